@@ -1,0 +1,132 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
+)
+
+// Take self-assigns an unassigned conversation ("Take it", R6). Of two
+// simultaneous takes one wins; the other gets a conflict.
+func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Conversation, error) {
+	var out models.Conversation
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
+		c, err := s.load(ctx, tx.Queries, a, id, true)
+		if err != nil {
+			return err
+		}
+		if !a.IsStaff() {
+			return models.Errorf(models.EFORBIDDEN, "only staff take conversations")
+		}
+		if c.AssignedTo != nil {
+			if *c.AssignedTo == a.ID {
+				return models.Errorf(models.ECONFLICT, "conversation %d is already yours", id)
+			}
+			return models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
+		}
+		if !s.can(a, policies.Take, &c) {
+			return models.Errorf(models.EFORBIDDEN, "you may not take conversation %d", id)
+		}
+		out, err = s.reassign(ctx, tx, a, c, &a.ID)
+		return err
+	})
+	if err != nil {
+		return models.Conversation{}, fmt.Errorf("take %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// Assign gives a conversation to a staff member who holds the
+// conversation-management right, or unassigns it with to == nil ("Assign
+// it", chat admins, R6). An agent naming themselves on an unassigned
+// conversation takes it.
+func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int64) (models.Conversation, error) {
+	var out models.Conversation
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
+		c, err := s.load(ctx, tx.Queries, a, id, true)
+		if err != nil {
+			return err
+		}
+		if !a.IsStaff() && a.Kind != models.ActorSystem {
+			return models.Errorf(models.EFORBIDDEN, "only staff assign conversations")
+		}
+		if !s.can(a, policies.Assign, &c) {
+			if to != nil && *to == a.ID && c.AssignedTo == nil && s.can(a, policies.Take, &c) {
+				out, err = s.reassign(ctx, tx, a, c, to)
+				return err
+			}
+			return models.Errorf(models.EFORBIDDEN, "you may not assign conversation %d", id)
+		}
+		if sameAssignee(c.AssignedTo, to) {
+			out = c
+			return nil
+		}
+		if to != nil {
+			if err := s.assignable(ctx, tx, *to); err != nil {
+				return err
+			}
+		}
+		out, err = s.reassign(ctx, tx, a, c, to)
+		return err
+	})
+	if err != nil {
+		return models.Conversation{}, fmt.Errorf("assign %d: %w", id, err)
+	}
+	return out, nil
+}
+
+func sameAssignee(a, b *int64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// assignable checks the target is an active staff member whose role may
+// work conversations.
+func (s *Service) assignable(ctx context.Context, tx *models.Tx, staffID int64) error {
+	st, err := tx.StaffMember(ctx, staffID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return models.Errorf(models.EINVALID, "staff user %d does not exist", staffID)
+	} else if err != nil {
+		return err
+	}
+	if !st.Active {
+		return models.Errorf(models.EINVALID, "staff user %s is deactivated", st.Username)
+	}
+	for _, r := range s.pol.HolderRoles("conversation", policies.Reply) {
+		if r == st.Role {
+			return nil
+		}
+	}
+	return models.Errorf(models.EINVALID, "staff user %s may not work conversations", st.Username)
+}
+
+// reassign moves a locked conversation from its current assignee to `to`
+// with a compare-and-set, then records the event.
+func (s *Service) reassign(ctx context.Context, tx *models.Tx, a models.Actor, c models.Conversation, to *int64) (models.Conversation, error) {
+	now := s.now()
+	ok, err := tx.SetAssigneeIf(ctx, c.ID, c.AssignedTo, to, now)
+	if err != nil {
+		return c, err
+	}
+	if !ok {
+		return c, models.Errorf(models.ECONFLICT, "conversation %d was assigned by someone else meanwhile", c.ID)
+	}
+	before := viewOf(c)
+	c.AssignedTo = to
+	name, body := EventUnassigned, "Unassigned"
+	if to != nil {
+		name = EventAssigned
+		body = fmt.Sprintf("Assigned to staff #%d", *to)
+		if st, err := tx.StaffMember(ctx, *to); err == nil {
+			body = "Assigned to " + st.Username
+		}
+	}
+	if err := s.event(ctx, tx, &c, a, name, body, false); err != nil {
+		return c, err
+	}
+	if err := tx.SaveConversation(ctx, c); err != nil {
+		return c, err
+	}
+	return c, s.audit(ctx, tx, a, "conversation."+name, "conversation", c.ID, before, viewOf(c))
+}

@@ -1,0 +1,143 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
+)
+
+// Send adds a reply (either side) or a private note (staff) to a
+// conversation and moves its status by the machine of DESIGN §3. It answers
+// the message and the conversation it landed in: a customer writing to a
+// CLOSED thread lands in its follow-up.
+func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64, kind, body string) (models.Message, models.Conversation, error) {
+	var m models.Message
+	var landed models.Conversation
+	if kind == "" {
+		kind = models.KindReply
+	}
+	if kind != models.KindReply && kind != models.KindNote {
+		return m, landed, models.Errorf(models.EINVALID, "kind must be %q or %q", models.KindReply, models.KindNote)
+	}
+	if err := models.ValidateBody(body); err != nil {
+		return m, landed, err
+	}
+	// A cheap visibility check first, so a refusal for chat, block or rate
+	// limit never tells anyone a thread outside their scope exists.
+	c, err := s.load(ctx, s.store.Queries, a, conversationID, false)
+	if err != nil {
+		return m, landed, err
+	}
+	if err := s.mayWrite(a, c, kind); err != nil {
+		return m, landed, err
+	}
+	if a.IsCustomer() {
+		if err := s.customerMay(ctx, a, c.CustomerEmail, false); err != nil {
+			return m, landed, err
+		}
+	}
+	err = s.store.InTx(ctx, func(tx *models.Tx) error {
+		c, err := s.load(ctx, tx.Queries, a, conversationID, true)
+		if err != nil {
+			return err
+		}
+		if err := s.mayWrite(a, c, kind); err != nil {
+			return err
+		}
+		m, landed, err = s.send(ctx, tx, a, c, kind, body)
+		return err
+	})
+	if err != nil {
+		return models.Message{}, models.Conversation{}, fmt.Errorf("send to conversation %d: %w", conversationID, err)
+	}
+	return m, landed, nil
+}
+
+func (s *Service) mayWrite(a models.Actor, c models.Conversation, kind string) error {
+	act := policies.Reply
+	if kind == models.KindNote {
+		act = policies.Note
+	}
+	if !s.can(a, act, &c) {
+		return models.Errorf(models.EFORBIDDEN, "you may not %s in conversation %d", map[string]string{models.KindReply: "reply", models.KindNote: "add notes"}[kind], c.ID)
+	}
+	return nil
+}
+
+// send writes the message into a locked, visible conversation.
+func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c models.Conversation, kind, body string) (models.Message, models.Conversation, error) {
+	ev := models.EventNote
+	switch {
+	case kind == models.KindNote:
+	case a.IsCustomer():
+		ev = models.EventCustomerMessage
+	default:
+		ev = models.EventStaffReply
+	}
+	t, err := models.Next(c.Status, ev)
+	if err != nil {
+		return models.Message{}, c, err
+	}
+	if t.FollowUp {
+		if c, err = s.followUp(ctx, tx, a, c); err != nil {
+			return models.Message{}, c, err
+		}
+		if t, err = models.Next(c.Status, ev); err != nil {
+			return models.Message{}, c, err
+		}
+	}
+	from := c.Status
+	if from != t.To {
+		c.Status = t.To
+		if err := s.statusEvent(ctx, tx, &c, a, from, t.To, ""); err != nil {
+			return models.Message{}, c, err
+		}
+	}
+	m := models.Message{Kind: kind, AuthorType: a.Kind, AuthorID: actorID(a), AuthorName: a.Name, Body: body,
+		Public: kind == models.KindReply}
+	if err := s.append(ctx, tx, &c, &m); err != nil {
+		return m, c, err
+	}
+	// R1: the sender's side has read it; a reply is news to the other side.
+	if a.IsCustomer() {
+		c.IsReadByUser, c.IsReadByAdmin = true, false
+	} else {
+		c.IsReadByAdmin = true
+		if m.Public {
+			c.IsReadByUser = false
+		}
+	}
+	if err := tx.SaveConversation(ctx, c); err != nil {
+		return m, c, err
+	}
+	if a.IsStaff() {
+		if err := s.audit(ctx, tx, a, "message."+kind, "conversation", c.ID, nil, map[string]any{"message_id": m.ID}); err != nil {
+			return m, c, err
+		}
+	}
+	return m, c, s.notify(ctx, tx, m)
+}
+
+// followUp finds or creates the open follow-up of a closed conversation
+// (OPEN, unassigned, same subject, customer and order).
+func (s *Service) followUp(ctx context.Context, tx *models.Tx, a models.Actor, closed models.Conversation) (models.Conversation, error) {
+	f, ok, err := tx.OpenFollowUp(ctx, closed.ID)
+	if err != nil || ok {
+		return f, err
+	}
+	t, err := models.Next("", models.EventCustomerStart)
+	if err != nil {
+		return f, err
+	}
+	now := s.now()
+	follow := closed.ID
+	f = models.Conversation{CustomerID: closed.CustomerID, CustomerName: closed.CustomerName, CustomerEmail: closed.CustomerEmail,
+		Subject: closed.Subject, OrderID: closed.OrderID, Status: t.To, FollowUpOf: &follow,
+		CreatedAt: now, UpdatedAt: now, LastMessageAt: now, PublicLastAt: now}
+	if err := tx.InsertConversation(ctx, &f); err != nil {
+		return f, err
+	}
+	return f, s.event(ctx, tx, &f, models.System, EventFollowUp, fmt.Sprintf("Follow-up of closed conversation #%d", closed.ID), false)
+}

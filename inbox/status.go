@@ -1,0 +1,185 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
+)
+
+// MaxReasonRunes bounds the reason of an override or escalation.
+const MaxReasonRunes = 500
+
+// ChangeStatus is a staff override of a conversation's status, with an
+// optional reason kept on the timeline event (required to escalate, R21).
+func (s *Service) ChangeStatus(ctx context.Context, a models.Actor, id int64, to models.Status, reason string) (models.Conversation, error) {
+	var out models.Conversation
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
+		c, err := s.load(ctx, tx.Queries, a, id, true)
+		if err != nil {
+			return err
+		}
+		out, err = s.changeStatus(ctx, tx, a, c, to, reason)
+		return err
+	})
+	if err != nil {
+		return models.Conversation{}, fmt.Errorf("change status of %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// changeStatus applies an override to a locked, visible conversation.
+func (s *Service) changeStatus(ctx context.Context, tx *models.Tx, a models.Actor, c models.Conversation, to models.Status, reason string) (models.Conversation, error) {
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n > MaxReasonRunes {
+		return c, models.Errorf(models.EINVALID, "reason is %d characters long; the limit is %d", n, MaxReasonRunes)
+	}
+	if !a.IsStaff() && a.Kind != models.ActorSystem {
+		return c, models.Errorf(models.EFORBIDDEN, "only staff change a conversation's status")
+	}
+	if err := models.Override(c.Status, to); err != nil {
+		return c, err
+	}
+	if !s.can(a, policies.SetStatus, &c) {
+		return c, models.Errorf(models.EFORBIDDEN, "you may not change the status of conversation %d", c.ID)
+	}
+	if c.Status == models.StatusEscalated && !s.can(a, policies.LeaveEscalated, &c) {
+		return c, models.Errorf(models.EFORBIDDEN, "conversation %d is escalated: only chat admins and finance staff may move it on", c.ID)
+	}
+	if to == models.StatusEscalated {
+		if !s.can(a, policies.Escalate, &c) {
+			return c, models.Errorf(models.EFORBIDDEN, "you may not escalate conversation %d", c.ID)
+		}
+		if reason == "" {
+			return c, models.Errorf(models.EINVALID, "escalating needs a reason")
+		}
+	}
+	before := viewOf(c)
+	from := c.Status
+	c.Status = to
+	if err := s.statusEvent(ctx, tx, &c, a, from, to, reason); err != nil {
+		return c, err
+	}
+	if err := tx.SaveConversation(ctx, c); err != nil {
+		return c, err
+	}
+	after := viewOf(c)
+	after.Reason = reason
+	return c, s.audit(ctx, tx, a, "conversation.status", "conversation", c.ID, before, after)
+}
+
+// Bulk actions of the inbox list.
+const (
+	BulkDelete  = "delete"
+	BulkClose   = "close"
+	BulkResolve = "resolve"
+)
+
+// MaxBulk bounds one bulk action.
+const MaxBulk = 500
+
+// Bulk applies one action to many conversations, all or nothing in one
+// transaction. It answers the ids it changed.
+func (s *Service) Bulk(ctx context.Context, a models.Actor, action string, ids []int64) ([]int64, error) {
+	ids, err := cleanIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	var to models.Status
+	switch action {
+	case BulkDelete:
+		return ids, s.Delete(ctx, a, ids...)
+	case BulkClose:
+		to = models.StatusClosed
+	case BulkResolve:
+		to = models.StatusResolved
+	default:
+		return nil, models.Errorf(models.EINVALID, "unknown bulk action %q (use delete, close or resolve)", action)
+	}
+	err = s.store.InTx(ctx, func(tx *models.Tx) error {
+		convs, err := s.lockVisible(ctx, tx, a, ids)
+		if err != nil {
+			return err
+		}
+		for _, c := range convs {
+			if c.Status == to {
+				continue // already there: nothing to do, not a failure
+			}
+			if _, err := s.changeStatus(ctx, tx, a, c, to, ""); err != nil {
+				if e := models.AsError(err); e != nil {
+					return &models.Error{Code: e.Code, Message: e.Message, IDs: []int64{c.ID}}
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bulk %s: %w", action, err)
+	}
+	return ids, nil
+}
+
+// cleanIDs validates a list of ids: 1 to MaxBulk positive ids, deduplicated.
+func cleanIDs(ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, models.Errorf(models.EINVALID, "no conversation ids given")
+	}
+	if len(ids) > MaxBulk {
+		return nil, models.Errorf(models.EINVALID, "at most %d conversations at once; %d given", MaxBulk, len(ids))
+	}
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if id <= 0 {
+			return nil, models.Errorf(models.EINVALID, "invalid conversation id %d", id)
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// lockVisible locks the conversations, answering not_found with the ids
+// that are unknown or outside the actor's scope (R6a).
+func (s *Service) lockVisible(ctx context.Context, tx *models.Tx, a models.Actor, ids []int64) ([]models.Conversation, error) {
+	convs, err := tx.LockConversations(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[int64]bool, len(convs))
+	var visible []models.Conversation
+	for _, c := range convs {
+		if s.visible(a, c) == nil {
+			found[c.ID] = true
+			visible = append(visible, c)
+		}
+	}
+	var missing []int64
+	for _, id := range ids {
+		if !found[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &models.Error{Code: models.ENOTFOUND, IDs: missing, Message: fmt.Sprintf("%s not found", nameIDs(missing))}
+	}
+	return visible, nil
+}
+
+// nameIDs reads "conversation 4" or "conversations 4, 7".
+func nameIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	if len(ids) == 1 {
+		return "conversation " + parts[0]
+	}
+	return "conversations " + strings.Join(parts, ", ")
+}

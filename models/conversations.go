@@ -1,0 +1,356 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const conversationColumns = `id, customer_id, customer_name, customer_email, subject, order_id, status,
+	assigned_to, follow_up_of, is_read_by_admin, is_read_by_user, created_at, updated_at,
+	last_message_at, last_preview, message_count, public_last_at, public_preview, public_message_count`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanConversation(row scanner) (Conversation, error) {
+	var c Conversation
+	var orderID, assigned, followUp sql.NullInt64
+	err := row.Scan(&c.ID, &c.CustomerID, &c.CustomerName, &c.CustomerEmail, &c.Subject, &orderID, &c.Status,
+		&assigned, &followUp, &c.IsReadByAdmin, &c.IsReadByUser, &c.CreatedAt, &c.UpdatedAt,
+		&c.LastMessageAt, &c.LastPreview, &c.MessageCount, &c.PublicLastAt, &c.PublicPreview, &c.PublicMessages)
+	if err != nil {
+		return c, err
+	}
+	c.OrderID, c.AssignedTo, c.FollowUpOf = nullID(orderID), nullID(assigned), nullID(followUp)
+	c.CreatedAt, c.UpdatedAt, c.LastMessageAt, c.PublicLastAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), c.LastMessageAt.UTC(), c.PublicLastAt.UTC()
+	return c, nil
+}
+
+func nullID(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+func idArg(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// Conversation loads one conversation.
+func (q Queries) Conversation(ctx context.Context, id int64) (Conversation, error) {
+	c, err := scanConversation(q.q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	if err != nil {
+		return c, fmt.Errorf("conversation %d: %w", id, translate(err))
+	}
+	return c, nil
+}
+
+// LockConversation loads a conversation and locks its row until the
+// transaction ends.
+func (q Queries) LockConversation(ctx context.Context, id int64) (Conversation, error) {
+	c, err := scanConversation(q.q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`+q.forUpdate(), id))
+	if err != nil {
+		return c, fmt.Errorf("lock conversation %d: %w", id, translate(err))
+	}
+	return c, nil
+}
+
+// LockConversations loads and locks several conversations, in id order.
+func (q Queries) LockConversations(ctx context.Context, ids []int64) ([]Conversation, error) {
+	in, args := inList(ids)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id IN (`+in+`) ORDER BY id`+q.forUpdate(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("lock conversations: %w", translate(err))
+	}
+	return collectConversations(rows)
+}
+
+func collectConversations(rows *sql.Rows) ([]Conversation, error) {
+	defer rows.Close()
+	var out []Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan conversation: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// InsertConversation stores a new conversation and sets its id.
+func (q Queries) InsertConversation(ctx context.Context, c *Conversation) error {
+	res, err := q.q.ExecContext(ctx, `INSERT INTO conversations (customer_id, customer_name, customer_email, subject,
+		order_id, status, assigned_to, follow_up_of, is_read_by_admin, is_read_by_user, created_at, updated_at,
+		last_message_at, last_preview, message_count, public_last_at, public_preview, public_message_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.CustomerID, c.CustomerName, c.CustomerEmail, c.Subject, idArg(c.OrderID), c.Status, idArg(c.AssignedTo),
+		idArg(c.FollowUpOf), c.IsReadByAdmin, c.IsReadByUser, c.CreatedAt, c.UpdatedAt, c.LastMessageAt,
+		c.LastPreview, c.MessageCount, c.PublicLastAt, c.PublicPreview, c.PublicMessages)
+	if err != nil {
+		return fmt.Errorf("insert conversation: %w", translate(err))
+	}
+	c.ID, err = res.LastInsertId()
+	return err
+}
+
+// SaveConversation writes a conversation's mutable fields (call it with the
+// row locked).
+func (q Queries) SaveConversation(ctx context.Context, c Conversation) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE conversations SET status = ?, assigned_to = ?, is_read_by_admin = ?,
+		is_read_by_user = ?, updated_at = ?, last_message_at = ?, last_preview = ?, message_count = ?,
+		public_last_at = ?, public_preview = ?, public_message_count = ? WHERE id = ?`,
+		c.Status, idArg(c.AssignedTo), c.IsReadByAdmin, c.IsReadByUser, c.UpdatedAt, c.LastMessageAt,
+		c.LastPreview, c.MessageCount, c.PublicLastAt, c.PublicPreview, c.PublicMessages, c.ID)
+	if err != nil {
+		return fmt.Errorf("save conversation %d: %w", c.ID, translate(err))
+	}
+	return nil
+}
+
+// SetAssigneeIf assigns a conversation only while its assignee is still
+// `expected` (nil = unassigned): a compare-and-set, so of two simultaneous
+// "take it" only one changes a row. It reports whether the row changed.
+func (q Queries) SetAssigneeIf(ctx context.Context, id int64, expected, to *int64, at time.Time) (bool, error) {
+	cond, args := "assigned_to IS NULL", []any{idArg(to), at, id}
+	if expected != nil {
+		cond = "assigned_to = ?"
+		args = append(args, *expected)
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE conversations SET assigned_to = ?, updated_at = ? WHERE id = ? AND `+cond, args...)
+	if err != nil {
+		return false, fmt.Errorf("assign conversation %d: %w", id, translate(err))
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// MarkRead sets one side's read flag.
+func (q Queries) MarkRead(ctx context.Context, id int64, admin bool) error {
+	col := "is_read_by_user"
+	if admin {
+		col = "is_read_by_admin"
+	}
+	_, err := q.q.ExecContext(ctx, `UPDATE conversations SET `+col+` = ? WHERE id = ? AND `+col+` = ?`, true, id, false)
+	if err != nil {
+		return fmt.Errorf("mark conversation %d read: %w", id, translate(err))
+	}
+	return nil
+}
+
+// OpenFollowUp finds the follow-up of a closed conversation that is not
+// itself closed.
+func (q Queries) OpenFollowUp(ctx context.Context, closedID int64) (Conversation, bool, error) {
+	c, err := scanConversation(q.q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE follow_up_of = ? AND status <> ? ORDER BY id DESC LIMIT 1`+q.forUpdate(), closedID, StatusClosed))
+	if err == sql.ErrNoRows {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("follow-up of %d: %w", closedID, translate(err))
+	}
+	return c, true, nil
+}
+
+// DeleteClosedConversations deletes the given conversations with their
+// messages, attachments and notifications, only where they are CLOSED (R2).
+// It returns how many conversations it deleted; the caller compares that
+// with len(ids) and rolls back on a shortfall.
+func (q Queries) DeleteClosedConversations(ctx context.Context, ids []int64) (int, error) {
+	in, args := inList(ids)
+	closed := `SELECT id FROM conversations WHERE id IN (` + in + `) AND status = ?`
+	cargs := append(append([]any{}, args...), StatusClosed)
+	// Derived table: MySQL refuses a subquery on the table being updated.
+	if _, err := q.q.ExecContext(ctx, `UPDATE conversations SET follow_up_of = NULL WHERE follow_up_of IN (SELECT id FROM (`+closed+`) AS d)`, cargs...); err != nil {
+		return 0, fmt.Errorf("unlink follow-ups: %w", translate(err))
+	}
+	for _, child := range []string{"notifications", "attachments", "messages"} {
+		if _, err := q.q.ExecContext(ctx, `DELETE FROM `+child+` WHERE conversation_id IN (`+closed+`)`, cargs...); err != nil {
+			return 0, fmt.Errorf("delete %s: %w", child, translate(err))
+		}
+	}
+	res, err := q.q.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (`+in+`) AND status = ?`, cargs...)
+	if err != nil {
+		return 0, fmt.Errorf("delete conversations: %w", translate(err))
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// ConversationFilter narrows a conversation list. The caller's scope (R6a)
+// comes separately as a SQL fragment from policies.
+type ConversationFilter struct {
+	Statuses   []Status
+	AssignedTo *int64 // a staff id
+	Unassigned bool
+	Unread     *bool
+	CustomerID *int64
+	// Public lists by the customer's view: public activity, read by user.
+	Public bool
+	Limit  int
+	Cursor string
+	// Offset pages by number instead of cursor (the admin list).
+	Offset int
+}
+
+// ConversationPage is one page of a list.
+type ConversationPage struct {
+	Items      []Conversation
+	NextCursor string // "" at the end
+}
+
+// EncodeCursor makes the opaque cursor for a position in the list.
+func EncodeCursor(at time.Time, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+// DecodeCursor reads a cursor made by EncodeCursor.
+func DecodeCursor(s string) (time.Time, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		if a, b2, ok := strings.Cut(string(b), "."); ok {
+			us, err1 := strconv.ParseInt(a, 10, 64)
+			id, err2 := strconv.ParseInt(b2, 10, 64)
+			if err1 == nil && err2 == nil && id > 0 {
+				return time.UnixMicro(us).UTC(), id, nil
+			}
+		}
+	}
+	return time.Time{}, 0, Errorf(EINVALID, "invalid cursor")
+}
+
+func (f ConversationFilter) where(scope string, scopeArgs []any) (string, []any, string, error) {
+	activity := "last_message_at"
+	if f.Public {
+		activity = "public_last_at"
+	}
+	conds := []string{"(" + scope + ")"}
+	args := append([]any{}, scopeArgs...)
+	if len(f.Statuses) > 0 {
+		conds = append(conds, "status IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.Statuses)), ",")+")")
+		for _, s := range f.Statuses {
+			args = append(args, s)
+		}
+	}
+	if f.Unassigned {
+		conds = append(conds, "assigned_to IS NULL")
+	} else if f.AssignedTo != nil {
+		conds = append(conds, "assigned_to = ?")
+		args = append(args, *f.AssignedTo)
+	}
+	if f.Unread != nil {
+		col := "is_read_by_admin"
+		if f.Public {
+			col = "is_read_by_user"
+		}
+		conds = append(conds, col+" = ?")
+		args = append(args, !*f.Unread)
+	}
+	if f.CustomerID != nil {
+		conds = append(conds, "customer_id = ?")
+		args = append(args, *f.CustomerID)
+	}
+	return strings.Join(conds, " AND "), args, activity, nil
+}
+
+// ListConversations lists conversations newest activity first, within the
+// scope fragment, by cursor.
+func (q Queries) ListConversations(ctx context.Context, scope string, scopeArgs []any, f ConversationFilter) (ConversationPage, error) {
+	where, args, activity, err := f.where(scope, scopeArgs)
+	if err != nil {
+		return ConversationPage{}, err
+	}
+	if f.Cursor != "" {
+		at, id, err := DecodeCursor(f.Cursor)
+		if err != nil {
+			return ConversationPage{}, err
+		}
+		where += " AND (" + activity + " < ? OR (" + activity + " = ? AND id < ?))"
+		args = append(args, at, at, id)
+	}
+	limit := f.Limit
+	args = append(args, limit+1)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE `+where+
+		` ORDER BY `+activity+` DESC, id DESC LIMIT ?`, args...)
+	if err != nil {
+		return ConversationPage{}, fmt.Errorf("list conversations: %w", translate(err))
+	}
+	items, err := collectConversations(rows)
+	if err != nil {
+		return ConversationPage{}, err
+	}
+	page := ConversationPage{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		last := page.Items[limit-1]
+		at := last.LastMessageAt
+		if f.Public {
+			at = last.PublicLastAt
+		}
+		page.NextCursor = EncodeCursor(at, last.ID)
+	}
+	return page, nil
+}
+
+// ConversationSorts whitelists the columns a page-numbered list may sort by.
+var ConversationSorts = map[string]string{
+	"last_message_at": "last_message_at", "created_at": "created_at", "id": "id",
+	"status": "status", "subject": "subject", "customer_name": "customer_name",
+}
+
+// ListConversationsPage lists one numbered page with the total count, for
+// the admin list. sort must be a key of ConversationSorts.
+func (q Queries) ListConversationsPage(ctx context.Context, scope string, scopeArgs []any, f ConversationFilter, sort string, desc bool) ([]Conversation, int, error) {
+	col, ok := ConversationSorts[sort]
+	if !ok {
+		return nil, 0, Errorf(EINVALID, "cannot sort by %q", sort)
+	}
+	where, args, _, err := f.where(scope, scopeArgs)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count conversations: %w", translate(err))
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE `+where+
+		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list conversations: %w", translate(err))
+	}
+	items, err := collectConversations(rows)
+	return items, total, err
+}
+
+// CountConversations counts conversations by status (for dashboards and
+// demo checks), within a scope.
+func (q Queries) CountConversations(ctx context.Context, scope string, scopeArgs []any) (map[Status]int, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT status, COUNT(*) FROM conversations WHERE `+scope+` GROUP BY status`, scopeArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("count conversations: %w", translate(err))
+	}
+	defer rows.Close()
+	out := map[Status]int{}
+	for rows.Next() {
+		var s Status
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,61 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+const messageColumns = `id, conversation_id, kind, author_type, author_id, author_name, body, event, is_public, created_at`
+
+// InsertMessage stores a message and sets its id.
+func (q Queries) InsertMessage(ctx context.Context, m *Message) error {
+	res, err := q.q.ExecContext(ctx, `INSERT INTO messages (conversation_id, kind, author_type, author_id, author_name,
+		body, event, is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ConversationID, m.Kind, m.AuthorType, idArg(m.AuthorID), m.AuthorName, m.Body, m.Event, m.Public, m.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert message: %w", translate(err))
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+// Messages lists a conversation's timeline, oldest first; publicOnly keeps
+// what the customer may see (R8).
+func (q Queries) Messages(ctx context.Context, conversationID int64, publicOnly bool) ([]Message, error) {
+	query := `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ?`
+	args := []any{conversationID}
+	if publicOnly {
+		query += ` AND is_public = ?`
+		args = append(args, true)
+	}
+	rows, err := q.q.QueryContext(ctx, query+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("messages of %d: %w", conversationID, translate(err))
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		var author sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Kind, &m.AuthorType, &author, &m.AuthorName, &m.Body, &m.Event, &m.Public, &m.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan message: %w", err)
+		}
+		m.AuthorID = nullID(author)
+		m.CreatedAt = m.CreatedAt.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CountCustomerMessagesSince counts inbound customer replies since t (R10).
+func (q Queries) CountCustomerMessagesSince(ctx context.Context, t time.Time) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE kind = ? AND author_type IN (?, ?) AND created_at >= ?`,
+		KindReply, ActorCustomer, ActorGuest, t).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count customer messages: %w", translate(err))
+	}
+	return n, nil
+}

@@ -1,0 +1,267 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+// Dialect is the SQL flavour of a store.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite Dialect = "sqlite"
+	MySQL  Dialect = "mysql"
+)
+
+// DB describes how to reach a database: the dialect, the driver name and the
+// DSN. GoAdmin opens its own pool from the same values.
+type DB struct {
+	Dialect Dialect
+	Driver  string
+	DSN     string
+	// Path is the SQLite file; MySQL fields are filled for MySQL.
+	Path                               string
+	Host, Port, User, Password, DBName string
+	Params                             string
+}
+
+// SQLiteDriverName is the name modernc's driver is registered under. GoAdmin
+// opens "sqlite3"; Parley registers the pure-Go driver under that name (see
+// RegisterSQLite) so the embedded default needs no C compiler.
+const SQLiteDriverName = "sqlite3"
+
+// RegisterSQLite registers modernc.org/sqlite as "sqlite3" once per process.
+// database/sql keeps drivers in a process-wide registry; this is its only use.
+func RegisterSQLite() {
+	for _, d := range sql.Drivers() {
+		if d == SQLiteDriverName {
+			return
+		}
+	}
+	sql.Register(SQLiteDriverName, &sqlite.Driver{})
+}
+
+// ParseDatabaseURL turns PARLEY_DATABASE_URL into a DB. An empty URL means a
+// SQLite file parley.db in dataDir. Accepted: mysql://user:pass@host:3306/db
+// and sqlite:///abs/path.db (or sqlite://relative.db).
+func ParseDatabaseURL(raw, dataDir string) (DB, error) {
+	if raw == "" {
+		return sqliteDB(filepath.Join(dataDir, "parley.db")), nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return DB{}, fmt.Errorf("parse database url: %w", err)
+	}
+	switch u.Scheme {
+	case "sqlite", "sqlite3", "file":
+		p := u.Host + u.Path
+		if p == "" {
+			p = u.Opaque
+		}
+		if p == "" {
+			return DB{}, fmt.Errorf("database url %q names no file", raw)
+		}
+		return sqliteDB(p), nil
+	case "mysql":
+		cfg := mysql.NewConfig()
+		cfg.Net = "tcp"
+		cfg.Addr = u.Host
+		if u.Port() == "" {
+			cfg.Addr = u.Hostname() + ":3306"
+		}
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+		cfg.DBName = strings.TrimPrefix(u.Path, "/")
+		if cfg.DBName == "" {
+			return DB{}, fmt.Errorf("database url %q names no database", redact(u))
+		}
+		cfg.ParseTime = true
+		cfg.Loc = time.UTC
+		cfg.Collation = "utf8mb4_unicode_ci"
+		cfg.Params = map[string]string{"charset": "utf8mb4", "time_zone": "'+00:00'"}
+		for k, v := range u.Query() {
+			cfg.Params[k] = v[0]
+		}
+		host, port := u.Hostname(), u.Port()
+		if port == "" {
+			port = "3306"
+		}
+		return DB{
+			Dialect: MySQL, Driver: "mysql", DSN: cfg.FormatDSN(),
+			Host: host, Port: port, User: cfg.User, Password: cfg.Passwd, DBName: cfg.DBName,
+			Params: "charset=utf8mb4&collation=utf8mb4_unicode_ci&parseTime=true&loc=UTC",
+		}, nil
+	}
+	return DB{}, fmt.Errorf("database url %q: unsupported scheme %q (use mysql:// or sqlite://)", redact(u), u.Scheme)
+}
+
+func redact(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	c.User = url.User(u.User.Username())
+	return c.String()
+}
+
+func sqliteDB(path string) DB {
+	// WAL + busy timeout for the two pools (Parley's and GoAdmin's) on one
+	// file; IMMEDIATE transactions take the write lock up front, so two
+	// writers queue instead of failing on a lock upgrade.
+	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	return DB{Dialect: SQLite, Driver: SQLiteDriverName, DSN: "file:" + path + "?" + q, Path: path}
+}
+
+// Store is Parley's SQL store. Its query methods come from Queries; InTx
+// runs a function in a transaction.
+type Store struct {
+	Queries
+	DB     *sql.DB
+	Config DB
+}
+
+// Open connects to the database and checks it answers.
+func Open(ctx context.Context, cfg DB) (*Store, error) {
+	if cfg.Dialect == SQLite {
+		RegisterSQLite()
+	}
+	db, err := sql.Open(cfg.Driver, cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", cfg.Dialect, err)
+	}
+	if cfg.Dialect == SQLite {
+		db.SetMaxOpenConns(4)
+	} else {
+		db.SetMaxOpenConns(50)
+		db.SetMaxIdleConns(25)
+		db.SetConnMaxLifetime(30 * time.Minute)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", cfg.Dialect, err)
+	}
+	return &Store{Queries: Queries{q: db, d: cfg.Dialect}, DB: db, Config: cfg}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.DB.Close() }
+
+// Ping checks the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+// Migrate applies every pending migration of the store's dialect from fsys
+// (a tree with sqlite/ and mysql/ directories).
+func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
+	sub, err := fs.Sub(fsys, string(s.Config.Dialect))
+	if err != nil {
+		return fmt.Errorf("migrations for %s: %w", s.Config.Dialect, err)
+	}
+	dialect := goose.DialectSQLite3
+	if s.Config.Dialect == MySQL {
+		dialect = goose.DialectMySQL
+	}
+	p, err := goose.NewProvider(dialect, s.DB, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Tx is a transaction with the store's query methods.
+type Tx struct {
+	Queries
+	tx *sql.Tx
+}
+
+// InTx runs fn in one transaction, committing when it returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", translate(err))
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&Tx{Queries: Queries{q: sqlTx, d: s.Config.Dialect}, tx: sqlTx}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", translate(err))
+	}
+	return nil
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Queries are the store's statements, run on the pool or in a transaction.
+type Queries struct {
+	q querier
+	d Dialect
+}
+
+// Dialect reports the SQL dialect.
+func (q Queries) Dialect() Dialect { return q.d }
+
+// forUpdate is the row lock suffix: SQLite's IMMEDIATE transactions already
+// hold the write lock.
+func (q Queries) forUpdate() string {
+	if q.d == MySQL {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// translate turns driver errors into domain errors at the store edge.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &Error{Code: ENOTFOUND, Message: "not found"}
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return &Error{Code: ECONFLICT, Message: "already exists"}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3lib.SQLITE_CONSTRAINT_UNIQUE, sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &Error{Code: ECONFLICT, Message: "already exists"}
+		}
+	}
+	return err
+}
+
+// inList returns "?,?,?" for n placeholders and the ids as args.
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
+}
+
+// Now is the store's notion of a timestamp: UTC, microsecond precision
+// (MySQL DATETIME(6)), so values round-trip exactly.
+func Now(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

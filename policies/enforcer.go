@@ -1,0 +1,227 @@
+package policies
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
+	"github.com/parleyhq/parley/models"
+)
+
+//go:embed model.conf policy.csv routes.csv
+var files embed.FS
+
+// anyone is the base role every role but system inherits; global denies name it.
+const anyone = "anyone"
+
+// Enforcer answers authorization questions. It is safe for concurrent use.
+type Enforcer struct {
+	se    *casbin.SyncedEnforcer
+	conds map[string]condition
+}
+
+// New loads the embedded model, policy and routes. It fails on any policy
+// line that does not load exactly as written, including an unknown condition.
+func New() (*Enforcer, error) { return load(files) }
+
+// load builds an Enforcer from model.conf, policy.csv and routes.csv in fsys.
+func load(fsys fs.FS) (*Enforcer, error) {
+	conds := conditions()
+	var rules []string
+	for _, f := range []struct {
+		name   string
+		ptypes []string
+	}{{"policy.csv", []string{"p", "g"}}, {"routes.csv", []string{"p2"}}} {
+		text, err := fs.ReadFile(fsys, f.name)
+		if err != nil {
+			return nil, fmt.Errorf("policies: %w", err)
+		}
+		lines, err := policyLines(f.name, string(text), f.ptypes, conds)
+		if err != nil {
+			return nil, fmt.Errorf("policies: %w", err)
+		}
+		rules = append(rules, lines...)
+	}
+	conf, err := fs.ReadFile(fsys, "model.conf")
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	m, err := model.NewModelFromString(string(conf))
+	if err != nil {
+		return nil, fmt.Errorf("policies: model: %w", err)
+	}
+	se, err := casbin.NewSyncedEnforcer(m, stringadapter.NewAdapter(strings.Join(rules, "\n")))
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	e := &Enforcer{se: se, conds: conds}
+	se.AddFunction("cond", e.cond)
+	if n, err := e.ruleCount(); err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	} else if n != len(rules) {
+		return nil, fmt.Errorf("policies: %d of %d policy lines loaded", n, len(rules))
+	}
+	return e, nil
+}
+
+// ruleCount is the number of p, p2 and g rules the enforcer holds.
+func (e *Enforcer) ruleCount() (int, error) {
+	p, err := e.se.GetPolicy()
+	if err != nil {
+		return 0, err
+	}
+	p2, err := e.se.GetNamedPolicy("p2")
+	if err != nil {
+		return 0, err
+	}
+	g, err := e.se.GetGroupingPolicy()
+	if err != nil {
+		return 0, err
+	}
+	return len(p) + len(p2) + len(g), nil
+}
+
+// cond is the matcher function cond(p.cond, p.eft, r.ctx).
+func (e *Enforcer) cond(args ...any) (any, error) {
+	if len(args) != 3 {
+		return nil, fmt.Errorf("cond: want 3 arguments, got %d", len(args))
+	}
+	name, _ := args[0].(string)
+	eft, _ := args[1].(string)
+	req, ok := args[2].(request)
+	if !ok {
+		return nil, fmt.Errorf("cond: bad request context %T", args[2])
+	}
+	cd, ok := e.conds[name]
+	if !ok {
+		return nil, fmt.Errorf("cond: unknown condition %q", name)
+	}
+	return cd.check(eft, req), nil
+}
+
+// fits reports whether the actor's role belongs to its kind, so that a
+// customer can never act under a staff role or the other way round.
+func fits(a models.Actor) bool {
+	switch a.Role {
+	case models.RoleOwner, models.RoleAdmin, models.RoleChatAdmin, models.RoleAgent:
+		return a.Kind == models.ActorStaff
+	case models.RoleCustomer:
+		return a.Kind == models.ActorCustomer
+	case models.RoleGuest:
+		return a.Kind == models.ActorGuest
+	case models.RoleSystem:
+		return a.Kind == models.ActorSystem
+	}
+	return false
+}
+
+// Can answers whether actor a may do act on obj. c is the conversation
+// concerned, nil when there is none (Start, settings, …); a condition that
+// needs a conversation then denies. An actor whose Role does not match its
+// Kind may do nothing.
+func (e *Enforcer) Can(a models.Actor, obj string, act Action, c *models.Conversation) bool {
+	if !fits(a) {
+		return false
+	}
+	ok, err := e.se.Enforce(a.Role, obj, string(act), request{actor: a, conv: c})
+	return err == nil && ok
+}
+
+// CanRoute answers whether a staff role may call an /admin route. The path is
+// cleaned first (query dropped, dot segments resolved).
+func (e *Enforcer) CanRoute(role, method, p string) bool {
+	if !models.IsStaffRole(role) {
+		return false
+	}
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	p = path.Clean("/" + p)
+	// The "2" context selects the r2/p2/e2/m2 (routes) section of model.conf.
+	ok, err := e.se.Enforce(casbin.NewEnforceContext("2"), role, p, strings.ToUpper(method))
+	return err == nil && ok
+}
+
+// Scope turns actor a's read permission on conversations into a WHERE
+// fragment over the conversations columns assigned_to, customer_id and
+// status, with ? placeholders and their args. Read lines of the role are
+// ORed, read denies subtracted; no permission gives "1=0".
+func (e *Enforcer) Scope(a models.Actor) (where string, args []any) {
+	if !fits(a) {
+		return "1=0", nil
+	}
+	perms, err := e.se.GetImplicitPermissionsForUser(a.Role)
+	if err != nil {
+		return "1=0", nil
+	}
+	var allow, deny []string
+	var allowArgs, denyArgs []any
+	for _, p := range perms { // sub, obj, act, cond, eft
+		if p[1] != ObjConversation || (p[2] != string(Read) && p[2] != "*") {
+			continue
+		}
+		frag, fargs := e.conds[p[3]].sql(a)
+		if p[4] == "deny" {
+			deny = append(deny, "NOT ("+frag+")")
+			denyArgs = append(denyArgs, fargs...)
+			continue
+		}
+		if frag == "1=1" {
+			allow, allowArgs = []string{frag}, nil
+			break
+		}
+		allow = append(allow, frag)
+		allowArgs = append(allowArgs, fargs...)
+	}
+	switch {
+	case len(allow) == 0:
+		return "1=0", nil
+	case len(allow) == 1 && len(deny) == 0:
+		return allow[0], allowArgs
+	}
+	parts := append([]string{"(" + strings.Join(allow, " OR ") + ")"}, deny...)
+	return strings.Join(parts, " AND "), append(allowArgs, denyArgs...)
+}
+
+// Roles reports the roles a role inherits, strongest first (for display):
+// owner gives admin, chat_admin, agent.
+func (e *Enforcer) Roles(role string) []string {
+	all, err := e.se.GetImplicitRolesForUser(role)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range all {
+		if r != anyone {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// HolderRoles lists the staff roles, strongest first, that may do act on obj
+// outright: for "conversation", on an open conversation assigned to a member
+// of the role (so HolderRoles("conversation", Reply) is who may be assigned);
+// otherwise with no conversation at all, i.e. under condition any
+// (HolderRoles("financial", ManageFinancial) is who escalations go to, R21).
+func (e *Enforcer) HolderRoles(obj string, act Action) []string {
+	const probe = 1
+	var out []string
+	for _, role := range models.StaffRoles {
+		a := models.Actor{Kind: models.ActorStaff, ID: probe, Role: role}
+		var c *models.Conversation
+		if obj == ObjConversation {
+			id := a.ID
+			c = &models.Conversation{Status: models.StatusOpen, AssignedTo: &id}
+		}
+		if e.Can(a, obj, act, c) {
+			out = append(out, role)
+		}
+	}
+	return out
+}
