@@ -1,0 +1,128 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// config is Parley's runtime configuration: PARLEY_* environment variables,
+// overridden by flags of the same names (PARLEY_ADDR ↔ --addr).
+type config struct {
+	Addr           string
+	DataDir        string
+	DatabaseURL    string
+	RedisURL       string
+	Secret         string
+	TokenTTL       time.Duration
+	DemoPassword   string
+	TrustedProxies string
+	Demo           bool
+	NoWorker       bool
+}
+
+// production reports whether external services are configured (DESIGN §2).
+func (c config) production() bool { return c.DatabaseURL != "" || c.RedisURL != "" }
+
+type setting struct {
+	env, flag, def, help string
+	dst                  *string
+}
+
+// flagSet is the part of flag.FlagSet a command adds its own flags with.
+type flagSet interface {
+	StringVar(p *string, name, value, usage string)
+	BoolVar(p *bool, name string, value bool, usage string)
+}
+
+// parseConfig reads the environment, then the flags of one command; extra
+// adds the command's own flags (nil for none).
+func parseConfig(cmd string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet, c *config)) (config, error) {
+	var c config
+	var ttl string
+	settings := []setting{
+		{"PARLEY_ADDR", "addr", "127.0.0.1:8080", "listen address", &c.Addr},
+		{"PARLEY_DATA_DIR", "data-dir", "parley-data", "directory for the SQLite file, attachments and generated secrets (embedded mode)", &c.DataDir},
+		{"PARLEY_DATABASE_URL", "database-url", "", "mysql://user:pass@host:3306/db; empty = SQLite in the data dir", &c.DatabaseURL},
+		{"PARLEY_REDIS_URL", "redis-url", "", "redis://host:6379/0; empty = in-process Redis", &c.RedisURL},
+		{"PARLEY_SECRET", "secret", "", "signing secret (required in production; generated in the data dir otherwise)", &c.Secret},
+		{"PARLEY_TOKEN_TTL", "token-ttl", "720h", "lifetime of API tokens", &ttl},
+		{"PARLEY_DEMO_PASSWORD", "demo-password", "", "password of every demo account (default: generated once, kept in the data dir)", &c.DemoPassword},
+		{"PARLEY_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy CIDRs whose X-Forwarded-For is believed", &c.TrustedProxies},
+	}
+	fs := flag.NewFlagSet("parley "+cmd, flag.ContinueOnError)
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.flag, def, fmt.Sprintf("%s (%s)", s.help, s.env))
+	}
+	if extra != nil {
+		extra(fs, &c)
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("parley %s: unexpected argument %q", cmd, fs.Arg(0))
+	}
+	d, err := time.ParseDuration(ttl)
+	if err != nil || d <= 0 {
+		return c, fmt.Errorf("PARLEY_TOKEN_TTL %q: want a positive duration such as 720h", ttl)
+	}
+	c.TokenTTL = d
+	if c.production() {
+		switch {
+		case c.DatabaseURL == "":
+			return c, errors.New("PARLEY_REDIS_URL is set but PARLEY_DATABASE_URL is not: production mode needs both (unset both for the embedded mode)")
+		case c.RedisURL == "":
+			return c, errors.New("PARLEY_DATABASE_URL is set but PARLEY_REDIS_URL is not: production mode needs both; an in-process Redis is not shared between nodes (unset both for the embedded mode)")
+		case len(c.Secret) < 32:
+			return c, errors.New("production mode needs PARLEY_SECRET of at least 32 characters (e.g. `openssl rand -hex 32`)")
+		}
+	}
+	return c, nil
+}
+
+// serveFlags adds the flags of `parley serve`.
+func serveFlags(fs *flag.FlagSet, c *config) {
+	fs.BoolVar(&c.Demo, "demo", false, "seed a demo store into an empty database")
+	fs.BoolVar(&c.NoWorker, "no-worker", false, "do not run the in-process job worker")
+}
+
+// secretBytes returns the configured secret, or in embedded mode the one
+// kept in the data dir, generating it on first use.
+func (c config) secretBytes() ([]byte, error) {
+	if c.Secret != "" {
+		return []byte(c.Secret), nil
+	}
+	v, err := keptValue(c.DataDir, "secret", 32)
+	return []byte(v), err
+}
+
+// keptValue reads a generated value from the data dir, creating it once.
+func keptValue(dir, name string, n int) (string, error) {
+	path := filepath.Join(dir, name)
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("data dir: %w", err)
+	}
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	v := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("keep %s: %w", name, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,88 @@
+// Command parley is the one Parley binary: the web server with its
+// in-process worker, the worker alone, migrations and staff management.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Usage: parley <command> [flags]
+
+Commands:
+  serve [--demo] [--no-worker]   run the back office, the API and (unless --no-worker) the job worker
+  worker                         run only the job worker (scale it separately)
+  migrate                        apply pending database migrations
+  user create --username U --role R [--email E]   add a staff user (password from stdin)
+  user set-password --username U                 change a password (from stdin)
+  user deactivate --username U                   disable a user, revoking tokens and sessions
+  user list                                      list staff users
+  version                        print the version
+
+Run "parley serve --help" for the configuration (PARLEY_* variables and flags).
+`
+
+// run is the whole program, with its environment passed in.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, log)
+	case "worker":
+		return worker(ctx, rest, getenv, log)
+	case "migrate":
+		return migrate(ctx, rest, getenv, stdout)
+	case "user":
+		return user(ctx, rest, getenv, stdin, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "parley", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := parseConfig("migrate", args, getenv, nil)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "migrations applied (%s)\n", st.Config.Dialect)
+	return nil
+}

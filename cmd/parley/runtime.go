@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/migrations"
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
+	"github.com/parleyhq/parley/web"
+)
+
+// runtime holds the process's shared pieces, built once in run.
+type runtime struct {
+	cfg      config
+	log      *slog.Logger
+	store    *models.Store
+	redis    redis.UniversalClient
+	redisOpt asynq.RedisConnOpt
+	mini     *miniredis.Miniredis
+	asynq    *asynq.Client
+	pol      *policies.Enforcer
+	svc      *inbox.Service
+	acc      *inbox.Accounts
+	secret   []byte
+}
+
+// openStore connects to the database and applies pending migrations.
+func openStore(ctx context.Context, cfg config) (*models.Store, error) {
+	dbcfg, err := models.ParseDatabaseURL(cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if dbcfg.Dialect == models.SQLite {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+	}
+	st, err := models.Open(ctx, dbcfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx, migrations.FS); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// newRuntime builds the store, Redis, policies and services.
+func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, error) {
+	rt := &runtime{cfg: cfg, log: log}
+	var err error
+	if rt.secret, err = cfg.secretBytes(); err != nil {
+		return nil, err
+	}
+	if rt.store, err = openStore(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if cfg.RedisURL == "" {
+		// Embedded mode: an in-process Redis; ClockTTL makes TTLs expire
+		// with the wall clock, which Asynq and the rate limits rely on.
+		rt.mini = miniredis.NewMiniRedis()
+		rt.mini.ClockTTL(true)
+		if err := rt.mini.StartAddr("127.0.0.1:0"); err != nil {
+			rt.close()
+			return nil, fmt.Errorf("in-process redis: %w", err)
+		}
+		rt.redis = redis.NewClient(&redis.Options{Addr: rt.mini.Addr()})
+		rt.redisOpt = asynq.RedisClientOpt{Addr: rt.mini.Addr()}
+	} else {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			rt.close()
+			return nil, fmt.Errorf("PARLEY_REDIS_URL: %w", err)
+		}
+		rt.redis = redis.NewClient(opt)
+		if rt.redisOpt, err = asynq.ParseRedisURI(cfg.RedisURL); err != nil {
+			rt.close()
+			return nil, fmt.Errorf("PARLEY_REDIS_URL: %w", err)
+		}
+		if err := rt.redis.Ping(ctx).Err(); err != nil {
+			rt.close()
+			return nil, fmt.Errorf("connect to redis: %w", err)
+		}
+	}
+	rt.asynq = asynq.NewClient(rt.redisOpt)
+	if rt.pol, err = policies.New(); err != nil {
+		rt.close()
+		return nil, err
+	}
+	limiter := web.NewLimiter(rt.redis, "parley:rl:")
+	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter)
+	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
+	return rt, nil
+}
+
+// ready checks the database and Redis answer.
+func (rt *runtime) ready(ctx context.Context) error {
+	if err := rt.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := rt.redis.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+func (rt *runtime) close() error {
+	var errs []error
+	if rt.asynq != nil {
+		errs = append(errs, rt.asynq.Close())
+	}
+	if rt.redis != nil {
+		errs = append(errs, rt.redis.Close())
+	}
+	if rt.mini != nil {
+		rt.mini.Close()
+	}
+	if rt.store != nil {
+		errs = append(errs, rt.store.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models"
+)
+
+// APIPrefix is where Register mounts the JSON API.
+const APIPrefix = "/api/v1"
+
+// API is the customer and staff JSON API (DESIGN §7). Its handlers decode,
+// call one inbox method, map the error and render.
+type API struct {
+	svc    *inbox.Service
+	acc    *inbox.Accounts
+	engine *gin.Engine
+}
+
+// NewAPI builds the API over the inbox and the accounts service.
+func NewAPI(svc *inbox.Service, acc *inbox.Accounts) *API {
+	a := &API{svc: svc, acc: acc}
+	a.engine = a.routes()
+	return a
+}
+
+// Register mounts the API under /api/v1 on r. The API routes through an
+// engine of its own so that unknown paths and methods under /api/v1 answer
+// JSON without claiming r's NoRoute handler; r keeps its middleware and
+// client-IP settings (the API reads c.ClientIP through r's engine).
+func (a *API) Register(r gin.IRouter) {
+	r.Any(APIPrefix+"/*path", a.engine.HandleContext)
+}
+
+func (a *API) routes() *gin.Engine {
+	e := gin.New()
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = true
+	e.Use(recoverJSON, noStore, limitBody)
+	e.NoRoute(func(c *gin.Context) {
+		writeError(c, models.Errorf(models.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		writeErrorStatus(c, http.StatusMethodNotAllowed, "method_not_allowed",
+			c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+	})
+
+	v1 := e.Group(APIPrefix)
+	v1.POST("/auth/login", a.customerLogin)
+
+	cust := v1.Group("", a.authenticate(customerSide))
+	cust.POST("/auth/logout", a.logout)
+	cust.GET("/me", a.customerMe)
+	cust.GET("/conversations", a.listConversations)
+	cust.POST("/conversations", a.startConversation)
+	cust.GET("/conversations/:id", a.getConversation)
+	cust.POST("/conversations/:id/messages", a.sendMessage)
+
+	staff := v1.Group("/staff")
+	staff.POST("/auth/login", a.staffLogin)
+	sa := staff.Group("", a.authenticate(staffSide))
+	sa.POST("/auth/logout", a.logout)
+	sa.GET("/me", a.staffMe)
+	sa.GET("/conversations", a.staffListConversations)
+	sa.POST("/conversations", a.staffStartConversation)
+	sa.POST("/conversations/bulk", a.staffBulk)
+	sa.GET("/conversations/:id", a.staffGetConversation)
+	sa.PATCH("/conversations/:id", a.staffPatchConversation)
+	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
+	sa.POST("/conversations/:id/messages", a.staffSendMessage)
+	return e
+}

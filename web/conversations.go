@@ -1,0 +1,89 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// The customer side of conversations (customers and guests). Every answer
+// uses customerConversation: nothing staff-only reaches it.
+
+type startRequest struct {
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+	OrderID *int64 `json:"order_id"`
+}
+
+type messageRequest struct {
+	Body string `json:"body"`
+}
+
+// listConversations is GET /conversations.
+func (a *API) listConversations(c *gin.Context) {
+	me := actor(c)
+	f, err := parseFilter(c.Request.URL.Query(), false, me.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	p, err := a.svc.List(c.Request.Context(), me, f)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pageOf(p, customerView))
+}
+
+// startConversation is POST /conversations.
+func (a *API) startConversation(c *gin.Context) {
+	var req startRequest
+	if err := decode(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	conv, m, err := a.svc.Start(c.Request.Context(), actor(c), inbox.StartInput{Subject: req.Subject, Body: req.Body, OrderID: req.OrderID})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, posted[customerConversation]{Conversation: customerView(conv), Message: messageView(m)})
+}
+
+// getConversation is GET /conversations/{id}; opening marks it read (R1).
+func (a *API) getConversation(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	th, err := a.svc.Open(c.Request.Context(), actor(c), id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, thread[customerConversation]{Conversation: customerView(th.Conversation), Messages: messageViews(th.Messages)})
+}
+
+// sendMessage is POST /conversations/{id}/messages. Writing to a CLOSED
+// thread lands in its follow-up, which the answer's conversation shows.
+func (a *API) sendMessage(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var req messageRequest
+	if err := decode(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	m, conv, err := a.svc.Send(c.Request.Context(), actor(c), id, "reply", req.Body)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, posted[customerConversation]{Conversation: customerView(conv), Message: messageView(m)})
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/models"
+)
+
+// MaxRequestBody caps every API request body.
+const MaxRequestBody = 256 << 10
+
+const (
+	actorKey = "parley.actor"
+	tokenKey = "parley.token"
+)
+
+// noStore keeps API answers (tokens, private messages) out of caches.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
+// limitBody caps the request body; decode turns the overflow into too_large.
+func limitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxRequestBody)
+	}
+	c.Next()
+}
+
+// recoverJSON turns a panic into a logged 500 with the usual error body.
+func recoverJSON(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			slog.ErrorContext(c.Request.Context(), "api panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", v)
+			if !c.Writer.Written() {
+				writeError(c, fmt.Errorf("panic: %v", v))
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// side is which half of the API a token is good for.
+type side int
+
+const (
+	customerSide side = iota // customers and guests
+	staffSide
+)
+
+// authenticate resolves the bearer token to an actor of the given side.
+// Every failure, including a token of the other side, is the same 401.
+func (a *API) authenticate(want side) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, ok := bearer(c.GetHeader("Authorization"))
+		if !ok {
+			writeError(c, unauthorized())
+			return
+		}
+		actor, err := a.acc.Authenticate(c.Request.Context(), token, c.ClientIP())
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		if fits := actor.IsCustomer(); want == staffSide && !actor.IsStaff() || want == customerSide && !fits {
+			writeError(c, unauthorized())
+			return
+		}
+		actor.IP = c.ClientIP()
+		c.Set(actorKey, actor)
+		c.Set(tokenKey, token)
+		c.Next()
+	}
+}
+
+func bearer(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+func unauthorized() error { return models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized) }
+
+// actor is the authenticated caller (set by authenticate).
+func actor(c *gin.Context) models.Actor {
+	return c.MustGet(actorKey).(models.Actor)
+}

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models"
+)
+
+// The staff side of conversations: the same inbox methods, with the staff
+// actor; scope and permissions are the service's.
+
+type staffStartRequest struct {
+	CustomerID int64  `json:"customer_id"`
+	Subject    string `json:"subject"`
+	Body       string `json:"body"`
+	OrderID    *int64 `json:"order_id"`
+}
+
+type staffMessageRequest struct {
+	Body string `json:"body"`
+	Kind string `json:"kind"`
+}
+
+// patchRequest: an absent field is unchanged; "assigned_to": null unassigns.
+type patchRequest struct {
+	Status     *string    `json:"status"`
+	Reason     *string    `json:"reason"`
+	AssignedTo nullableID `json:"assigned_to"`
+}
+
+type bulkRequest struct {
+	Action string  `json:"action"`
+	IDs    []int64 `json:"ids"`
+}
+
+type bulkResult struct {
+	IDs []int64 `json:"ids"`
+}
+
+// staffListConversations is GET /staff/conversations.
+func (a *API) staffListConversations(c *gin.Context) {
+	me := actor(c)
+	f, err := parseFilter(c.Request.URL.Query(), true, me.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	p, err := a.svc.List(c.Request.Context(), me, f)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pageOf(p, staffView))
+}
+
+// staffStartConversation is POST /staff/conversations (R5).
+func (a *API) staffStartConversation(c *gin.Context) {
+	var req staffStartRequest
+	if err := decode(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.CustomerID <= 0 {
+		writeError(c, errf("customer_id is required"))
+		return
+	}
+	in := inbox.StartInput{CustomerID: req.CustomerID, Subject: req.Subject, Body: req.Body, OrderID: req.OrderID}
+	conv, m, err := a.svc.Start(c.Request.Context(), actor(c), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, posted[staffConversation]{Conversation: staffView(conv), Message: messageView(m)})
+}
+
+// staffGetConversation is GET /staff/conversations/{id}; opening marks it
+// read by staff (R1).
+func (a *API) staffGetConversation(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	th, err := a.svc.Open(c.Request.Context(), actor(c), id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, thread[staffConversation]{Conversation: staffView(th.Conversation), Messages: messageViews(th.Messages)})
+}
+
+// staffSendMessage is POST /staff/conversations/{id}/messages: a reply or
+// a private note.
+func (a *API) staffSendMessage(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var req staffMessageRequest
+	if err := decode(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	m, conv, err := a.svc.Send(c.Request.Context(), actor(c), id, req.Kind, req.Body)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, posted[staffConversation]{Conversation: staffView(conv), Message: messageView(m)})
+}
+
+// staffPatchConversation is PATCH /staff/conversations/{id}: the assignment
+// first, then the status, so "take it and close it" works for an agent.
+// Each step is one service call with its own checks; a refused status
+// leaves an applied assignment in place (the answer is the refusal).
+func (a *API) staffPatchConversation(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var req patchRequest
+	if err := decode(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	var status models.Status
+	if req.Status != nil {
+		if status, err = models.ParseStatus(*req.Status); err != nil {
+			writeError(c, err)
+			return
+		}
+	} else if req.Reason != nil {
+		writeError(c, errf("reason goes with a status change"))
+		return
+	}
+	ctx, me := c.Request.Context(), actor(c)
+	var conv models.Conversation
+	switch {
+	case req.AssignedTo.Set:
+		conv, err = a.svc.Assign(ctx, me, id, req.AssignedTo.ID)
+	case req.Status == nil:
+		conv, err = a.svc.Get(ctx, me, id)
+	}
+	if err == nil && req.Status != nil {
+		reason := ""
+		if req.Reason != nil {
+			reason = *req.Reason
+		}
+		conv, err = a.svc.ChangeStatus(ctx, me, id, status, reason)
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, conversationOnly{Conversation: staffView(conv)})
+}
+
+// staffDeleteConversation is DELETE /staff/conversations/{id} (R2).
+func (a *API) staffDeleteConversation(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := a.svc.Delete(c.Request.Context(), actor(c), id); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// staffBulk is POST /staff/conversations/bulk, all or nothing.
+func (a *API) staffBulk(c *gin.Context) {
+	var req bulkRequest
+	if err := decode(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	ids, err := a.svc.Bulk(c.Request.Context(), actor(c), req.Action, req.IDs)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, bulkResult{IDs: ids})
+}
