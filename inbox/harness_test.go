@@ -53,7 +53,7 @@ type env struct {
 	acc   *inbox.Accounts
 
 	owner, admin, chatAdmin, agent, agent2 models.Actor
-	seq                                    atomic.Int64
+	seq                                    *atomic.Int64
 }
 
 func newEnv(t *testing.T, st *models.Store) *env {
@@ -65,7 +65,7 @@ func newEnv(t *testing.T, st *models.Store) *env {
 	rdb, prefix := storetest.Redis(t)
 	lim := web.NewLimiter(rdb, prefix)
 	clock := &fakeClock{t: time.Date(2025, 6, 2, 9, 0, 0, 123456789, time.UTC)}
-	e := &env{t: t, ctx: context.Background(), st: st, clock: clock, pol: pol,
+	e := &env{t: t, ctx: context.Background(), st: st, clock: clock, pol: pol, seq: new(atomic.Int64),
 		svc: inbox.New(st, pol, clock, lim),
 		acc: inbox.NewAccounts(st, pol, clock, lim, []byte("test-secret"), tokenTTL)}
 	e.owner = e.MustStaff("owner1", models.RoleOwner)
@@ -74,6 +74,14 @@ func newEnv(t *testing.T, st *models.Store) *env {
 	e.agent = e.MustStaff("agent1", models.RoleAgent)
 	e.agent2 = e.MustStaff("agent2", models.RoleAgent)
 	return e
+}
+
+// sub is the same world seen from a subtest, so Must helpers fail the
+// subtest that calls them.
+func (e *env) sub(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
 }
 
 // eachEnv runs f on every backend with a fresh env.

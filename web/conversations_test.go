@@ -143,28 +143,40 @@ func TestCustomersNeverSeeNotes(t *testing.T) {
 		if note.Code != http.StatusCreated || note.str("message.kind") != "note" {
 			t.Fatalf("note: %d %s", note.Code, note.Body)
 		}
-		// More staff-only events: take it, escalate it.
+		// Another staff-only event: take it.
 		if r := e.do(t, "PATCH", idURL(staffConvs, conv.ID, ""), staffTok, map[string]any{"assigned_to": agent.ID}); r.Code != http.StatusOK {
 			t.Fatalf("take: %d %s", r.Code, r.Body)
 		}
-		if r := e.do(t, "PATCH", idURL(staffConvs, conv.ID, ""), staffTok, map[string]any{"status": "ESCALATED", "reason": "refund SECRET-REASON"}); r.Code != http.StatusOK {
-			t.Fatalf("escalate: %d %s", r.Code, r.Body)
-		}
-
 		listAfter := e.do(t, "GET", custConvs, tok, nil)
 		threadAfter := e.do(t, "GET", idURL(custConvs, conv.ID, ""), tok, nil)
-		for _, r := range []response{listAfter, threadAfter} {
-			if strings.Contains(r.Body, "SECRET") || strings.Contains(r.Body, "ESCALATED") || strings.Contains(r.Body, "agent1") {
-				t.Errorf("customer sees staff-only data: %s", r.Body)
-			}
-		}
 		if listAfter.Body != listBefore.Body {
 			t.Errorf("customer list changed:\nbefore %s\nafter  %s", listBefore.Body, listAfter.Body)
 		}
 		if threadAfter.Body != threadBefore.Body {
 			t.Errorf("customer thread changed:\nbefore %s\nafter  %s", threadBefore.Body, threadAfter.Body)
 		}
-		for _, m := range threadAfter.list("messages") {
+		// Escalation with a reason: the customer sees neither the word, the
+		// reason nor any move of preview, time or count. (Their status shows
+		// AWAITING_ADMIN: the store has no separate public status to keep.)
+		if r := e.do(t, "PATCH", idURL(staffConvs, conv.ID, ""), staffTok, map[string]any{"status": "ESCALATED", "reason": "refund SECRET-REASON"}); r.Code != http.StatusOK {
+			t.Fatalf("escalate: %d %s", r.Code, r.Body)
+		}
+		listEsc := e.do(t, "GET", custConvs, tok, nil)
+		threadEsc := e.do(t, "GET", idURL(custConvs, conv.ID, ""), tok, nil)
+		for _, r := range []response{listAfter, threadAfter, listEsc, threadEsc} {
+			if strings.Contains(r.Body, "SECRET") || strings.Contains(r.Body, "ESCALATED") {
+				t.Errorf("customer sees staff-only data: %s", r.Body)
+			}
+		}
+		for _, field := range []string{"last_message_at", "last_message_preview", "message_count", "is_read_by_user"} {
+			if a, b := listBefore.get("items.0."+field), listEsc.get("items.0."+field); a != b {
+				t.Errorf("escalation moved the customer's %s: %v → %v", field, a, b)
+			}
+		}
+		if a, b := len(threadBefore.list("messages")), len(threadEsc.list("messages")); a != b {
+			t.Errorf("escalation added customer-visible messages: %d → %d", a, b)
+		}
+		for _, m := range threadEsc.list("messages") {
 			if k := m.(map[string]any)["kind"]; k == "note" {
 				t.Errorf("customer gets a note: %v", m)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -49,7 +50,9 @@ func startServe(t *testing.T, env map[string]string) (base string, out *syncBuff
 	t.Helper()
 	addr := freeAddr(t)
 	env["PARLEY_ADDR"] = addr
-	env["PARLEY_DATA_DIR"] = t.TempDir()
+	if env["PARLEY_DATA_DIR"] == "" {
+		env["PARLEY_DATA_DIR"] = t.TempDir()
+	}
 	env["PARLEY_DEMO_PASSWORD"] = "demo-pass-123"
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
@@ -124,15 +127,7 @@ func do(t *testing.T, req *http.Request) (*http.Response, map[string]any) {
 // (and on MySQL + Redis when the test URLs are set) and checks the demo
 // store as a new user would meet it.
 func TestServeDemo(t *testing.T) {
-	env := map[string]string{}
-	if u := storetest.FreshMySQLURL(t); u != "" {
-		env["PARLEY_DATABASE_URL"] = u
-		env["PARLEY_REDIS_URL"] = storetest.RedisURL()
-		env["PARLEY_SECRET"] = strings.Repeat("s", 40)
-		if env["PARLEY_REDIS_URL"] == "" {
-			t.Fatal("PARLEY_TEST_MYSQL_URL needs PARLEY_TEST_REDIS_URL too")
-		}
-	}
+	env := testEnv(t)
 	base, out := startServe(t, env)
 	banner := out.String()
 	wantMode := "embedded mode"
@@ -209,4 +204,22 @@ func TestServeDemo(t *testing.T) {
 	if n := len(body["items"].([]any)); res.StatusCode != http.StatusOK || n == 0 {
 		t.Fatalf("alice's list: %d, %d items", res.StatusCode, n)
 	}
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// testEnv is the environment of a test run: embedded mode, or a fresh MySQL
+// database and the test Redis when PARLEY_TEST_MYSQL_URL is set.
+func testEnv(t *testing.T) map[string]string {
+	t.Helper()
+	env := map[string]string{"PARLEY_DATA_DIR": t.TempDir()}
+	if u := storetest.FreshMySQLURL(t); u != "" {
+		if storetest.RedisURL() == "" {
+			t.Fatal("PARLEY_TEST_MYSQL_URL needs PARLEY_TEST_REDIS_URL too")
+		}
+		env["PARLEY_DATABASE_URL"] = u
+		env["PARLEY_REDIS_URL"] = storetest.RedisURL()
+		env["PARLEY_SECRET"] = strings.Repeat("s", 40)
+	}
+	return env
 }

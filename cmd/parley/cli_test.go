@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, io.Discard)
+	return out.String(), err
+}
+
+func TestConfigRefusesHalfProduction(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"database without redis", map[string]string{"PARLEY_DATABASE_URL": "mysql://u@127.0.0.1:1/db", "PARLEY_SECRET": strings.Repeat("x", 32)}, "PARLEY_REDIS_URL is not"},
+		{"redis without database", map[string]string{"PARLEY_REDIS_URL": "redis://127.0.0.1:1/0", "PARLEY_SECRET": strings.Repeat("x", 32)}, "PARLEY_DATABASE_URL is not"},
+		{"no secret", map[string]string{"PARLEY_DATABASE_URL": "mysql://u@127.0.0.1:1/db", "PARLEY_REDIS_URL": "redis://127.0.0.1:1/0"}, "PARLEY_SECRET"},
+		{"short secret", map[string]string{"PARLEY_DATABASE_URL": "mysql://u@127.0.0.1:1/db", "PARLEY_REDIS_URL": "redis://127.0.0.1:1/0", "PARLEY_SECRET": "short"}, "PARLEY_SECRET"},
+		{"bad ttl", map[string]string{"PARLEY_TOKEN_TTL": "forever"}, "PARLEY_TOKEN_TTL"},
+		{"bad database scheme", map[string]string{"PARLEY_DATABASE_URL": "postgres://x/y", "PARLEY_REDIS_URL": "redis://127.0.0.1:1/0", "PARLEY_SECRET": strings.Repeat("x", 32)}, "unsupported scheme"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.env["PARLEY_DATA_DIR"] = t.TempDir()
+			_, err := runCLI(t, c.env, "", "serve")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error mentioning %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	env := testEnv(t)
+	if out, err := runCLI(t, env, "", "migrate"); err != nil || !strings.Contains(out, "migrations applied") {
+		t.Fatalf("migrate: %q %v", out, err)
+	}
+	if out, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", "maria", "--role", "chat_admin"); err != nil || !strings.Contains(out, "created staff user maria") {
+		t.Fatalf("create: %q %v", out, err)
+	}
+	if _, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", "maria", "--role", "agent"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("duplicate create: %v", err)
+	}
+	if _, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", "x1", "--role", "superuser"); err == nil || !strings.Contains(err.Error(), "role must be one of") {
+		t.Fatalf("bad role: %v", err)
+	}
+	if _, err := runCLI(t, env, "", "user", "create", "--username", "x2", "--role", "agent"); err == nil || !strings.Contains(err.Error(), "stdin") {
+		t.Fatalf("no password: %v", err)
+	}
+	if _, err := runCLI(t, env, "short\n", "user", "create", "--username", "x3", "--role", "agent"); err == nil || !strings.Contains(err.Error(), "at least 8") {
+		t.Fatalf("short password: %v", err)
+	}
+	if out, err := runCLI(t, env, "", "user", "list"); err != nil || !strings.Contains(out, "maria") || !strings.Contains(out, "chat_admin") {
+		t.Fatalf("list: %q %v", out, err)
+	}
+	if _, err := runCLI(t, env, "n3w-password\n", "user", "set-password", "--username", "maria"); err != nil {
+		t.Fatalf("set-password: %v", err)
+	}
+	if _, err := runCLI(t, env, "n3w-password\n", "user", "set-password", "--username", "nobody"); err == nil {
+		t.Fatal("set-password of an unknown user succeeded")
+	}
+
+	// Deactivation revokes a live API token at once.
+	base, _ := startServe(t, env)
+	res, body := postJSON(t, base+"/api/v1/staff/auth/login", "", map[string]string{"username": "maria", "password": "n3w-password"})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("login: %d %v", res.StatusCode, body)
+	}
+	token := body["token"].(string)
+	if res, _ := getJSON(t, base+"/api/v1/staff/me", token); res.StatusCode != http.StatusOK {
+		t.Fatalf("me before deactivation: %d", res.StatusCode)
+	}
+	if out, err := runCLI(t, env, "", "user", "deactivate", "--username", "maria"); err != nil || !strings.Contains(out, "deactivated") {
+		t.Fatalf("deactivate: %q %v", out, err)
+	}
+	if res, _ := getJSON(t, base+"/api/v1/staff/me", token); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("me after deactivation: %d, want 401", res.StatusCode)
+	}
+	if res, _ := postJSON(t, base+"/api/v1/staff/auth/login", "", map[string]string{"username": "maria", "password": "n3w-password"}); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("login after deactivation: %d, want 401", res.StatusCode)
+	}
+}
+
+func TestDemoSeedsOnce(t *testing.T) {
+	env := testEnv(t)
+	env["PARLEY_DEMO_PASSWORD"] = "demo-pass-123"
+	ctx := context.Background()
+	cfg, err := parseConfig("serve", []string{"--demo"}, func(k string) string { return env[k] }, serveFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false} {
+		rt, err := newRuntime(ctx, cfg, discardLog())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if _, err := seedDemo(ctx, rt, &out); err != nil {
+			t.Fatal(err)
+		}
+		n, err := rt.store.CountCustomers(ctx)
+		rt.close()
+		if err != nil || n < 52 {
+			t.Fatalf("start %d: %d customers, %v", i, n, err)
+		}
+		if seeded := strings.Contains(out.String(), "seeded"); seeded != want {
+			t.Fatalf("start %d: seeded=%v, want %v", i, seeded, want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	if out, err := runCLI(t, map[string]string{}, "", "version"); err != nil || !strings.HasPrefix(out, "parley ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	if _, err := runCLI(t, map[string]string{}, "", "frobnicate"); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
