@@ -13,7 +13,7 @@ import (
 )
 
 // Relay moves committed outbox rows to Asynq. The task id is the outbox
-// id, so a row handed over twice (a crash between enqueue and mark) is
+// id (within this database's instance id), so a row handed over twice (a crash between enqueue and mark) is
 // still one task. While Redis is down rows simply wait.
 type Relay struct {
 	store    *models.Store
@@ -21,6 +21,7 @@ type Relay struct {
 	Interval time.Duration
 	Batch    int
 	log      *slog.Logger
+	instance string // the database's instance id, read once
 }
 
 // NewRelay builds a relay.
@@ -48,6 +49,13 @@ func (r *Relay) Run(ctx context.Context) {
 // many it handed over. It stops at the first enqueue failure.
 func (r *Relay) Flush(ctx context.Context) (int, error) {
 	sent := 0
+	if r.instance == "" {
+		id, err := r.store.InstanceID(ctx)
+		if err != nil {
+			return 0, err
+		}
+		r.instance = id
+	}
 	for {
 		items, err := r.store.PendingOutbox(ctx, r.Batch)
 		if err != nil {
@@ -55,7 +63,7 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 		}
 		for _, it := range items {
 			task := asynq.NewTask(it.TaskType, []byte(it.Payload))
-			_, err := r.client.EnqueueContext(ctx, task, asynq.TaskID(fmt.Sprintf("outbox:%d", it.ID)),
+			_, err := r.client.EnqueueContext(ctx, task, asynq.TaskID(r.TaskID(it.ID)),
 				asynq.MaxRetry(10), asynq.Retention(24*time.Hour))
 			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 				if ferr := r.store.MarkOutboxFailed(ctx, it.ID); ferr != nil {
@@ -73,3 +81,6 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// TaskID is the Asynq task id of an outbox row.
+func (r *Relay) TaskID(outboxID int64) string { return fmt.Sprintf("outbox:%s:%d", r.instance, outboxID) }

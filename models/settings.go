@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
@@ -56,4 +58,31 @@ func (q Queries) PutSetting(ctx context.Context, name, value string, at time.Tim
 		return fmt.Errorf("put setting %s: %w", name, translate(err))
 	}
 	return nil
+}
+
+// InstanceID returns this database's random identity, created on first
+// use. Task ids derived from row ids carry it, so two databases sharing one
+// Redis (a restored backup, a staging copy) never collide.
+func (q Queries) InstanceID(ctx context.Context) (string, error) {
+	const name = "instance_id"
+	var v string
+	err := q.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if ErrorCode(translate(err)) != ENOTFOUND {
+		return "", fmt.Errorf("instance id: %w", translate(err))
+	}
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	v = hex.EncodeToString(b)
+	if _, err := q.q.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)`, name, v, Now(time.Now())); err != nil {
+		if ErrorCode(translate(err)) == ECONFLICT {
+			return q.InstanceID(ctx) // another process created it first
+		}
+		return "", fmt.Errorf("instance id: %w", translate(err))
+	}
+	return v, nil
 }
