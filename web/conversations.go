@@ -24,7 +24,7 @@ type messageRequest struct {
 // listConversations is GET /conversations.
 func (a *API) listConversations(c *gin.Context) {
 	me := actor(c)
-	f, err := parseFilter(c.Request.URL.Query(), false, me.ID)
+	f, err := parseFilter(c.Request.URL.RawQuery, false, me.ID)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -16,12 +16,16 @@ var (
 	customerFilterParams = map[string]bool{"status": true, "unread": true, "limit": true, "cursor": true}
 )
 
-// parseFilter reads a list's query parameters. me is the staff caller's id
+// parseFilter reads a list's raw query string. me is the staff caller's id
 // (assigned_to=me); customer lists (staff false) accept only status,
 // unread, limit and cursor, and never see ESCALATED (customerStatus).
 // Every bad value is an invalid error naming the parameter.
-func parseFilter(q url.Values, staff bool, me int64) (models.ConversationFilter, error) {
+func parseFilter(rawQuery string, staff bool, me int64) (models.ConversationFilter, error) {
 	var f models.ConversationFilter
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return f, errf("query string is malformed")
+	}
 	allowed := customerFilterParams
 	if staff {
 		allowed = staffFilterParams

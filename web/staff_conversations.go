@@ -43,7 +43,7 @@ type bulkResult struct {
 // staffListConversations is GET /staff/conversations.
 func (a *API) staffListConversations(c *gin.Context) {
 	me := actor(c)
-	f, err := parseFilter(c.Request.URL.Query(), true, me.ID)
+	f, err := parseFilter(c.Request.URL.RawQuery, true, me.ID)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -129,7 +129,7 @@ func seedDemo(ctx context.Context, rt *runtime, out io.Writer) ([]demoLogin, err
 		b := buyer{actor: models.Actor{Kind: models.ActorCustomer, ID: c.ID, Role: models.RoleCustomer, Name: c.Email}}
 		for j := 0; j < 1+rng.IntN(3); j++ {
 			o := models.Order{CustomerID: c.ID, Number: fmt.Sprintf("PA-%05d", 10000+i*10+j), Currency: "EUR",
-				Status: []string{"open", "fulfilled", "fulfilled", "cancelled"}[rng.IntN(4)],
+				Status:    []string{"open", "fulfilled", "fulfilled", "cancelled"}[rng.IntN(4)],
 				CreatedAt: models.Now(time.Now().Add(-time.Duration(rng.IntN(60*24)) * time.Hour))}
 			for k := 0; k < 1+rng.IntN(3); k++ {
 				p := products[rng.IntN(len(products))]
