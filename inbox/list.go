@@ -19,8 +19,7 @@ func (s *Service) List(ctx context.Context, a models.Actor, f models.Conversatio
 	if err != nil {
 		return models.ConversationPage{}, err
 	}
-	where, args := s.pol.Scope(a)
-	return s.store.ListConversations(ctx, where, args, f)
+	return s.store.ListConversations(ctx, s.pol.ScopeBranches(a), f)
 }
 
 // ListPage lists one numbered page with its total, for the admin list;
@@ -33,8 +32,7 @@ func (s *Service) ListPage(ctx context.Context, a models.Actor, f models.Convers
 	if f.Offset < 0 {
 		return nil, 0, models.Errorf(models.EINVALID, "page out of range")
 	}
-	where, args := s.pol.Scope(a)
-	return s.store.ListConversationsPage(ctx, where, args, f, sort, desc)
+	return s.store.ListConversationsPage(ctx, s.pol.ScopeBranches(a), f, sort, desc)
 }
 
 func (s *Service) scopeFilter(a models.Actor, f models.ConversationFilter) (models.ConversationFilter, error) {

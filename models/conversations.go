@@ -186,6 +186,13 @@ func (q Queries) DeleteClosedConversations(ctx context.Context, ids []int64) (in
 	return int(n), err
 }
 
+// Scope is a SQL condition over the conversations columns with its
+// arguments: one branch of a caller's visibility (policies builds them).
+type Scope struct {
+	Where string
+	Args  []any
+}
+
 // ConversationFilter narrows a conversation list. The caller's scope (R6a)
 // comes separately as a SQL fragment from policies.
 type ConversationFilter struct {
@@ -228,13 +235,18 @@ func DecodeCursor(s string) (time.Time, int64, error) {
 	return time.Time{}, 0, Errorf(EINVALID, "invalid cursor")
 }
 
-func (f ConversationFilter) where(scope string, scopeArgs []any) (string, []any, string, error) {
-	activity := "last_message_at"
+// activity is the column the list is ordered by.
+func (f ConversationFilter) activity() string {
 	if f.Public {
-		activity = "public_last_at"
+		return "public_last_at"
 	}
-	conds := []string{"(" + scope + ")"}
-	args := append([]any{}, scopeArgs...)
+	return "last_message_at"
+}
+
+// where builds the filter's conditions within one scope branch.
+func (f ConversationFilter) where(scope Scope) (string, []any) {
+	conds := []string{"(" + scope.Where + ")"}
+	args := append([]any{}, scope.Args...)
 	if len(f.Statuses) > 0 {
 		conds = append(conds, "status IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.Statuses)), ",")+")")
 		for _, s := range f.Statuses {
@@ -259,28 +271,49 @@ func (f ConversationFilter) where(scope string, scopeArgs []any) (string, []any,
 		conds = append(conds, "customer_id = ?")
 		args = append(args, *f.CustomerID)
 	}
-	return strings.Join(conds, " AND "), args, activity, nil
+	return strings.Join(conds, " AND "), args
+}
+
+// union selects the rows of every scope branch, each walked in activity
+// order with its own limit (an index range scan), merged and cut to limit
+// rows from offset. extra is appended to each branch's conditions.
+func (f ConversationFilter) union(scopes []Scope, extra string, extraArgs []any, limit, offset int) (string, []any) {
+	act := f.activity()
+	order := ` ORDER BY ` + act + ` DESC, id DESC`
+	var parts []string
+	var args []any
+	for i, sc := range scopes {
+		w, a := f.where(sc)
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations WHERE %s%s%s LIMIT ?) AS b%d`, w, extra, order, i))
+		args = append(append(append(args, a...), extraArgs...), limit+offset)
+	}
+	if len(parts) == 1 {
+		w, a := f.where(scopes[0])
+		return `SELECT ` + conversationColumns + ` FROM conversations WHERE ` + w + extra + order + ` LIMIT ? OFFSET ?`,
+			append(append(a, extraArgs...), limit, offset)
+	}
+	return strings.Join(parts, " UNION ") + order + ` LIMIT ? OFFSET ?`, append(args, limit, offset)
 }
 
 // ListConversations lists conversations newest activity first, within the
-// scope fragment, by cursor.
-func (q Queries) ListConversations(ctx context.Context, scope string, scopeArgs []any, f ConversationFilter) (ConversationPage, error) {
-	where, args, activity, err := f.where(scope, scopeArgs)
-	if err != nil {
-		return ConversationPage{}, err
+// union of the scope branches, by cursor.
+func (q Queries) ListConversations(ctx context.Context, scopes []Scope, f ConversationFilter) (ConversationPage, error) {
+	if len(scopes) == 0 {
+		return ConversationPage{}, nil
 	}
+	act := f.activity()
+	var extra string
+	var extraArgs []any
 	if f.Cursor != "" {
 		at, id, err := DecodeCursor(f.Cursor)
 		if err != nil {
 			return ConversationPage{}, err
 		}
-		where += " AND (" + activity + " < ? OR (" + activity + " = ? AND id < ?))"
-		args = append(args, at, at, id)
+		extra = " AND (" + act + " < ? OR (" + act + " = ? AND id < ?))"
+		extraArgs = []any{at, at, id}
 	}
-	limit := f.Limit
-	args = append(args, limit+1)
-	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE `+where+
-		` ORDER BY `+activity+` DESC, id DESC LIMIT ?`, args...)
+	query, args := f.union(scopes, extra, extraArgs, f.Limit+1, 0)
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return ConversationPage{}, fmt.Errorf("list conversations: %w", translate(err))
 	}
@@ -289,9 +322,9 @@ func (q Queries) ListConversations(ctx context.Context, scope string, scopeArgs 
 		return ConversationPage{}, err
 	}
 	page := ConversationPage{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		last := page.Items[limit-1]
+	if len(items) > f.Limit {
+		page.Items = items[:f.Limit]
+		last := page.Items[f.Limit-1]
 		at := last.LastMessageAt
 		if f.Public {
 			at = last.PublicLastAt
@@ -308,26 +341,40 @@ var ConversationSorts = map[string]string{
 }
 
 // ListConversationsPage lists one numbered page with the total count, for
-// the admin list. sort must be a key of ConversationSorts.
-func (q Queries) ListConversationsPage(ctx context.Context, scope string, scopeArgs []any, f ConversationFilter, sort string, desc bool) ([]Conversation, int, error) {
+// the admin list. sort must be a key of ConversationSorts; the default order
+// (activity, newest first) walks each scope branch in index order.
+func (q Queries) ListConversationsPage(ctx context.Context, scopes []Scope, f ConversationFilter, sort string, desc bool) ([]Conversation, int, error) {
 	col, ok := ConversationSorts[sort]
 	if !ok {
 		return nil, 0, Errorf(EINVALID, "cannot sort by %q", sort)
 	}
-	where, args, _, err := f.where(scope, scopeArgs)
-	if err != nil {
-		return nil, 0, err
+	if len(scopes) == 0 {
+		return nil, 0, nil
 	}
+	var ors []string
+	var orArgs []any
+	for _, sc := range scopes {
+		ors = append(ors, "("+sc.Where+")")
+		orArgs = append(orArgs, sc.Args...)
+	}
+	all := Scope{Where: strings.Join(ors, " OR "), Args: orArgs}
+	where, args := f.where(all)
 	var total int
 	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count conversations: %w", translate(err))
 	}
-	dir := "ASC"
-	if desc {
-		dir = "DESC"
+	var query string
+	if col == f.activity() && desc {
+		query, args = f.union(scopes, "", nil, f.Limit, f.Offset)
+	} else {
+		dir := "ASC"
+		if desc {
+			dir = "DESC"
+		}
+		query = `SELECT ` + conversationColumns + ` FROM conversations WHERE ` + where + ` ORDER BY ` + col + ` ` + dir + `, id ` + dir + ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE `+where+
-		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list conversations: %w", translate(err))
 	}

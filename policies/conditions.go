@@ -15,6 +15,18 @@ type condition struct {
 	// sql is the same condition as a two-valued WHERE fragment over the
 	// conversations columns assigned_to, customer_id and status.
 	sql func(a models.Actor) (string, []any)
+	// branches, when set, is sql split into disjoint parts whose union it
+	// is: a list walks each part in index order instead of sorting an OR.
+	branches func(a models.Actor) []models.Scope
+}
+
+// parts returns the condition as disjoint fragments.
+func (cd condition) parts(a models.Actor) []models.Scope {
+	if cd.branches != nil {
+		return cd.branches(a)
+	}
+	w, args := cd.sql(a)
+	return []models.Scope{{Where: w, Args: args}}
 }
 
 // conditions returns the closed set of named conditions. A policy line
@@ -65,6 +77,12 @@ func conditions() map[string]condition {
 					return "assigned_to IS NULL", nil
 				}
 				return "(assigned_to IS NULL OR assigned_to = ?)", []any{a.ID}
+			},
+			branches: func(a models.Actor) []models.Scope {
+				if !a.IsStaff() {
+					return []models.Scope{{Where: "assigned_to IS NULL"}}
+				}
+				return []models.Scope{{Where: "assigned_to IS NULL"}, {Where: "assigned_to = ?", Args: []any{a.ID}}}
 			},
 		},
 		"not_closed": {

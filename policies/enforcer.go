@@ -188,6 +188,52 @@ func (e *Enforcer) Scope(a models.Actor) (where string, args []any) {
 	return strings.Join(parts, " AND "), append(allowArgs, denyArgs...)
 }
 
+// ScopeBranches is Scope as fragments whose union is the scope (deny
+// conditions ANDed into each; a list UNIONs them, so overlap is harmless), so a list can walk each branch in index
+// order: an agent's "unassigned or mine" becomes two index range scans
+// instead of an OR whose matches must all be sorted.
+func (e *Enforcer) ScopeBranches(a models.Actor) []models.Scope {
+	none := []models.Scope{{Where: "1=0"}}
+	if !fits(a) {
+		return none
+	}
+	perms, err := e.se.GetImplicitPermissionsForUser(a.Role)
+	if err != nil {
+		return none
+	}
+	var allow []models.Scope
+	var deny []string
+	var denyArgs []any
+	for _, p := range perms { // sub, obj, act, cond, eft
+		if p[1] != ObjConversation || (p[2] != string(Read) && p[2] != "*") {
+			continue
+		}
+		cd := e.conds[p[3]]
+		if p[4] == "deny" {
+			frag, fargs := cd.sql(a)
+			deny = append(deny, "NOT ("+frag+")")
+			denyArgs = append(denyArgs, fargs...)
+			continue
+		}
+		parts := cd.parts(a)
+		if len(parts) == 1 && parts[0].Where == "1=1" {
+			allow = parts
+			break
+		}
+		allow = append(allow, parts...)
+	}
+	if len(allow) == 0 {
+		return none
+	}
+	for i := range allow {
+		if len(deny) > 0 {
+			allow[i].Where = "(" + allow[i].Where + ") AND " + strings.Join(deny, " AND ")
+			allow[i].Args = append(append([]any{}, allow[i].Args...), denyArgs...)
+		}
+	}
+	return allow
+}
+
 // Roles reports the roles a role inherits, strongest first (for display):
 // owner gives admin, chat_admin, agent.
 func (e *Enforcer) Roles(role string) []string {

@@ -108,6 +108,16 @@ func TestScopeAgreesWithCan(t *testing.T) {
 			if got := selectIDs(t, db, where, args); !slices.Equal(got, want) {
 				t.Errorf("WHERE %s %v selects %v, Can(Read) allows %v", where, args, got, want)
 			}
+			// The branches a list walks select the same rows together.
+			var union []int64
+			for _, b := range e.ScopeBranches(a) {
+				union = append(union, selectIDs(t, db, b.Where, b.Args)...)
+			}
+			slices.Sort(union)
+			union = slices.Compact(union)
+			if !slices.Equal(union, want) {
+				t.Errorf("ScopeBranches %v select %v, Can(Read) allows %v", e.ScopeBranches(a), union, want)
+			}
 		})
 	}
 }
