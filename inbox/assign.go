@@ -15,6 +15,9 @@ func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Co
 	err := s.store.InTx(ctx, func(tx *models.Tx) error {
 		c, err := s.load(ctx, tx.Queries, a, id, true)
 		if err != nil {
+			if s.lostTake(a, c, id) {
+				return models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
+			}
 			return err
 		}
 		if !a.IsStaff() {
@@ -36,6 +39,18 @@ func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Co
 		return models.Conversation{}, fmt.Errorf("take %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// lostTake reports whether a staff member's take failed only because
+// someone else took the conversation first: it is now outside their scope,
+// but unassigned they could see and take it. R6 answers that conflict, not
+// the not_found of R6a.
+func (s *Service) lostTake(a models.Actor, c models.Conversation, id int64) bool {
+	if !a.IsStaff() || c.ID != id || c.AssignedTo == nil {
+		return false
+	}
+	c.AssignedTo = nil
+	return s.can(a, policies.Read, &c) && s.can(a, policies.Take, &c)
 }
 
 // Assign gives a conversation to a staff member who holds the

@@ -88,6 +88,7 @@ func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c mod
 			return models.Message{}, c, err
 		}
 	}
+	before := viewOf(c)
 	from := c.Status
 	if from != t.To {
 		c.Status = t.To
@@ -113,7 +114,12 @@ func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c mod
 		return m, c, err
 	}
 	if a.IsStaff() {
-		if err := s.audit(ctx, tx, a, "message."+kind, "conversation", c.ID, nil, map[string]any{"message_id": m.ID}); err != nil {
+		// R20: a reply can move the status; record it before and after.
+		after := struct {
+			auditView
+			MessageID int64 `json:"message_id"`
+		}{viewOf(c), m.ID}
+		if err := s.audit(ctx, tx, a, "message."+kind, "conversation", c.ID, before, after); err != nil {
 			return m, c, err
 		}
 	}

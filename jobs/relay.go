@@ -83,4 +83,6 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 }
 
 // TaskID is the Asynq task id of an outbox row.
-func (r *Relay) TaskID(outboxID int64) string { return fmt.Sprintf("outbox:%s:%d", r.instance, outboxID) }
+func (r *Relay) TaskID(outboxID int64) string {
+	return fmt.Sprintf("outbox:%s:%d", r.instance, outboxID)
+}
