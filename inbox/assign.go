@@ -42,9 +42,10 @@ func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Co
 }
 
 // lostTake reports whether a staff member's take failed only because
-// someone else took the conversation first: it is now outside their scope,
-// but unassigned they could see and take it. R6 answers that conflict, not
-// the not_found of R6a.
+// someone else holds the conversation: it is outside their scope, but
+// unassigned they could see and take it. R6 answers that conflict (the loser
+// of two simultaneous takes cannot be told from a later one); every other
+// access to the thread stays not_found (R6a).
 func (s *Service) lostTake(a models.Actor, c models.Conversation, id int64) bool {
 	if !a.IsStaff() || c.ID != id || c.AssignedTo == nil {
 		return false
@@ -58,6 +59,9 @@ func (s *Service) lostTake(a models.Actor, c models.Conversation, id int64) bool
 // it", chat admins, R6). An agent naming themselves on an unassigned
 // conversation takes it.
 func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int64) (models.Conversation, error) {
+	if to != nil && *to == a.ID && a.IsStaff() && !s.can(a, policies.Assign, nil) {
+		return s.Take(ctx, a, id)
+	}
 	var out models.Conversation
 	err := s.store.InTx(ctx, func(tx *models.Tx) error {
 		c, err := s.load(ctx, tx.Queries, a, id, true)
@@ -68,10 +72,6 @@ func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int6
 			return models.Errorf(models.EFORBIDDEN, "only staff assign conversations")
 		}
 		if !s.can(a, policies.Assign, &c) {
-			if to != nil && *to == a.ID && c.AssignedTo == nil && s.can(a, policies.Take, &c) {
-				out, err = s.reassign(ctx, tx, a, c, to)
-				return err
-			}
 			return models.Errorf(models.EFORBIDDEN, "you may not assign conversation %d", id)
 		}
 		if sameAssignee(c.AssignedTo, to) {

@@ -85,8 +85,11 @@ func (e *env) sub(t *testing.T) *env {
 }
 
 // eachEnv runs f on every backend with a fresh env.
+// Scenarios share nothing (own database, own Redis key prefix), so they
+// run in parallel.
 func eachEnv(t *testing.T, f func(t *testing.T, e *env)) {
 	t.Helper()
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *models.Store) { f(t, newEnv(t, st)) })
 }
 

@@ -66,7 +66,7 @@ type conversationTable struct {
 func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 	info.SetTable("conversations").SetTitle("Inbox").SetDescription("Conversations you can see")
 	info.SetSortField("last_message_at").SetSortDesc().SetDefaultPageSize(DefaultPageSize).SetPageSizeList(PageSizes())
-	info.HideNewButton().HideExportButton().HideDetailButton().HideEditButton().HideDeleteButton()
+	info.HideNewButton().HideExportButton().HideDetailButton().HideEditButton().HideDeleteButton().HideFilterArea()
 
 	info.AddField("ID", "id", db.Int).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
 		return template.HTML(html.EscapeString(v.ID))
@@ -111,9 +111,9 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		})
 	info.AddField("Last activity", "last_message_at", db.Datetime).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
 		conv, _ := v.Row["conv"].(models.Conversation)
-		return template.HTML(html.EscapeString(conv.LastMessageAt.Format("2006-01-02 15:04 UTC")))
+		return template.HTML(html.EscapeString(conv.LastMessageAt.Format("Jan 2 15:04")))
 	})
-	info.AddField("Messages", "message_count", db.Int).FieldDisplay(func(v types.FieldModel) interface{} {
+	info.AddField("Msgs", "message_count", db.Int).FieldDisplay(func(v types.FieldModel) interface{} {
 		return template.HTML(html.EscapeString(v.Value))
 	})
 

@@ -11,8 +11,8 @@ import (
 // Every snippet below is html/template: data is escaped, never trusted.
 var (
 	subjectTmpl = template.Must(template.New("subject").Parse(
-		`<a class="conv-subject" href="/admin/info/conversation/edit?__goadmin_edit_pk={{.ID}}">{{.Subject}}</a>` +
-			`{{if .LastPreview}}<br><small class="text-muted conv-preview">{{.LastPreview}}</small>{{end}}`))
+		`<a class="conv-subject" style="display:inline-block;max-width:230px;word-break:break-word" href="/admin/info/conversation/edit?__goadmin_edit_pk={{.ID}}">{{.Subject}}</a>` +
+			`{{if .LastPreview}}<br><small class="text-muted conv-preview" style="display:inline-block;max-width:230px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap">{{.LastPreview}}</small>{{end}}`))
 	customerTmpl = template.Must(template.New("customer").Parse(
 		`<span class="conv-customer">{{.CustomerName}}</span><br><small class="text-muted">{{.CustomerEmail}} · #{{.CustomerID}}</small>`))
 	labelTmpl = template.Must(template.New("label").Parse(`<span class="label label-{{.Class}} conv-status">{{.Text}}</span>`))

@@ -72,7 +72,11 @@ func (a *API) authenticate(want side) gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		if fits := actor.IsCustomer(); want == staffSide && !actor.IsStaff() || want == customerSide && !fits {
+		onSide := actor.IsCustomer()
+		if want == staffSide {
+			onSide = actor.IsStaff()
+		}
+		if !onSide {
 			writeError(c, unauthorized())
 			return
 		}

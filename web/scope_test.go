@@ -52,8 +52,10 @@ func TestAgentSeesOnlyUnassignedAndOwn(t *testing.T) {
 				Body: map[string]string{"body": "hi", "kind": "note"}, ExpectedStatus: http.StatusNotFound, ExpectedCode: "not_found"},
 			{Name: "PATCH status of agent2's thread", Method: "PATCH", URL: otherURL, Token: tok1,
 				Body: map[string]any{"status": "RESOLVED"}, ExpectedStatus: http.StatusNotFound, ExpectedCode: "not_found"},
+			// Taking a thread someone else holds is a lost "take it" (R6): 409,
+			// saying only that it is taken.
 			{Name: "PATCH take agent2's thread", Method: "PATCH", URL: otherURL, Token: tok1,
-				Body: map[string]any{"assigned_to": agent1.ID}, ExpectedStatus: http.StatusNotFound, ExpectedCode: "not_found"},
+				Body: map[string]any{"assigned_to": agent1.ID}, ExpectedStatus: http.StatusConflict, ExpectedCode: "conflict"},
 			{Name: "PATCH nothing on agent2's thread", Method: "PATCH", URL: otherURL, Token: tok1,
 				Body: map[string]any{}, ExpectedStatus: http.StatusNotFound, ExpectedCode: "not_found"},
 			{Name: "DELETE agent2's thread", Method: "DELETE", URL: otherURL, Token: tok1, ExpectedStatus: http.StatusNotFound, ExpectedCode: "not_found"},

@@ -5,8 +5,13 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/web"
 )
 
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
@@ -71,7 +76,7 @@ func TestUserCommands(t *testing.T) {
 	}
 
 	// Deactivation revokes a live API token at once.
-	base, _ := startServe(t, env)
+	base := apiServer(t, env)
 	res, body := postJSON(t, base+"/api/v1/staff/auth/login", "", map[string]string{"username": "maria", "password": "n3w-password"})
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("login: %d %v", res.StatusCode, body)
@@ -126,4 +131,25 @@ func TestVersion(t *testing.T) {
 	if _, err := runCLI(t, map[string]string{}, "", "frobnicate"); err == nil {
 		t.Fatal("unknown command accepted")
 	}
+}
+
+// apiServer serves the JSON API (no back office: one GoAdmin engine per
+// test binary belongs to TestServeDemo) on the runtime env configures.
+func apiServer(t *testing.T, env map[string]string) string {
+	t.Helper()
+	cfg, err := parseConfig("serve", nil, func(k string) string { return env[k] }, serveFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := newRuntime(context.Background(), cfg, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.close() })
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	web.NewAPI(rt.svc, rt.acc).Register(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

@@ -15,12 +15,16 @@ import (
 // config is Parley's runtime configuration: PARLEY_* environment variables,
 // overridden by flags of the same names (PARLEY_ADDR ↔ --addr).
 type config struct {
-	Addr           string
-	DataDir        string
-	DatabaseURL    string
-	RedisURL       string
-	Secret         string
-	TokenTTL       time.Duration
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	RedisURL    string
+	Secret      string
+	TokenTTL    time.Duration
+	// AdminSessionTTL bounds a back-office session.
+	AdminSessionTTL time.Duration
+	// Secure marks cookies Secure: Parley is reached over https.
+	Secure         bool
 	DemoPassword   string
 	TrustedProxies string
 	Demo           bool
@@ -45,7 +49,7 @@ type flagSet interface {
 // adds the command's own flags (nil for none).
 func parseConfig(cmd string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet, c *config)) (config, error) {
 	var c config
-	var ttl string
+	var ttl, adminTTL, secure string
 	settings := []setting{
 		{"PARLEY_ADDR", "addr", "127.0.0.1:8080", "listen address", &c.Addr},
 		{"PARLEY_DATA_DIR", "data-dir", "parley-data", "directory for the SQLite file, attachments and generated secrets (embedded mode)", &c.DataDir},
@@ -53,6 +57,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		{"PARLEY_REDIS_URL", "redis-url", "", "redis://host:6379/0; empty = in-process Redis", &c.RedisURL},
 		{"PARLEY_SECRET", "secret", "", "signing secret (required in production; generated in the data dir otherwise)", &c.Secret},
 		{"PARLEY_TOKEN_TTL", "token-ttl", "720h", "lifetime of API tokens", &ttl},
+		{"PARLEY_ADMIN_SESSION_TTL", "admin-session-ttl", "8h", "lifetime of a back-office session", &adminTTL},
+		{"PARLEY_SECURE_COOKIES", "secure-cookies", "", "true when Parley is served over https (cookies marked Secure); default: true in production mode", &secure},
 		{"PARLEY_DEMO_PASSWORD", "demo-password", "", "password of every demo account (default: generated once, kept in the data dir)", &c.DemoPassword},
 		{"PARLEY_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy CIDRs whose X-Forwarded-For is believed", &c.TrustedProxies},
 	}
@@ -78,6 +84,19 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		return c, fmt.Errorf("PARLEY_TOKEN_TTL %q: want a positive duration such as 720h", ttl)
 	}
 	c.TokenTTL = d
+	if c.AdminSessionTTL, err = time.ParseDuration(adminTTL); err != nil || c.AdminSessionTTL <= 0 {
+		return c, fmt.Errorf("PARLEY_ADMIN_SESSION_TTL %q: want a positive duration such as 8h", adminTTL)
+	}
+	switch secure {
+	case "":
+		c.Secure = c.production()
+	case "true", "1":
+		c.Secure = true
+	case "false", "0":
+		c.Secure = false
+	default:
+		return c, fmt.Errorf("PARLEY_SECURE_COOKIES %q: want true or false", secure)
+	}
 	if c.production() {
 		switch {
 		case c.DatabaseURL == "":

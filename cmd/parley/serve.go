@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/admin"
 	"github.com/parleyhq/parley/jobs"
 	"github.com/parleyhq/parley/web"
 )
@@ -104,6 +105,10 @@ func newRouter(rt *runtime) (*gin.Engine, error) {
 		c.JSON(http.StatusOK, health{Status: "ready"})
 	})
 	web.NewAPI(rt.svc, rt.acc).Register(r)
+	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, DB: rt.store.Config, Log: rt.log,
+		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure}); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

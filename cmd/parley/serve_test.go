@@ -45,7 +45,8 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startServe runs `parley serve --demo` in the background until the test ends.
+// startServe runs `parley serve --demo` in the background until the test
+// ends. GoAdmin allows one engine per process: one call per test binary.
 func startServe(t *testing.T, env map[string]string) (base string, out *syncBuffer) {
 	t.Helper()
 	addr := freeAddr(t)
@@ -56,16 +57,18 @@ func startServe(t *testing.T, env map[string]string) (base string, out *syncBuff
 	env["PARLEY_DEMO_PASSWORD"] = "demo-pass-123"
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
-	done := make(chan error, 1)
+	var runErr error
+	done := make(chan struct{})
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, strings.NewReader(""), out, io.Discard)
+		defer close(done)
+		runErr = run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, strings.NewReader(""), out, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve ended with %v", err)
+		case <-done:
+			if runErr != nil {
+				t.Errorf("serve ended with %v", runErr)
 			}
 		case <-time.After(30 * time.Second):
 			t.Error("serve did not shut down within 30 s")
@@ -75,8 +78,8 @@ func startServe(t *testing.T, env map[string]string) (base string, out *syncBuff
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
-		case err := <-done:
-			t.Fatalf("serve stopped early: %v\n%s", err, out.String())
+		case <-done:
+			t.Fatalf("serve stopped early: %v\n%s", runErr, out.String())
 		default:
 		}
 		res, err := http.Get(base + "/readyz")

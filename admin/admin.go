@@ -1,0 +1,106 @@
+// Package admin mounts Parley's back office: GoAdmin (adminlte theme) under
+// /admin, behind a guard that authenticates every request against Parley's
+// staff accounts, checks Casbin, checks rows through inbox, and closes the
+// known holes of GoAdmin v1.2.26 (guard.go lists them).
+package admin
+
+import (
+	stdctx "context"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"time"
+
+	_ "github.com/GoAdminGroup/go-admin/adapter/gin" // registers the gin adapter
+	"github.com/GoAdminGroup/go-admin/context"
+	"github.com/GoAdminGroup/go-admin/engine"
+	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/table"
+	"github.com/GoAdminGroup/go-admin/template/types"
+	_ "github.com/GoAdminGroup/themes/adminlte" // the "adminlte" theme
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/tables"
+)
+
+// Deps are what the back office needs.
+type Deps struct {
+	Svc        *inbox.Service
+	Acc        *inbox.Accounts
+	DB         models.DB
+	Log        *slog.Logger
+	SessionTTL time.Duration
+	Secure     bool // cookies Secure when served over https
+}
+
+// DefaultSessionTTL is the back-office session lifetime when Deps leaves it 0.
+const DefaultSessionTTL = 8 * time.Hour
+
+// IndexPath is where the back office starts: the conversation list.
+const IndexPath = "/admin/dashboard/conversation"
+
+// Mount wires GoAdmin onto r under /admin with Parley's guard in front.
+// Call once per process (GoAdmin keeps globals), before any other /admin
+// route is registered on r, so that the guard runs in front of those too.
+func Mount(r *gin.Engine, d Deps) (err error) {
+	if d.Svc == nil || d.Acc == nil {
+		return errors.New("admin: Svc and Acc are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.SessionTTL <= 0 {
+		d.SessionTTL = DefaultSessionTTL
+	}
+	if d.DB.Dialect == models.SQLite {
+		models.RegisterSQLite()
+	}
+	cfg, err := goadminConfig(d)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := stdctx.WithTimeout(stdctx.Background(), 10*time.Second)
+	defer cancel()
+	// GoAdmin copies goadmin_site over the code's config on start; it is
+	// derived data, so clear it and let GoAdmin re-insert the current values.
+	if _, err := d.Svc.Store().DB.ExecContext(ctx, "DELETE FROM goadmin_site"); err != nil {
+		return fmt.Errorf("admin: clear goadmin_site: %w", err)
+	}
+
+	g := newGuard(d)
+	r.Use(g.handle) // before eng.Use: gin combines handlers at registration
+
+	gen := tables.Conversations(d.Svc, g.actor, d.Log, cfg.Databases["default"].Driver)
+	defer func() { // config.Initialize panics on a second engine in one process
+		if p := recover(); p != nil {
+			err = fmt.Errorf("admin: start GoAdmin: %v", p)
+		}
+	}()
+	eng := engine.Default()
+	// Hole 6: GoAdmin renders display values as raw HTML; escape by default.
+	eng.AddGlobalDisplayProcessFn(func(v types.FieldModel) interface{} { return html.EscapeString(v.Value) })
+	if err := eng.AddConfig(cfg).AddGenerator(tables.ConversationTable, gen).Use(r); err != nil {
+		return fmt.Errorf("admin: start GoAdmin: %w", err)
+	}
+	registerOperations(eng, gen)
+
+	toList := func(c *gin.Context) { c.Redirect(http.StatusFound, "/admin/info/"+tables.ConversationTable) }
+	r.GET("/admin", toList)
+	r.GET(IndexPath, toList)
+	return nil
+}
+
+// registerOperations registers the list's Ajax actions at start. GoAdmin
+// only registers them when a list page is first rendered, so after a restart
+// a click on an open page would fail until someone loaded the list.
+func registerOperations(eng *engine.Engine, gen table.Generator) {
+	req, _ := http.NewRequest(http.MethodGet, "/admin/info/"+tables.ConversationTable, nil)
+	t := gen(context.NewContext(req))
+	add := eng.AdminPlugin().GetAddOperationFn()
+	for _, cb := range t.GetInfo().Callbacks {
+		add(context.Node{Path: cb.Path, Method: cb.Method, Handlers: cb.Handlers})
+	}
+}

@@ -1,0 +1,103 @@
+package admin
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+func TestHardenCookiesSecure(t *testing.T) {
+	g := &guard{secure: true}
+	h := http.Header{}
+	h.Add("Set-Cookie", "go_admin_session=abc; Path=/; Max-Age=3600; HttpOnly")
+	g.hardenCookies(h)
+	ck, err := http.ParseSetCookie(h.Get("Set-Cookie"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Value != "abc" || ck.MaxAge != 3600 {
+		t.Errorf("cookie: %+v", ck)
+	}
+}
+
+// A GoAdmin 5xx (its handlers answer panics and SQL errors with the raw
+// message) reaches the client as a generic error.
+func TestFinishHidesServerErrors(t *testing.T) {
+	g := &guard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, tc := range []struct{ ct, body string }{
+		{"application/json", `{"code":500,"msg":"Error 1064: You have an error in your SQL syntax near 'x'"}`},
+		{"text/html", `<pre>panic: runtime error: invalid memory address goroutine 1 [running]</pre>`},
+	} {
+		rec := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(rec)
+		c.Request = httptest.NewRequest(http.MethodGet, "/admin/info/conversation", nil)
+		bw := newBufferedWriter(c.Writer)
+		bw.Header().Set("Content-Type", tc.ct)
+		bw.WriteHeader(http.StatusInternalServerError)
+		bw.WriteString(tc.body)
+		g.finish(c, bw, kindList)
+		out := rec.Body.String()
+		if rec.Code != http.StatusInternalServerError || strings.Contains(out, "SQL") || strings.Contains(out, "goroutine") {
+			t.Errorf("%s: %d %s", tc.ct, rec.Code, out)
+		}
+		if strings.Contains(tc.ct, "json") {
+			var m map[string]any
+			if json.Unmarshal([]byte(out), &m) != nil || m["msg"] != "internal error" {
+				t.Errorf("json body %s", out)
+			}
+		}
+	}
+}
+
+func TestPanicInAdminRouteIsGeneric(t *testing.T) {
+	g := &guard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	r := gin.New()
+	r.Use(gin.Recovery(), func(c *gin.Context) {
+		bw := newBufferedWriter(c.Writer)
+		c.Writer = bw
+		defer func() {
+			if rec := recover(); rec != nil {
+				bw.reset()
+				g.fail(c, http.StatusInternalServerError, "internal error")
+			}
+			c.Writer = bw.ResponseWriter
+			g.finish(c, bw, kindGoAdmin)
+		}()
+		c.Next()
+	})
+	r.GET("/admin/boom", func(*gin.Context) { panic("sql: database is locked at SELECT * FROM goadmin_users") })
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/admin/boom", nil))
+	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "goadmin_users") {
+		t.Errorf("%d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestSafeAdminPath(t *testing.T) {
+	for s, want := range map[string]bool{
+		"/admin/info/conversation": true, "/admin/dashboard/conversation": true, "/admin/info/conversation?x=1": true,
+		"javascript:alert(1)": false, "//evil/admin/": false, "/admin/../etc": false, "/admin\\x": false,
+		"https://evil/admin/": false, "/adminx": false, `/admin/"onload=`: false, "": false,
+	} {
+		if got := safeAdminPath(s); got != want {
+			t.Errorf("safeAdminPath(%q) = %v", s, got)
+		}
+	}
+}
+
+func TestParseDBTime(t *testing.T) {
+	for _, s := range []string{"2026-01-02 03:04:05", "2026-01-02T03:04:05Z", "2026-01-02 03:04:05.123456+00:00"} {
+		if _, ok := parseDBTime(s); !ok {
+			t.Errorf("cannot parse %q", s)
+		}
+	}
+	if _, ok := parseDBTime("yesterday"); ok {
+		t.Error("parsed nonsense")
+	}
+}

@@ -1,0 +1,53 @@
+package tables
+
+import "testing"
+
+func TestClampPageSize(t *testing.T) {
+	for in, want := range map[int]int{0: 25, -3: 25, 1: 10, 10: 10, 24: 10, 25: 25, 30: 25, 50: 50, 99: 50, 100: 100, 100000: 100} {
+		if got := ClampPageSize(in); got != want {
+			t.Errorf("ClampPageSize(%d) = %d, want %d", in, got, want)
+		}
+	}
+	if ClampPage(-1) != 1 || ClampPage(1e9) != maxPage {
+		t.Error("ClampPage")
+	}
+}
+
+func TestSortKey(t *testing.T) {
+	for _, ok := range []string{"id", "subject", "customer", "status", "last_message_at"} {
+		if _, got := SortKey(ok); !got {
+			t.Errorf("%s refused", ok)
+		}
+	}
+	for _, bad := range []string{"", "password", "x`y", "id desc", "customer_email"} {
+		if _, got := SortKey(bad); got {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, bad := range []string{"asc,(select 1)", "DESC", "asc "} {
+		if IsSortType(bad) {
+			t.Errorf("sort type %q accepted", bad)
+		}
+	}
+}
+
+func TestParseIDsAndFilters(t *testing.T) {
+	if ids, err := ParseIDs("1,2,,3,"); err != nil || len(ids) != 3 {
+		t.Errorf("%v %v", ids, err)
+	}
+	for _, bad := range []string{"", ",", "1,x", "-1", "0"} {
+		if _, err := ParseIDs(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if !ValidFilterValue(FilterStatus, "OPEN") || ValidFilterValue(FilterStatus, "open') or 1=1") ||
+		!ValidFilterValue(FilterAssigned, "me") || ValidFilterValue(FilterUnread, "maybe") || ValidFilterValue(FilterCustomer, "1 or 1") {
+		t.Error("filter values")
+	}
+	f := listFilter(func(k string) string {
+		return map[string]string{FilterStatus: "CLOSED", FilterAssigned: "me", FilterUnread: "yes", FilterCustomer: "7"}[k]
+	}, 42)
+	if len(f.Statuses) != 1 || f.AssignedTo == nil || *f.AssignedTo != 42 || f.Unread == nil || !*f.Unread || f.CustomerID == nil || *f.CustomerID != 7 {
+		t.Errorf("%+v", f)
+	}
+}
