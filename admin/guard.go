@@ -384,7 +384,7 @@ func (g *guard) login(c *gin.Context) {
 }
 
 // signin checks a back-office sign-in before GoAdmin does: throttled like
-// the staff API, deactivated users refused (Accounts.StaffLogin), and the
+// the staff API, deactivated users refused (Accounts.CheckStaff), and the
 // session cookie the client sent dropped so a fresh sid is minted (hole 8).
 func (g *guard) signin(c *gin.Context) {
 	r := c.Request
@@ -393,7 +393,7 @@ func (g *guard) signin(c *gin.Context) {
 		g.fail(c, http.StatusBadRequest, "wrong username or password")
 		return
 	}
-	sess, err := g.acc.StaffLogin(r.Context(), username, password, c.ClientIP())
+	_, err := g.acc.CheckStaff(r.Context(), username, password, c.ClientIP())
 	if err != nil {
 		switch models.ErrorCode(err) {
 		case models.ERATELIMITED:
@@ -408,11 +408,6 @@ func (g *guard) signin(c *gin.Context) {
 			g.fail(c, http.StatusInternalServerError, "internal error")
 		}
 		return
-	}
-	// StaffLogin issued an API token as its proof; the back office uses
-	// GoAdmin's session instead, so the token is revoked at once.
-	if err := g.acc.Logout(r.Context(), sess.Token); err != nil {
-		g.log.Error("revoke sign-in token", "err", err)
 	}
 	dropSessionCookie(r)
 	if ref := r.Referer(); ref != "" { // GoAdmin echoes the Referer's ref as the next URL

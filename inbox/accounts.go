@@ -31,8 +31,15 @@ type Accounts struct {
 	Window            time.Duration
 }
 
-// NewAccounts builds the account service. secret keys the token hashes.
+// DefaultTokenTTL is the token lifetime when none is configured.
+const DefaultTokenTTL = 30 * 24 * time.Hour
+
+// NewAccounts builds the account service. secret keys the token hashes;
+// ttl <= 0 means DefaultTokenTTL.
 func NewAccounts(store *models.Store, pol *policies.Enforcer, clock Clock, limiter Limiter, secret []byte, ttl time.Duration) *Accounts {
+	if ttl <= 0 {
+		ttl = DefaultTokenTTL
+	}
 	return &Accounts{store: store, pol: pol, clock: clock, limiter: limiter, secret: secret, ttl: ttl,
 		PerAccount: 10, PerIP: 100, Window: 15 * time.Minute}
 }
@@ -65,18 +72,28 @@ func (s *Accounts) CustomerLogin(ctx context.Context, email, password, ip string
 // StaffLogin checks a staff user's username and password (the same
 // goadmin_users credentials as the back-office login) and issues a token.
 func (s *Accounts) StaffLogin(ctx context.Context, username, password, ip string) (Session, error) {
+	st, err := s.CheckStaff(ctx, username, password, ip)
+	if err != nil {
+		return Session{}, err
+	}
+	return s.issue(ctx, models.ActorStaff, st.ID)
+}
+
+// CheckStaff checks a staff sign-in, throttled per account and IP, without
+// issuing anything: the back office signs in with its own session.
+func (s *Accounts) CheckStaff(ctx context.Context, username, password, ip string) (models.Staff, error) {
 	username = strings.TrimSpace(username)
 	if err := s.throttle(ctx, "staff", username, ip); err != nil {
-		return Session{}, err
+		return models.Staff{}, err
 	}
 	st, hash, err := s.store.StaffCredentials(ctx, username)
 	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-		return Session{}, err
+		return models.Staff{}, err
 	}
 	if !checkPassword(hash, password) || err != nil || !st.Active {
-		return Session{}, models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
+		return models.Staff{}, models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
 	}
-	return s.issue(ctx, models.ActorStaff, st.ID)
+	return st, nil
 }
 
 func checkPassword(hash, password string) bool {

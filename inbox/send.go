@@ -9,7 +9,7 @@ import (
 )
 
 // Send adds a reply (either side) or a private note (staff) to a
-// conversation and moves its status by the machine of DESIGN §3. It answers
+// conversation and moves its status by the machine of docs/design.md §3. It answers
 // the message and the conversation it landed in: a customer writing to a
 // CLOSED thread lands in its follow-up.
 func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64, kind, body string) (models.Message, models.Conversation, error) {

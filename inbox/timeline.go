@@ -19,7 +19,7 @@ const (
 
 // append writes a message to a locked conversation and updates what lists
 // show: the staff values always, the public values only for what the
-// customer may see (DESIGN §3).
+// customer may see (docs/design.md §3).
 func (s *Service) append(ctx context.Context, tx *models.Tx, c *models.Conversation, m *models.Message) error {
 	m.ConversationID = c.ID
 	m.CreatedAt = s.now()
@@ -28,14 +28,14 @@ func (s *Service) append(ctx context.Context, tx *models.Tx, c *models.Conversat
 	}
 	c.UpdatedAt = m.CreatedAt
 	c.LastMessageAt = m.CreatedAt
-	c.MessageCount++
-	if m.Kind != models.KindSystem {
+	if m.Kind != models.KindSystem { // counts and previews are of messages, not events
+		c.MessageCount++
 		c.LastPreview = models.Preview(m.Body)
 	}
 	if m.Public {
 		c.PublicLastAt = m.CreatedAt
-		c.PublicMessages++
 		if m.Kind == models.KindReply {
+			c.PublicMessages++
 			c.PublicPreview = models.Preview(m.Body)
 		}
 	}

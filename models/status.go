@@ -2,7 +2,7 @@ package models
 
 import "fmt"
 
-// Status is a conversation's place in its life cycle (DESIGN §3).
+// Status is a conversation's place in its life cycle (docs/design.md §3).
 type Status string
 
 // The conversation statuses.
@@ -48,7 +48,7 @@ type Transition struct {
 	FollowUp bool // the message does not land here but in the thread's follow-up (From is CLOSED)
 }
 
-// Next is the status machine of DESIGN §3 as a pure function. from is ""
+// Next is the status machine of docs/design.md §3 as a pure function. from is ""
 // for the two start events.
 func Next(from Status, ev Event) (Transition, error) {
 	switch ev {

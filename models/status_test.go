@@ -28,7 +28,7 @@ var allEvents = []models.Event{
 	models.EventStaffReply, models.EventNote, models.EventSystem,
 }
 
-// machine is DESIGN §3's table written out for every event × every status.
+// machine is docs/design.md §3's table written out for every event × every status.
 // A missing entry means the event is impossible from that status (invalid).
 var machine = map[models.Event]map[models.Status]models.Transition{
 	models.EventCustomerStart: {

@@ -106,7 +106,7 @@ const (
 )
 
 // Conversation is a thread between one customer and the store's staff.
-// Fields prefixed Public are what the customer sees (DESIGN §3): notes and
+// Fields prefixed Public are what the customer sees (docs/design.md §3): notes and
 // staff-only events never move them.
 type Conversation struct {
 	ID             int64

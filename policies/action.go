@@ -1,4 +1,4 @@
-// Package policies is Parley's authorization (DESIGN §4): who may do what on
+// Package policies is Parley's authorization (docs/design.md §4): who may do what on
 // which conversation, which /admin routes each staff role may call, and the
 // SQL scope of what each actor may list. Casbin holds the policy; the
 // conditions it refers to are a closed set of named Go functions, each with

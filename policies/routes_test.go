@@ -26,7 +26,7 @@ func TestCanRoute(t *testing.T) {
 		{"GET", "/admin/events", "y y y y"},
 		{"GET", "/admin/jobs/queues", "y y y y"},
 		{"POST", "/admin/edit/conversation", "y y y y"},
-		{"POST", "/admin/update/conversation", "y y y y"},
+		{"POST", "/admin/update/conversation", ". . . ."}, // inline update: refused (mass assignment)
 		{"POST", "/admin/operation/conversation/take", "y y y y"},
 		{"POST", "/admin/delete/conversation", "y y y ."},
 		{"GET", "/admin/info/customer", "y y y ."},

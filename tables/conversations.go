@@ -67,6 +67,10 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 	info.SetTable("conversations").SetTitle("Inbox").SetDescription("Conversations you can see")
 	info.SetSortField("last_message_at").SetSortDesc().SetDefaultPageSize(DefaultPageSize).SetPageSizeList(PageSizes())
 	info.HideNewButton().HideExportButton().HideDetailButton().HideEditButton().HideDeleteButton().HideFilterArea()
+	// The theme gives data tables a fixed 1600px minimum width, which pushes
+	// the inbox's right-hand columns under the pinned actions column on a
+	// laptop screen; the inbox fits its container instead.
+	info.AddCSS(`.box-body table.table { min-width: 100% !important; }`)
 
 	info.AddField("ID", "id", db.Int).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
 		return template.HTML(html.EscapeString(v.ID))
@@ -100,7 +104,8 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 			}
 			return template.HTML(html.EscapeString(v.Value))
 		})
-	info.AddField("Unread", FilterUnread, db.Varchar).
+	// The badge shows in the subject cell; the column stays for its filter.
+	info.AddField("Unread", FilterUnread, db.Varchar).FieldHideForList().
 		FieldFilterable(types.FilterType{FormType: form.SelectSingle}).
 		FieldFilterOptions(types.FieldOptions{{Value: "yes", Text: "Unread"}, {Value: "no", Text: "Read"}}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
@@ -111,10 +116,7 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		})
 	info.AddField("Last activity", "last_message_at", db.Datetime).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
 		conv, _ := v.Row["conv"].(models.Conversation)
-		return template.HTML(html.EscapeString(conv.LastMessageAt.Format("Jan 2 15:04")))
-	})
-	info.AddField("Msgs", "message_count", db.Int).FieldDisplay(func(v types.FieldModel) interface{} {
-		return template.HTML(html.EscapeString(v.Value))
+		return render(activityTmpl, conv)
 	})
 
 	info.SetGetDataFn(c.getData)

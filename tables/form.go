@@ -35,7 +35,7 @@ func (c *conversationTable) form(f *types.FormPanel) {
 	f.SetTable("conversations").SetTitle("Conversation").SetDescription("Thread, reply and status")
 	f.HideContinueEditCheckBox().HideContinueNewCheckBox().HideResetButton()
 
-	f.AddField("ID", FieldID, db.Int, form.Default).FieldDisplayButCanNotEditWhenUpdate().
+	f.AddField("ID", FieldID, db.Int, form.Default).FieldHide().
 		FieldDisplay(func(v types.FieldModel) interface{} { return html.EscapeString(v.ID) })
 	f.AddField("Thread", "history", db.Text, form.Custom).FieldCustomContent(`{{.Value}}`).
 		FieldDisplay(func(v types.FieldModel) interface{} {

@@ -12,7 +12,7 @@ import (
 // APIPrefix is where Register mounts the JSON API.
 const APIPrefix = "/api/v1"
 
-// API is the customer and staff JSON API (DESIGN §7). Its handlers decode,
+// API is the customer and staff JSON API (docs/design.md §7). Its handlers decode,
 // call one inbox method, map the error and render.
 type API struct {
 	svc    *inbox.Service

@@ -192,7 +192,7 @@ func TestCustomersNeverSeeNotes(t *testing.T) {
 	})
 }
 
-// DESIGN §3: a customer writing to a CLOSED thread lands in its follow-up.
+// docs/design.md §3: a customer writing to a CLOSED thread lands in its follow-up.
 func TestMessageToClosedLandsInFollowUp(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		cust, tok := e.customer(t, "c1@example.com")

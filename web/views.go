@@ -38,7 +38,7 @@ func staffView(c models.Conversation) staffConversation {
 
 // customerConversation is a conversation as its customer sees it. It is a
 // type of its own, not the staff one with fields blanked: assignment,
-// escalation and notes are staff-only (DESIGN §3, R8), so it has no
+// escalation and notes are staff-only (docs/design.md §3, R8), so it has no
 // assigned_to, is_read_by_admin or updated_at (which assignment moves), and
 // its activity, preview and count are the Public* values that only public
 // messages move. ESCALATED shows as AWAITING_ADMIN: to the customer the

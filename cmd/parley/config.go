@@ -31,7 +31,7 @@ type config struct {
 	NoWorker       bool
 }
 
-// production reports whether external services are configured (DESIGN §2).
+// production reports whether external services are configured (docs/design.md §2).
 func (c config) production() bool { return c.DatabaseURL != "" || c.RedisURL != "" }
 
 type setting struct {

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestImportDirection enforces DESIGN §1: cmd → admin, tables, web, jobs →
+// TestImportDirection enforces docs/design.md §1: cmd → admin, tables, web, jobs →
 // inbox → policies, models; models imports nothing of ours; GoAdmin stays in
 // admin and tables.
 func TestImportDirection(t *testing.T) {
@@ -49,7 +49,7 @@ func TestImportDirection(t *testing.T) {
 		}
 		ok, known := allowed[top]
 		if !known {
-			t.Errorf("package %s is not in the layout of DESIGN §1", name)
+			t.Errorf("package %s is not in the layout of docs/design.md §1", name)
 			continue
 		}
 		seen++

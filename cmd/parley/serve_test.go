@@ -143,6 +143,8 @@ func TestServeDemo(t *testing.T) {
 		}
 	}
 
+	t.Run("browser", func(t *testing.T) { browserFlow(t, base) })
+
 	res, _ := getJSON(t, base+"/healthz", "")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %d", res.StatusCode)

@@ -151,7 +151,6 @@ INSERT INTO goadmin_permissions (name, slug, http_method, http_path) VALUES
         '/dashboard.*',
         '/info/conversation.*',
         '/edit/conversation',
-        '/update/conversation',
         '/operation/.*',
         '/logout',
         '/events',
@@ -161,7 +160,6 @@ INSERT INTO goadmin_permissions (name, slug, http_method, http_path) VALUES
         '/dashboard.*',
         '/info/conversation.*',
         '/edit/conversation',
-        '/update/conversation',
         '/operation/.*',
         '/logout',
         '/events',
@@ -174,7 +172,6 @@ INSERT INTO goadmin_permissions (name, slug, http_method, http_path) VALUES
         '/dashboard.*',
         '/info/conversation.*',
         '/edit/conversation',
-        '/update/conversation',
         '/operation/.*',
         '/logout',
         '/events',
@@ -188,7 +185,6 @@ INSERT INTO goadmin_permissions (name, slug, http_method, http_path) VALUES
         '/dashboard.*',
         '/info/conversation.*',
         '/edit/conversation',
-        '/update/conversation',
         '/operation/.*',
         '/logout',
         '/events',
@@ -203,16 +199,11 @@ SELECT r.id, p.id FROM goadmin_roles r JOIN goadmin_permissions p ON p.slug = CO
 
 -- Menu: uri without the /admin prefix (the theme prepends it).
 INSERT INTO goadmin_menu (parent_id, type, `order`, title, icon, uri, plugin_name) VALUES
-    (0, 0, 1, 'Inbox', 'fa-inbox', '/dashboard/conversation', ''),
-    (0, 0, 2, 'Customers', 'fa-users', '/info/customer', ''),
-    (0, 0, 3, 'Blocks', 'fa-ban', '/info/block', ''),
-    (0, 0, 4, 'Audit log', 'fa-history', '/info/audit', '');
+    (0, 0, 1, 'Inbox', 'fa-inbox', '/dashboard/conversation', '');
 
 INSERT INTO goadmin_role_menu (role_id, menu_id)
 SELECT r.id, m.id FROM goadmin_roles r JOIN goadmin_menu m ON m.plugin_name = ''
-WHERE m.uri = '/dashboard/conversation'
-   OR (m.uri IN ('/info/customer', '/info/block') AND r.slug IN ('owner', 'admin', 'chat_admin'))
-   OR (m.uri = '/info/audit' AND r.slug IN ('owner', 'admin'));
+WHERE m.uri = '/dashboard/conversation';
 
 -- +goose Down
 DROP TABLE goadmin_site;

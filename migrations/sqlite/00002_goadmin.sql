@@ -141,22 +141,22 @@ INSERT INTO goadmin_roles (name, slug) VALUES
 INSERT INTO goadmin_permissions (name, slug, http_method, http_path) VALUES
     ('Agent access', 'parley_agent', '',
      '/' || char(10) || '/dashboard.*' || char(10) || '/info/conversation.*' || char(10) ||
-     '/edit/conversation' || char(10) || '/update/conversation' || char(10) || '/operation/.*' || char(10) ||
+     '/edit/conversation' || char(10) || '/operation/.*' || char(10) ||
      '/logout' || char(10) || '/events' || char(10) || '/jobs.*'),
     ('Chat admin access', 'parley_chat_admin', '',
      '/' || char(10) || '/dashboard.*' || char(10) || '/info/conversation.*' || char(10) ||
-     '/edit/conversation' || char(10) || '/update/conversation' || char(10) || '/operation/.*' || char(10) ||
+     '/edit/conversation' || char(10) || '/operation/.*' || char(10) ||
      '/logout' || char(10) || '/events' || char(10) || '/jobs.*' || char(10) ||
      '/delete/conversation' || char(10) || '/info/customer.*' || char(10) || '/info/block.*'),
     ('Admin access', 'parley_admin', '',
      '/' || char(10) || '/dashboard.*' || char(10) || '/info/conversation.*' || char(10) ||
-     '/edit/conversation' || char(10) || '/update/conversation' || char(10) || '/operation/.*' || char(10) ||
+     '/edit/conversation' || char(10) || '/operation/.*' || char(10) ||
      '/logout' || char(10) || '/events' || char(10) || '/jobs.*' || char(10) ||
      '/delete/conversation' || char(10) || '/info/customer.*' || char(10) || '/info/block.*' || char(10) ||
      '/info/audit.*'),
     ('Owner access', 'parley_owner', '',
      '/' || char(10) || '/dashboard.*' || char(10) || '/info/conversation.*' || char(10) ||
-     '/edit/conversation' || char(10) || '/update/conversation' || char(10) || '/operation/.*' || char(10) ||
+     '/edit/conversation' || char(10) || '/operation/.*' || char(10) ||
      '/logout' || char(10) || '/events' || char(10) || '/jobs.*' || char(10) ||
      '/delete/conversation' || char(10) || '/info/customer.*' || char(10) || '/info/block.*' || char(10) ||
      '/info/audit.*');
@@ -166,16 +166,11 @@ SELECT r.id, p.id FROM goadmin_roles r JOIN goadmin_permissions p ON p.slug = 'p
 
 -- Menu: uri without the /admin prefix (the theme prepends it).
 INSERT INTO goadmin_menu (parent_id, type, `order`, title, icon, uri, plugin_name) VALUES
-    (0, 0, 1, 'Inbox', 'fa-inbox', '/dashboard/conversation', ''),
-    (0, 0, 2, 'Customers', 'fa-users', '/info/customer', ''),
-    (0, 0, 3, 'Blocks', 'fa-ban', '/info/block', ''),
-    (0, 0, 4, 'Audit log', 'fa-history', '/info/audit', '');
+    (0, 0, 1, 'Inbox', 'fa-inbox', '/dashboard/conversation', '');
 
 INSERT INTO goadmin_role_menu (role_id, menu_id)
 SELECT r.id, m.id FROM goadmin_roles r JOIN goadmin_menu m ON m.plugin_name = ''
-WHERE m.uri = '/dashboard/conversation'
-   OR (m.uri IN ('/info/customer', '/info/block') AND r.slug IN ('owner', 'admin', 'chat_admin'))
-   OR (m.uri = '/info/audit' AND r.slug IN ('owner', 'admin'));
+WHERE m.uri = '/dashboard/conversation';
 
 -- +goose Down
 DROP TABLE goadmin_site;
