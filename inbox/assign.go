@@ -12,33 +12,37 @@ import (
 // simultaneous takes one wins; the other gets a conflict.
 func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Conversation, error) {
 	var out models.Conversation
-	err := s.store.InTx(ctx, func(tx *models.Tx) error {
-		c, err := s.load(ctx, tx.Queries, a, id, true)
-		if err != nil {
-			if s.lostTake(a, c, id) {
-				return models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
-			}
-			return err
-		}
-		if !a.IsStaff() {
-			return models.Errorf(models.EFORBIDDEN, "only staff take conversations")
-		}
-		if c.AssignedTo != nil {
-			if *c.AssignedTo == a.ID {
-				return models.Errorf(models.ECONFLICT, "conversation %d is already yours", id)
-			}
-			return models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
-		}
-		if !s.can(a, policies.Take, &c) {
-			return models.Errorf(models.EFORBIDDEN, "you may not take conversation %d", id)
-		}
-		out, err = s.reassign(ctx, tx, a, c, &a.ID)
+	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
+		out, err = s.take(ctx, tx, a, id)
 		return err
 	})
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("take %d: %w", id, err)
 	}
 	return out, nil
+}
+
+func (s *Service) take(ctx context.Context, tx *models.Tx, a models.Actor, id int64) (models.Conversation, error) {
+	c, err := s.load(ctx, tx.Queries, a, id, true)
+	if err != nil {
+		if s.lostTake(a, c, id) {
+			return c, models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
+		}
+		return c, err
+	}
+	if !a.IsStaff() {
+		return c, models.Errorf(models.EFORBIDDEN, "only staff take conversations")
+	}
+	if c.AssignedTo != nil {
+		if *c.AssignedTo == a.ID {
+			return c, models.Errorf(models.ECONFLICT, "conversation %d is already yours", id)
+		}
+		return c, models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
+	}
+	if !s.can(a, policies.Take, &c) {
+		return c, models.Errorf(models.EFORBIDDEN, "you may not take conversation %d", id)
+	}
+	return s.reassign(ctx, tx, a, c, &a.ID)
 }
 
 // lostTake reports whether a staff member's take failed only because
@@ -59,37 +63,40 @@ func (s *Service) lostTake(a models.Actor, c models.Conversation, id int64) bool
 // it", chat admins, R6). An agent naming themselves on an unassigned
 // conversation takes it.
 func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int64) (models.Conversation, error) {
-	if to != nil && *to == a.ID && a.IsStaff() && !s.can(a, policies.Assign, nil) {
-		return s.Take(ctx, a, id)
-	}
 	var out models.Conversation
-	err := s.store.InTx(ctx, func(tx *models.Tx) error {
-		c, err := s.load(ctx, tx.Queries, a, id, true)
-		if err != nil {
-			return err
-		}
-		if !a.IsStaff() && a.Kind != models.ActorSystem {
-			return models.Errorf(models.EFORBIDDEN, "only staff assign conversations")
-		}
-		if !s.can(a, policies.Assign, &c) {
-			return models.Errorf(models.EFORBIDDEN, "you may not assign conversation %d", id)
-		}
-		if sameAssignee(c.AssignedTo, to) {
-			out = c
-			return nil
-		}
-		if to != nil {
-			if err := s.assignable(ctx, tx, *to); err != nil {
-				return err
-			}
-		}
-		out, err = s.reassign(ctx, tx, a, c, to)
+	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
+		out, err = s.assign(ctx, tx, a, id, to)
 		return err
 	})
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("assign %d: %w", id, err)
 	}
 	return out, nil
+}
+
+func (s *Service) assign(ctx context.Context, tx *models.Tx, a models.Actor, id int64, to *int64) (models.Conversation, error) {
+	if to != nil && *to == a.ID && a.IsStaff() && !s.can(a, policies.Assign, nil) {
+		return s.take(ctx, tx, a, id)
+	}
+	c, err := s.load(ctx, tx.Queries, a, id, true)
+	if err != nil {
+		return c, err
+	}
+	if !a.IsStaff() && a.Kind != models.ActorSystem {
+		return c, models.Errorf(models.EFORBIDDEN, "only staff assign conversations")
+	}
+	if !s.can(a, policies.Assign, &c) {
+		return c, models.Errorf(models.EFORBIDDEN, "you may not assign conversation %d", id)
+	}
+	if sameAssignee(c.AssignedTo, to) {
+		return c, nil
+	}
+	if to != nil {
+		if err := s.assignable(ctx, tx, *to); err != nil {
+			return c, err
+		}
+	}
+	return s.reassign(ctx, tx, a, c, to)
 }
 
 func sameAssignee(a, b *int64) bool {

@@ -31,6 +31,42 @@ func (s *Service) ChangeStatus(ctx context.Context, a models.Actor, id int64, to
 	return out, nil
 }
 
+// Update is a staff edit of a conversation: an assignment and/or a status
+// override with its reason, applied in that order in one transaction, so a
+// refused override leaves the assignment unchanged too.
+type Update struct {
+	SetAssignee bool   // apply AssignTo (nil unassigns)
+	AssignTo    *int64 // with SetAssignee
+	Status      models.Status
+	Reason      string
+}
+
+// Update applies an Update; with nothing to change it answers the
+// conversation as it is.
+func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update) (models.Conversation, error) {
+	if u.Status == "" && u.Reason != "" {
+		return models.Conversation{}, models.Errorf(models.EINVALID, "a reason goes with a status change")
+	}
+	var out models.Conversation
+	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
+		if u.SetAssignee {
+			if out, err = s.assign(ctx, tx, a, id, u.AssignTo); err != nil {
+				return err
+			}
+		} else if out, err = s.load(ctx, tx.Queries, a, id, u.Status != ""); err != nil {
+			return err
+		}
+		if u.Status != "" {
+			out, err = s.changeStatus(ctx, tx, a, out, u.Status, u.Reason)
+		}
+		return err
+	})
+	if err != nil {
+		return models.Conversation{}, fmt.Errorf("update %d: %w", id, err)
+	}
+	return out, nil
+}
+
 // changeStatus applies an override to a locked, visible conversation.
 func (s *Service) changeStatus(ctx context.Context, tx *models.Tx, a models.Actor, c models.Conversation, to models.Status, reason string) (models.Conversation, error) {
 	reason = strings.TrimSpace(reason)

@@ -138,21 +138,11 @@ func (a *API) staffPatchConversation(c *gin.Context) {
 		writeError(c, errf("reason goes with a status change"))
 		return
 	}
-	ctx, me := c.Request.Context(), actor(c)
-	var conv models.Conversation
-	switch {
-	case req.AssignedTo.Set:
-		conv, err = a.svc.Assign(ctx, me, id, req.AssignedTo.ID)
-	case req.Status == nil:
-		conv, err = a.svc.Get(ctx, me, id)
+	u := inbox.Update{SetAssignee: req.AssignedTo.Set, AssignTo: req.AssignedTo.ID, Status: status}
+	if req.Reason != nil {
+		u.Reason = *req.Reason
 	}
-	if err == nil && req.Status != nil {
-		reason := ""
-		if req.Reason != nil {
-			reason = *req.Reason
-		}
-		conv, err = a.svc.ChangeStatus(ctx, me, id, status, reason)
-	}
+	conv, err := a.svc.Update(c.Request.Context(), actor(c), id, u)
 	if err != nil {
 		writeError(c, err)
 		return
