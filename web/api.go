@@ -57,7 +57,7 @@ func (a *API) routes() *gin.Engine {
 	cust.GET("/me", a.customerMe)
 	cust.GET("/conversations", a.listConversations)
 	cust.POST("/conversations", a.startConversation)
-	cust.GET("/conversations/:id", a.getConversation)
+	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.sendMessage)
 
 	staff := v1.Group("/staff")
@@ -68,7 +68,7 @@ func (a *API) routes() *gin.Engine {
 	sa.GET("/conversations", a.staffListConversations)
 	sa.POST("/conversations", a.staffStartConversation)
 	sa.POST("/conversations/bulk", a.staffBulk)
-	sa.GET("/conversations/:id", a.staffGetConversation)
+	sa.GET("/conversations/:id", openThread(a, staffView))
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.staffSendMessage)

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models"
 )
 
 // The customer side of conversations (customers and guests). Every answer
@@ -52,19 +53,23 @@ func (a *API) startConversation(c *gin.Context) {
 	c.JSON(http.StatusCreated, posted[customerConversation]{Conversation: customerView(conv), Message: messageView(m)})
 }
 
-// getConversation is GET /conversations/{id}; opening marks it read (R1).
-func (a *API) getConversation(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		writeError(c, err)
-		return
+// openThread is GET …/conversations/{id} for either side, in its view:
+// opening marks it read for the caller's side (R1), and the service gives
+// customers only what they may see (R8).
+func openThread[V any](a *API, view func(models.Conversation) V) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		th, err := a.svc.Open(c.Request.Context(), actor(c), id)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, thread[V]{Conversation: view(th.Conversation), Messages: messageViews(th.Messages)})
 	}
-	th, err := a.svc.Open(c.Request.Context(), actor(c), id)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, thread[customerConversation]{Conversation: customerView(th.Conversation), Messages: messageViews(th.Messages)})
 }
 
 // sendMessage is POST /conversations/{id}/messages. Writing to a CLOSED

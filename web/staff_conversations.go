@@ -76,22 +76,6 @@ func (a *API) staffStartConversation(c *gin.Context) {
 	c.JSON(http.StatusCreated, posted[staffConversation]{Conversation: staffView(conv), Message: messageView(m)})
 }
 
-// staffGetConversation is GET /staff/conversations/{id}; opening marks it
-// read by staff (R1).
-func (a *API) staffGetConversation(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	th, err := a.svc.Open(c.Request.Context(), actor(c), id)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, thread[staffConversation]{Conversation: staffView(th.Conversation), Messages: messageViews(th.Messages)})
-}
-
 // staffSendMessage is POST /staff/conversations/{id}/messages: a reply or
 // a private note.
 func (a *API) staffSendMessage(c *gin.Context) {
@@ -114,9 +98,8 @@ func (a *API) staffSendMessage(c *gin.Context) {
 }
 
 // staffPatchConversation is PATCH /staff/conversations/{id}: the assignment
-// first, then the status, so "take it and close it" works for an agent.
-// Each step is one service call with its own checks; a refused status
-// leaves an applied assignment in place (the answer is the refusal).
+// first, then the status, so "take it and close it" works for an agent —
+// in one transaction: a refused status leaves the assignment unchanged too.
 func (a *API) staffPatchConversation(c *gin.Context) {
 	id, err := pathID(c)
 	if err != nil {
