@@ -29,9 +29,16 @@ func chromium(t *testing.T) string {
 
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	exe := chromium(t)
+	// Chromium's helpers may still write to the profile as it exits, so the
+	// profile is removed best-effort rather than by t.TempDir's strict cleanup.
+	profile, err := os.MkdirTemp("", "parley-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1366, 900),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
@@ -41,9 +48,14 @@ func browser(t *testing.T) context.Context {
 		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to sandbox as root
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		os.RemoveAll(profile)
+	})
 	return ctx
 }
 

@@ -225,6 +225,7 @@ func testEnv(t *testing.T) map[string]string {
 		env["PARLEY_DATABASE_URL"] = u
 		env["PARLEY_REDIS_URL"] = storetest.RedisURL()
 		env["PARLEY_SECRET"] = strings.Repeat("s", 40)
+		env["PARLEY_SECURE_COOKIES"] = "false" // tests serve plain http, not behind TLS
 	}
 	return env
 }
