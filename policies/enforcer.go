@@ -152,86 +152,75 @@ func (e *Enforcer) CanRoute(role, method, p string) bool {
 // status, with ? placeholders and their args. Read lines of the role are
 // ORed, read denies subtracted; no permission gives "1=0".
 func (e *Enforcer) Scope(a models.Actor) (where string, args []any) {
-	if !fits(a) {
+	allow, deny, denyArgs := e.readLines(a)
+	if len(allow) == 0 {
 		return "1=0", nil
+	}
+	frags := make([]string, 0, len(allow))
+	for _, cd := range allow {
+		frag, fargs := cd.sql(a)
+		frags = append(frags, frag)
+		args = append(args, fargs...)
+	}
+	if len(frags) == 1 && len(deny) == 0 {
+		return frags[0], args
+	}
+	parts := append([]string{"(" + strings.Join(frags, " OR ") + ")"}, deny...)
+	return strings.Join(parts, " AND "), append(args, denyArgs...)
+}
+
+// ScopeBranches is Scope as fragments whose union is the scope (deny
+// conditions ANDed into each; a list UNIONs them, so overlap is harmless),
+// so a list can walk each branch in index order: an agent's "unassigned or
+// mine" becomes two index range scans instead of an OR whose matches must
+// all be sorted.
+func (e *Enforcer) ScopeBranches(a models.Actor) []models.Scope {
+	allow, deny, denyArgs := e.readLines(a)
+	if len(allow) == 0 {
+		return []models.Scope{{Where: "1=0"}}
+	}
+	var out []models.Scope
+	for _, cd := range allow {
+		out = append(out, cd.parts(a)...)
+	}
+	if len(deny) > 0 {
+		for i := range out {
+			out[i].Where = "(" + out[i].Where + ") AND " + strings.Join(deny, " AND ")
+			out[i].Args = append(append([]any{}, out[i].Args...), denyArgs...)
+		}
+	}
+	return out
+}
+
+// readLines walks the actor's read lines on conversations, for Scope and
+// ScopeBranches: the conditions that allow (an unconditional one alone
+// ends the walk) and the denies as negated fragments with their args.
+func (e *Enforcer) readLines(a models.Actor) (allow []condition, deny []string, denyArgs []any) {
+	if !fits(a) {
+		return nil, nil, nil
 	}
 	perms, err := e.se.GetImplicitPermissionsForUser(a.Role)
 	if err != nil {
-		return "1=0", nil
+		return nil, nil, nil
 	}
-	var allow, deny []string
-	var allowArgs, denyArgs []any
 	for _, p := range perms { // sub, obj, act, cond, eft
 		if p[1] != ObjConversation || (p[2] != string(Read) && p[2] != "*") {
 			continue
 		}
-		frag, fargs := e.conds[p[3]].sql(a)
+		cd := e.conds[p[3]]
+		frag, fargs := cd.sql(a)
 		if p[4] == "deny" {
 			deny = append(deny, "NOT ("+frag+")")
 			denyArgs = append(denyArgs, fargs...)
 			continue
 		}
 		if frag == "1=1" {
-			allow, allowArgs = []string{frag}, nil
+			allow = []condition{cd}
 			break
 		}
-		allow = append(allow, frag)
-		allowArgs = append(allowArgs, fargs...)
+		allow = append(allow, cd)
 	}
-	switch {
-	case len(allow) == 0:
-		return "1=0", nil
-	case len(allow) == 1 && len(deny) == 0:
-		return allow[0], allowArgs
-	}
-	parts := append([]string{"(" + strings.Join(allow, " OR ") + ")"}, deny...)
-	return strings.Join(parts, " AND "), append(allowArgs, denyArgs...)
-}
-
-// ScopeBranches is Scope as fragments whose union is the scope (deny
-// conditions ANDed into each; a list UNIONs them, so overlap is harmless), so a list can walk each branch in index
-// order: an agent's "unassigned or mine" becomes two index range scans
-// instead of an OR whose matches must all be sorted.
-func (e *Enforcer) ScopeBranches(a models.Actor) []models.Scope {
-	none := []models.Scope{{Where: "1=0"}}
-	if !fits(a) {
-		return none
-	}
-	perms, err := e.se.GetImplicitPermissionsForUser(a.Role)
-	if err != nil {
-		return none
-	}
-	var allow []models.Scope
-	var deny []string
-	var denyArgs []any
-	for _, p := range perms { // sub, obj, act, cond, eft
-		if p[1] != ObjConversation || (p[2] != string(Read) && p[2] != "*") {
-			continue
-		}
-		cd := e.conds[p[3]]
-		if p[4] == "deny" {
-			frag, fargs := cd.sql(a)
-			deny = append(deny, "NOT ("+frag+")")
-			denyArgs = append(denyArgs, fargs...)
-			continue
-		}
-		parts := cd.parts(a)
-		if len(parts) == 1 && parts[0].Where == "1=1" {
-			allow = parts
-			break
-		}
-		allow = append(allow, parts...)
-	}
-	if len(allow) == 0 {
-		return none
-	}
-	for i := range allow {
-		if len(deny) > 0 {
-			allow[i].Where = "(" + allow[i].Where + ") AND " + strings.Join(deny, " AND ")
-			allow[i].Args = append(append([]any{}, allow[i].Args...), denyArgs...)
-		}
-	}
-	return allow
+	return allow, deny, denyArgs
 }
 
 // Roles reports the roles a role inherits, strongest first (for display):
