@@ -248,8 +248,8 @@ func (s *Accounts) CreateStaff(ctx context.Context, a models.Actor, username, ro
 			}
 			return err
 		}
-		return tx.InsertAudit(ctx, &models.AuditEntry{ActorType: a.Kind, ActorID: a.ID, ActorName: a.Name, Action: "staff.create",
-			SubjectType: "staff", SubjectID: st.ID, After: toJSON(map[string]string{"username": username, "role": role}), CreatedAt: st.CreatedAt})
+		return tx.InsertAudit(ctx, auditEntry(a, "staff.create", "staff", st.ID, nil,
+			map[string]string{"username": username, "role": role}, st.CreatedAt))
 	})
 	return st, err
 }
@@ -268,8 +268,7 @@ func (s *Accounts) SetStaffPassword(ctx context.Context, a models.Actor, usernam
 		if err := tx.SetStaffPassword(ctx, st.ID, passwordHash, now); err != nil {
 			return err
 		}
-		return tx.InsertAudit(ctx, &models.AuditEntry{ActorType: a.Kind, ActorID: a.ID, ActorName: a.Name, Action: "staff.set_password",
-			SubjectType: "staff", SubjectID: st.ID, CreatedAt: now})
+		return tx.InsertAudit(ctx, auditEntry(a, "staff.set_password", "staff", st.ID, nil, nil, now))
 	})
 }
 
@@ -294,8 +293,8 @@ func (s *Accounts) DeactivateStaff(ctx context.Context, a models.Actor, username
 		if err := tx.DeleteAdminSessions(ctx, st.ID); err != nil {
 			return err
 		}
-		return tx.InsertAudit(ctx, &models.AuditEntry{ActorType: a.Kind, ActorID: a.ID, ActorName: a.Name, Action: "staff.deactivate",
-			SubjectType: "staff", SubjectID: st.ID, Before: `{"active":true}`, After: `{"active":false}`, CreatedAt: now})
+		return tx.InsertAudit(ctx, auditEntry(a, "staff.deactivate", "staff", st.ID,
+			map[string]bool{"active": true}, map[string]bool{"active": false}, now))
 	})
 }
 

@@ -104,9 +104,13 @@ func (s *Service) load(ctx context.Context, q models.Queries, a models.Actor, id
 
 // audit writes the audit entry of a staff or system action (R20).
 func (s *Service) audit(ctx context.Context, tx *models.Tx, a models.Actor, action, subjectType string, subjectID int64, before, after any) error {
-	e := models.AuditEntry{ActorType: a.Kind, ActorID: a.ID, ActorName: a.Name, Action: action,
-		SubjectType: subjectType, SubjectID: subjectID, Before: toJSON(before), After: toJSON(after), CreatedAt: s.now()}
-	return tx.InsertAudit(ctx, &e)
+	return tx.InsertAudit(ctx, auditEntry(a, action, subjectType, subjectID, before, after, s.now()))
+}
+
+// auditEntry builds an audit entry: who, what, when, before/after as JSON.
+func auditEntry(a models.Actor, action, subjectType string, subjectID int64, before, after any, at time.Time) *models.AuditEntry {
+	return &models.AuditEntry{ActorType: a.Kind, ActorID: a.ID, ActorName: a.Name, Action: action,
+		SubjectType: subjectType, SubjectID: subjectID, Before: toJSON(before), After: toJSON(after), CreatedAt: at}
 }
 
 func toJSON(v any) string {
