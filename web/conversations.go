@@ -22,20 +22,23 @@ type messageRequest struct {
 	Body string `json:"body"`
 }
 
-// listConversations is GET /conversations.
-func (a *API) listConversations(c *gin.Context) {
-	me := actor(c)
-	f, err := parseFilter(c.Request.URL.RawQuery, false, me.ID)
-	if err != nil {
-		writeError(c, err)
-		return
+// listConversations is GET …/conversations for either side, in its view;
+// staff may use the staff-only filters.
+func listConversations[V any](a *API, staff bool, view func(models.Conversation) V) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		me := actor(c)
+		f, err := parseFilter(c.Request.URL.RawQuery, staff, me.ID)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		p, err := a.svc.List(c.Request.Context(), me, f)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, pageOf(p, view))
 	}
-	p, err := a.svc.List(c.Request.Context(), me, f)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, pageOf(p, customerView))
 }
 
 // startConversation is POST /conversations.

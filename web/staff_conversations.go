@@ -40,22 +40,6 @@ type bulkResult struct {
 	IDs []int64 `json:"ids"`
 }
 
-// staffListConversations is GET /staff/conversations.
-func (a *API) staffListConversations(c *gin.Context) {
-	me := actor(c)
-	f, err := parseFilter(c.Request.URL.RawQuery, true, me.ID)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	p, err := a.svc.List(c.Request.Context(), me, f)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, pageOf(p, staffView))
-}
-
 // staffStartConversation is POST /staff/conversations (R5).
 func (a *API) staffStartConversation(c *gin.Context) {
 	var req staffStartRequest
