@@ -55,14 +55,6 @@ func New(store *models.Store, pol *policies.Enforcer, clock Clock, limiter Limit
 	return &Service{store: store, pol: pol, clock: clock, limiter: limiter, limits: DefaultLimits()}
 }
 
-// WithClock returns a copy of the service that reads time from clock (the
-// demo seeder writes history at past times).
-func (s *Service) WithClock(clock Clock) *Service {
-	c := *s
-	c.clock = clock
-	return &c
-}
-
 // Store exposes the store for read-only collaborators (jobs, admin pages).
 func (s *Service) Store() *models.Store { return s.store }
 

@@ -381,23 +381,3 @@ func (q Queries) ListConversationsPage(ctx context.Context, scopes []Scope, f Co
 	items, err := collectConversations(rows)
 	return items, total, err
 }
-
-// CountConversations counts conversations by status (for dashboards and
-// demo checks), within a scope.
-func (q Queries) CountConversations(ctx context.Context, scope string, scopeArgs []any) (map[Status]int, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT status, COUNT(*) FROM conversations WHERE `+scope+` GROUP BY status`, scopeArgs...)
-	if err != nil {
-		return nil, fmt.Errorf("count conversations: %w", translate(err))
-	}
-	defer rows.Close()
-	out := map[Status]int{}
-	for rows.Next() {
-		var s Status
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
-}

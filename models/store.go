@@ -219,9 +219,6 @@ type Queries struct {
 	d Dialect
 }
 
-// Dialect reports the SQL dialect.
-func (q Queries) Dialect() Dialect { return q.d }
-
 // forUpdate is the row lock suffix: SQLite's IMMEDIATE transactions already
 // hold the write lock.
 func (q Queries) forUpdate() string {
