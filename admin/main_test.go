@@ -31,7 +31,7 @@ import (
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
-	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/ratelimit"
 )
 
 // The suite shares one engine on one store: GoAdmin keeps process globals.
@@ -95,7 +95,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer rdb.Close()
-	lim := web.NewLimiter(rdb, "test:admin:"+randomHex(6)+":")
+	lim := ratelimit.NewLimiter(rdb, "test:admin:"+randomHex(6)+":")
 	env.store = st
 	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim)
 	env.acc = inbox.NewAccounts(st, pol, inbox.SystemClock{}, lim, []byte("test-secret"), time.Hour)

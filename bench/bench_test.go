@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/models/storetest"
 	"github.com/parleyhq/parley/policies"
+	"github.com/parleyhq/parley/ratelimit"
 	"github.com/parleyhq/parley/web"
 )
 
@@ -51,7 +52,7 @@ func setup(b *testing.B, backend storetest.Backend) *env {
 		b.Fatal(err)
 	}
 	rdb, prefix := storetest.Redis(b)
-	lim := web.NewLimiter(rdb, prefix)
+	lim := ratelimit.NewLimiter(rdb, prefix)
 	e := &env{store: s, svc: inbox.New(s, pol, inbox.SystemClock{}, lim),
 		acc: inbox.NewAccounts(s, pol, inbox.SystemClock{}, lim, []byte("bench"), time.Hour)}
 	e.acc.PerAccount, e.acc.PerIP = 1<<30, 1<<30

@@ -14,7 +14,7 @@ import (
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/models/storetest"
 	"github.com/parleyhq/parley/policies"
-	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/ratelimit"
 )
 
 // fakeClock is an inbox.Clock the test moves by hand.
@@ -63,7 +63,7 @@ func newEnv(t *testing.T, st *models.Store) *env {
 		t.Fatalf("policies: %v", err)
 	}
 	rdb, prefix := storetest.Redis(t)
-	lim := web.NewLimiter(rdb, prefix)
+	lim := ratelimit.NewLimiter(rdb, prefix)
 	clock := &fakeClock{t: time.Date(2025, 6, 2, 9, 0, 0, 123456789, time.UTC)}
 	e := &env{t: t, ctx: context.Background(), st: st, clock: clock, pol: pol, seq: new(atomic.Int64),
 		svc: inbox.New(st, pol, clock, lim),

@@ -14,7 +14,7 @@ import (
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/models/storetest"
 	"github.com/parleyhq/parley/policies"
-	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/ratelimit"
 )
 
 type fixture struct {
@@ -35,7 +35,7 @@ func newFixture(t *testing.T, s *models.Store) *fixture {
 		t.Fatal(err)
 	}
 	rdb, prefix := storetest.Redis(t)
-	lim := web.NewLimiter(rdb, prefix)
+	lim := ratelimit.NewLimiter(rdb, prefix)
 	f := &fixture{store: s, pol: pol, svc: inbox.New(s, pol, inbox.SystemClock{}, lim),
 		client: asynq.NewClientFromRedisClient(rdb), insp: asynq.NewInspectorFromRedisClient(rdb), staff: map[string]models.Actor{}}
 	acc := inbox.NewAccounts(s, pol, inbox.SystemClock{}, lim, []byte("k"), 1e12)

@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/models/storetest"
 	"github.com/parleyhq/parley/policies"
+	"github.com/parleyhq/parley/ratelimit"
 	"github.com/parleyhq/parley/web"
 )
 
@@ -74,7 +75,7 @@ func newEnv(t *testing.T, st *models.Store) *env {
 		t.Fatal(err)
 	}
 	rdb, prefix := storetest.Redis(t)
-	lim := web.NewLimiter(rdb, prefix)
+	lim := ratelimit.NewLimiter(rdb, prefix)
 	clk := &clock{}
 	e := &env{clock: clk}
 	e.svc = inbox.New(st, pol, clk, lim)

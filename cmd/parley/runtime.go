@@ -15,7 +15,7 @@ import (
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
-	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/ratelimit"
 )
 
 // runtime holds the process's shared pieces, built once in run.
@@ -97,7 +97,7 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 		rt.close()
 		return nil, err
 	}
-	limiter := web.NewLimiter(rt.redis, "parley:rl:")
+	limiter := ratelimit.NewLimiter(rt.redis, "parley:rl:")
 	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter)
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
 	return rt, nil

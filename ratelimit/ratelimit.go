@@ -1,4 +1,6 @@
-package web
+// Package ratelimit is the exact sliding-window rate limiter Parley shares
+// across nodes through Redis (R11 and the login throttles).
+package ratelimit
 
 import (
 	"context"
