@@ -254,7 +254,8 @@ func (s *Accounts) CreateStaff(ctx context.Context, a models.Actor, username, ro
 	return st, err
 }
 
-// SetStaffPassword replaces a staff user's password.
+// SetStaffPassword replaces a staff user's password (an administrator's
+// act, e.g. the CLI) and ends every session and token of that user.
 func (s *Accounts) SetStaffPassword(ctx context.Context, a models.Actor, username, passwordHash string) error {
 	if err := s.mayManageStaff(a); err != nil {
 		return err
@@ -263,12 +264,53 @@ func (s *Accounts) SetStaffPassword(ctx context.Context, a models.Actor, usernam
 	if err != nil {
 		return models.Errorf(models.ENOTFOUND, "no staff user named %q", username)
 	}
+	return s.replacePassword(ctx, a, st.ID, passwordHash, "staff.set_password")
+}
+
+// ChangeOwnPassword is a signed-in staff member changing their own
+// password: the current one must be right. Every other session and token of
+// theirs ends; keepSID names the back-office session to keep ("" for none).
+func (s *Accounts) ChangeOwnPassword(ctx context.Context, a models.Actor, current, next, keepSID string) error {
+	if !a.IsStaff() {
+		return models.Errorf(models.EFORBIDDEN, "only staff change a staff password")
+	}
+	st, err := s.store.StaffMember(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	_, hash, err := s.store.StaffCredentials(ctx, st.Username)
+	if err != nil {
+		return err
+	}
+	if !checkPassword(hash, current) {
+		return models.Errorf(models.EINVALID, "the current password is not right")
+	}
+	h, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	var keep []string
+	if keepSID != "" {
+		keep = append(keep, keepSID)
+	}
+	return s.replacePassword(ctx, a, st.ID, h, "staff.change_password", keep...)
+}
+
+// replacePassword stores a new hash and ends the user's tokens and every
+// back-office session but keep, in one transaction.
+func (s *Accounts) replacePassword(ctx context.Context, a models.Actor, staffID int64, hash, action string, keep ...string) error {
 	now := models.Now(s.clock.Now())
 	return s.store.InTx(ctx, func(tx *models.Tx) error {
-		if err := tx.SetStaffPassword(ctx, st.ID, passwordHash, now); err != nil {
+		if err := tx.SetStaffPassword(ctx, staffID, hash, now); err != nil {
 			return err
 		}
-		return tx.InsertAudit(ctx, auditEntry(a, "staff.set_password", "staff", st.ID, nil, nil, now))
+		if err := tx.RevokeTokensOf(ctx, models.ActorStaff, staffID, now); err != nil {
+			return err
+		}
+		if err := tx.DeleteAdminSessions(ctx, staffID, keep...); err != nil {
+			return err
+		}
+		return tx.InsertAudit(ctx, auditEntry(a, action, "staff", staffID, nil, nil, now))
 	})
 }
 

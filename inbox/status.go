@@ -31,32 +31,67 @@ func (s *Service) ChangeStatus(ctx context.Context, a models.Actor, id int64, to
 	return out, nil
 }
 
-// Update is a staff edit of a conversation: an assignment and/or a status
-// override with its reason, applied in that order in one transaction, so a
-// refused override leaves the assignment unchanged too.
+// Update is a staff edit of a conversation: an optional reply or note, an
+// assignment and a status override with its reason, applied in that order
+// in one transaction. The override comes last so the staff member's choice
+// wins; a refusal of any part leaves nothing of the others behind (no reply
+// without its override, no assignment without its status).
 type Update struct {
+	Reply       *Draft // optional message, sent first
 	SetAssignee bool   // apply AssignTo (nil unassigns)
 	AssignTo    *int64 // with SetAssignee
 	Status      models.Status
 	Reason      string
 }
 
+// Draft is a message to send as part of an Update.
+type Draft struct {
+	Kind string // models.KindReply (default) or models.KindNote
+	Body string
+}
+
 // Update applies an Update; with nothing to change it answers the
-// conversation as it is.
+// conversation as it is. The answer is the conversation after every part.
 func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update) (models.Conversation, error) {
 	if u.Status == "" && u.Reason != "" {
 		return models.Conversation{}, models.Errorf(models.EINVALID, "a reason goes with a status change")
 	}
+	if u.Reply != nil {
+		if u.Reply.Kind == "" {
+			u.Reply.Kind = models.KindReply
+		}
+		if u.Reply.Kind != models.KindReply && u.Reply.Kind != models.KindNote {
+			return models.Conversation{}, models.Errorf(models.EINVALID, "kind must be %q or %q", models.KindReply, models.KindNote)
+		}
+		if !a.IsStaff() {
+			return models.Conversation{}, models.Errorf(models.EFORBIDDEN, "only staff edit a conversation")
+		}
+		if err := models.ValidateBody(u.Reply.Body); err != nil {
+			return models.Conversation{}, err
+		}
+	}
 	var out models.Conversation
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
+		lock := u.Status != "" || u.Reply != nil
+		if out, err = s.load(ctx, tx.Queries, a, id, lock); err != nil {
+			return err
+		}
+		if u.Reply != nil {
+			if err := s.mayWrite(a, out, u.Reply.Kind); err != nil {
+				return err
+			}
+			// A staff reply stays in this conversation (only customers land
+			// in a follow-up), so the later parts apply to the same row.
+			if _, out, err = s.send(ctx, tx, a, out, u.Reply.Kind, u.Reply.Body); err != nil {
+				return err
+			}
+		}
 		if u.SetAssignee {
 			if out, err = s.assign(ctx, tx, a, id, u.AssignTo); err != nil {
 				return err
 			}
-		} else if out, err = s.load(ctx, tx.Queries, a, id, u.Status != ""); err != nil {
-			return err
 		}
-		if u.Status != "" {
+		if u.Status != "" && (u.Status != out.Status || u.Reply == nil) {
 			out, err = s.changeStatus(ctx, tx, a, out, u.Status, u.Reason)
 		}
 		return err

@@ -18,8 +18,34 @@ const (
 	ECONFLICT     Code = "conflict"
 	ETOOLARGE     Code = "too_large"
 	ERATELIMITED  Code = "rate_limited"
+	EUNAVAILABLE  Code = "unavailable" // a dependency (database, Redis) is down: retry later
 	EINTERNAL     Code = "internal"
 )
+
+// HTTPStatus is the one table of domain codes to HTTP statuses, shared by
+// both HTTP doors (the JSON API and the back office) so they answer alike.
+// Unknown codes and EINTERNAL are 500.
+func HTTPStatus(c Code) int {
+	switch c {
+	case EINVALID:
+		return 400
+	case EUNAUTHORIZED:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case ENOTFOUND:
+		return 404
+	case ECONFLICT:
+		return 409
+	case ETOOLARGE:
+		return 413
+	case ERATELIMITED:
+		return 429
+	case EUNAVAILABLE:
+		return 503
+	}
+	return 500
+}
 
 // Error is a domain error with a code safe to show to the caller.
 type Error struct {

@@ -113,10 +113,17 @@ func (q Queries) SetStaffActive(ctx context.Context, id int64, active bool) erro
 
 // DeleteAdminSessions ends every back-office session of a staff user.
 // GoAdmin keeps {"user_id":N} as the session's values.
-func (q Queries) DeleteAdminSessions(ctx context.Context, userID int64) error {
+// keep names sessions (sids) to leave alive: the caller's own on a
+// password change.
+func (q Queries) DeleteAdminSessions(ctx context.Context, userID int64, keep ...string) error {
 	id := strconv.FormatInt(userID, 10)
-	_, err := q.q.ExecContext(ctx, `DELETE FROM goadmin_session WHERE `+"`values`"+` LIKE ? OR `+"`values`"+` LIKE ?`,
-		`%"user_id":`+id+`}%`, `%"user_id":`+id+`,%`)
+	query := `DELETE FROM goadmin_session WHERE (` + "`values`" + ` LIKE ? OR ` + "`values`" + ` LIKE ?)`
+	args := []any{`%"user_id":` + id + `}%`, `%"user_id":` + id + `,%`}
+	for _, sid := range keep {
+		query += ` AND sid <> ?`
+		args = append(args, sid)
+	}
+	_, err := q.q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("end sessions of %d: %w", userID, translate(err))
 	}

@@ -39,12 +39,6 @@ type setting struct {
 	dst                  *string
 }
 
-// flagSet is the part of flag.FlagSet a command adds its own flags with.
-type flagSet interface {
-	StringVar(p *string, name, value, usage string)
-	BoolVar(p *bool, name string, value bool, usage string)
-}
-
 // parseConfig reads the environment, then the flags of one command; extra
 // adds the command's own flags (nil for none).
 func parseConfig(cmd string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet, c *config)) (config, error) {
