@@ -38,6 +38,37 @@ func (s *Service) Open(ctx context.Context, a models.Actor, id int64) (Thread, e
 	return Thread{Conversation: c, Messages: msgs}, nil
 }
 
+// View shows a conversation to its reader like Open, without marking it
+// read: a page reached by a cross-site link (webmail) shows the thread, and
+// the page itself then marks it read with a same-origin MarkRead.
+func (s *Service) View(ctx context.Context, a models.Actor, id int64) (Thread, error) {
+	c, err := s.load(ctx, s.store.Queries, a, id, false)
+	if err != nil {
+		return Thread{}, err
+	}
+	msgs, err := s.store.Messages(ctx, id, !a.IsStaff())
+	if err != nil {
+		return Thread{}, err
+	}
+	return Thread{Conversation: c, Messages: msgs}, nil
+}
+
+// MarkRead marks a conversation the actor may see read for the actor's
+// side (R1).
+func (s *Service) MarkRead(ctx context.Context, a models.Actor, id int64) error {
+	c, err := s.load(ctx, s.store.Queries, a, id, false)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.IsStaff() && !c.IsReadByAdmin:
+		return s.store.MarkRead(ctx, id, true)
+	case a.IsCustomer() && !c.IsReadByUser:
+		return s.store.MarkRead(ctx, id, false)
+	}
+	return nil
+}
+
 // Get loads a conversation the actor may see without marking it read.
 func (s *Service) Get(ctx context.Context, a models.Actor, id int64) (models.Conversation, error) {
 	return s.load(ctx, s.store.Queries, a, id, false)
