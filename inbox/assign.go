@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
@@ -25,7 +26,9 @@ func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Co
 func (s *Service) take(ctx context.Context, tx *models.Tx, a models.Actor, id int64) (models.Conversation, error) {
 	c, err := s.load(ctx, tx.Queries, a, id, true)
 	if err != nil {
-		if s.lostTake(a, c, id) {
+		if lost, lerr := s.lostTake(ctx, tx, a, c, id); lerr != nil {
+			return c, lerr
+		} else if lost {
 			return c, models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
 		}
 		return c, err
@@ -45,17 +48,37 @@ func (s *Service) take(ctx context.Context, tx *models.Tx, a models.Actor, id in
 	return s.reassign(ctx, tx, a, c, &a.ID)
 }
 
-// lostTake reports whether a staff member's take failed only because
-// someone else holds the conversation: it is outside their scope, but
-// unassigned they could see and take it. R6 answers that conflict (the loser
-// of two simultaneous takes cannot be told from a later one); every other
-// access to the thread stays not_found (R6a).
-func (s *Service) lostTake(a models.Actor, c models.Conversation, id int64) bool {
+// LostTakeWindow is how long after an unassigned conversation was assigned
+// a staff member who could have taken it still hears "already taken"
+// (conflict) rather than not_found: long enough for the loser of two
+// simultaneous takes, short enough that probing ids tells nothing (R6a).
+const LostTakeWindow = 10 * time.Second
+
+// lostTake reports whether a staff member's take of a conversation outside
+// their scope lost a race (R6): unassigned they could have seen and taken
+// it, and it went from unassigned to its assignee within LostTakeWindow.
+// Every other access to the thread stays not_found (R6a), a take of a
+// thread assigned earlier, or handed from one assignee to another, included.
+func (s *Service) lostTake(ctx context.Context, tx *models.Tx, a models.Actor, c models.Conversation, id int64) (bool, error) {
 	if !a.IsStaff() || c.ID != id || c.AssignedTo == nil {
-		return false
+		return false, nil
 	}
-	c.AssignedTo = nil
-	return s.can(a, policies.Read, &c) && s.can(a, policies.Take, &c)
+	free := c
+	free.AssignedTo = nil
+	if !s.can(a, policies.Read, &free) || !s.can(a, policies.Take, &free) {
+		return false, nil
+	}
+	evs, err := tx.LastEvents(ctx, c.ID, []string{EventAssigned, EventUnassigned}, 2)
+	if err != nil {
+		return false, err
+	}
+	if len(evs) == 0 || evs[0].Event != EventAssigned {
+		return false, nil
+	}
+	if len(evs) == 2 && evs[1].Event == EventAssigned {
+		return false, nil // handed over from another assignee: never free meanwhile
+	}
+	return s.now().Sub(evs[0].CreatedAt) <= LostTakeWindow, nil
 }
 
 // Assign gives a conversation to a staff member who holds the

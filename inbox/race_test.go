@@ -56,6 +56,41 @@ func TestTakeRace(t *testing.T) {
 	})
 }
 
+// TestUpdateTakeRace: the same through Update (PATCH assigned_to=self):
+// the loser hears conflict, not not_found.
+func TestUpdateTakeRace(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		cu := e.MustCustomer()
+		for round := range raceRounds {
+			c := e.MustStart(e.chatAdmin, inbox.StartInput{CustomerID: cu.ID, Subject: "Race", Body: "Who takes it?"})
+			takers := []models.Actor{e.agent, e.agent2}
+			take := func(a models.Actor) func() error {
+				return func() error {
+					_, err := e.svc.Update(e.ctx, a, c.ID, inbox.Update{SetAssignee: true, AssignTo: &a.ID})
+					return err
+				}
+			}
+			errs := race(take(takers[0]), take(takers[1]))
+			winners := 0
+			for i, err := range errs {
+				switch models.ErrorCode(err) {
+				case "":
+					winners++
+				case models.ECONFLICT:
+				default:
+					t.Errorf("round %d: taker %d: %v; want success or conflict", round, i, err)
+				}
+			}
+			if winners != 1 {
+				t.Fatalf("round %d: %d takes succeeded; want 1: %v", round, winners, errs)
+			}
+			if ev, au := e.assignEvents(c.ID); ev != 1 || au != 1 {
+				t.Fatalf("round %d: %d assigned events, %d audit entries; want 1 and 1", round, ev, au)
+			}
+		}
+	})
+}
+
 // TestAssignTakeRace: a chat admin assigning to agent2 while agent takes.
 // Whatever the order, the row ends with exactly one assignee, each event is
 // recorded once per change, and a losing take is a conflict.

@@ -72,9 +72,14 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 	}
 	var out models.Conversation
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
-		lock := u.Status != "" || u.Reply != nil
-		if out, err = s.load(ctx, tx.Queries, a, id, lock); err != nil {
-			return err
+		// An assignment alone loads the conversation itself: a take of one
+		// someone else just took must answer as Take does (R6), not as a
+		// thread outside the caller's scope.
+		if u.Reply != nil || !u.SetAssignee {
+			lock := u.Status != "" || u.Reply != nil
+			if out, err = s.load(ctx, tx.Queries, a, id, lock); err != nil {
+				return err
+			}
 		}
 		if u.Reply != nil {
 			if err := s.mayWrite(a, out, u.Reply.Kind); err != nil {

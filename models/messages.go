@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,6 +36,10 @@ func (q Queries) Messages(ctx context.Context, conversationID int64, publicOnly 
 	if err != nil {
 		return nil, fmt.Errorf("messages of %d: %w", conversationID, translate(err))
 	}
+	return collectMessages(rows)
+}
+
+func collectMessages(rows *sql.Rows) ([]Message, error) {
 	defer rows.Close()
 	var out []Message
 	for rows.Next() {
@@ -47,6 +53,25 @@ func (q Queries) Messages(ctx context.Context, conversationID int64, publicOnly 
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// LastEvents lists a conversation's latest system events among the given
+// names, newest first, at most limit of them.
+func (q Queries) LastEvents(ctx context.Context, conversationID int64, names []string, limit int) ([]Message, error) {
+	if len(names) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?,", len(names)), ",")
+	args := []any{conversationID, KindSystem}
+	for _, n := range names {
+		args = append(args, n)
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE conversation_id = ? AND kind = ?
+		AND event IN (`+in+`) ORDER BY id DESC LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("events of %d: %w", conversationID, translate(err))
+	}
+	return collectMessages(rows)
 }
 
 // CountCustomerMessagesSince counts inbound customer replies since t (R10).
