@@ -10,34 +10,67 @@ import (
 
 // customerMay checks what a customer's send must pass before anything is
 // stored: chat enabled (R9), not blocked (R13), the monthly cap (R10) and
-// the rate limit (R11). newConversation picks the conversation limit.
-func (s *Service) customerMay(ctx context.Context, a models.Actor, email string, newConversation bool) error {
+// the rate limit (R11). newConversation picks the conversation limit. The
+// monthly cap is looked at here so a full month costs no rate-limit quota;
+// the send's transaction then takes its slot with countInbound, the check
+// that holds under concurrency.
+func (s *Service) customerMay(ctx context.Context, a models.Actor, email string, newConversation bool) (monthlyCap, error) {
+	var mc monthlyCap
 	settings, err := s.store.Settings(ctx)
 	if err != nil {
-		return err
+		return mc, err
 	}
 	if !settings.EnableCustomerChat {
-		return models.Errorf(models.EFORBIDDEN, "customer chat is turned off for this store; your earlier messages are still here")
+		return mc, models.Errorf(models.EFORBIDDEN, "customer chat is turned off for this store; your earlier messages are still here")
 	}
 	blocked, err := s.store.IsBlocked(ctx, a.ID, email, a.IP)
 	if err != nil {
-		return err
+		return mc, err
 	}
 	if blocked {
-		return models.Errorf(models.EFORBIDDEN, models.MsgBlocked)
+		return mc, models.Errorf(models.EFORBIDDEN, models.MsgBlocked)
 	}
-	if max := settings.MaxCustomerMessagesPerMonth; max >= 0 {
-		now := s.now()
-		month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-		n, err := s.store.CountCustomerMessagesSince(ctx, month)
+	mc = monthlyCap{loc: settings.Location(), max: settings.MaxCustomerMessagesPerMonth}
+	if mc.max >= 0 {
+		n, err := s.store.MonthlyCustomerMessages(ctx, models.MonthOf(s.now(), mc.loc))
 		if err != nil {
-			return err
+			return mc, err
 		}
-		if n >= max {
-			return models.Errorf(models.EFORBIDDEN, "the store cannot take more messages this month; please try again later")
+		if n >= mc.max {
+			return mc, errMonthFull()
 		}
 	}
-	return s.rateLimit(ctx, a, newConversation)
+	return mc, s.rateLimit(ctx, a, newConversation)
+}
+
+// monthlyCap is R10's cap as customerMay read it: at most max inbound
+// customer messages (-1: no cap) per calendar month in the store's time zone.
+type monthlyCap struct {
+	loc *time.Location
+	max int
+}
+
+func errMonthFull() error {
+	return models.Errorf(models.EFORBIDDEN, "the store cannot take more messages this month; please try again later")
+}
+
+// countInbound counts a customer's message m in its month inside the send's
+// transaction (R10): of concurrent sends only as many as the cap leaves
+// room for pass, the others roll back with their message. Uncapped months
+// are counted too, so a cap set mid-month starts from the true count. Call
+// it last in the transaction: the month's row stays locked until commit.
+func (s *Service) countInbound(ctx context.Context, tx *models.Tx, a models.Actor, mc monthlyCap, m models.Message) error {
+	if !a.IsCustomer() {
+		return nil
+	}
+	ok, err := tx.CountCustomerMessage(ctx, models.MonthOf(m.CreatedAt, mc.loc), mc.max)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errMonthFull()
+	}
+	return nil
 }
 
 func (s *Service) rateLimit(ctx context.Context, a models.Actor, newConversation bool) error {

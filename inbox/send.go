@@ -33,8 +33,9 @@ func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64
 	if err := s.mayWrite(a, c, kind); err != nil {
 		return m, landed, err
 	}
+	var mc monthlyCap
 	if a.IsCustomer() {
-		if err := s.customerMay(ctx, a, c.CustomerEmail, false); err != nil {
+		if mc, err = s.customerMay(ctx, a, c.CustomerEmail, false); err != nil {
 			return m, landed, err
 		}
 	}
@@ -46,8 +47,10 @@ func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64
 		if err := s.mayWrite(a, c, kind); err != nil {
 			return err
 		}
-		m, landed, err = s.send(ctx, tx, a, c, kind, body)
-		return err
+		if m, landed, err = s.send(ctx, tx, a, c, kind, body); err != nil {
+			return err
+		}
+		return s.countInbound(ctx, tx, a, mc, m)
 	})
 	if err != nil {
 		return models.Message{}, models.Conversation{}, fmt.Errorf("send to conversation %d: %w", conversationID, err)

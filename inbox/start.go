@@ -54,8 +54,9 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 			return c, m, err
 		}
 	}
+	var mc monthlyCap
 	if a.IsCustomer() {
-		if err := s.customerMay(ctx, a, customer.Email, true); err != nil {
+		if mc, err = s.customerMay(ctx, a, customer.Email, true); err != nil {
 			return c, m, err
 		}
 	}
@@ -84,7 +85,10 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 				return err
 			}
 		}
-		return s.notify(ctx, tx, m)
+		if err := s.notify(ctx, tx, m); err != nil {
+			return err
+		}
+		return s.countInbound(ctx, tx, a, mc, m)
 	})
 	if err != nil {
 		return models.Conversation{}, models.Message{}, fmt.Errorf("start conversation: %w", err)

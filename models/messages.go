@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
 const messageColumns = `id, conversation_id, kind, author_type, author_id, author_name, body, event, is_public, created_at`
@@ -72,15 +71,4 @@ func (q Queries) LastEvents(ctx context.Context, conversationID int64, names []s
 		return nil, fmt.Errorf("events of %d: %w", conversationID, translate(err))
 	}
 	return collectMessages(rows)
-}
-
-// CountCustomerMessagesSince counts inbound customer replies since t (R10).
-func (q Queries) CountCustomerMessagesSince(ctx context.Context, t time.Time) (int, error) {
-	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE kind = ? AND author_type IN (?, ?) AND created_at >= ?`,
-		KindReply, ActorCustomer, ActorGuest, t).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count customer messages: %w", translate(err))
-	}
-	return n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	_ "time/tzdata" // IANA zone names resolve on hosts without zoneinfo
 )
 
 // Setting names as stored.
@@ -14,6 +15,7 @@ const (
 	SettingEnableCustomerChat = "enable_customer_chat"
 	SettingMaxCustomerMonthly = "max_customer_messages_per_month"
 	SettingRetentionDays      = "retention_days"
+	SettingTimeZone           = "time_zone"
 )
 
 // Settings loads the store-wide settings over their defaults.
@@ -40,6 +42,8 @@ func (q Queries) Settings(ctx context.Context) (Settings, error) {
 			if n, err := strconv.Atoi(value); err == nil {
 				s.RetentionDays = n
 			}
+		case SettingTimeZone:
+			s.TimeZone = value
 		}
 	}
 	return s, rows.Err()
@@ -85,4 +89,18 @@ func (q Queries) InstanceID(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("instance id: %w", translate(err))
 	}
 	return v, nil
+}
+
+// Location is the store's time zone (SettingTimeZone, an IANA name such as
+// "Europe/Berlin"): calendar months (R10) and job times are in it. UTC when
+// unset or unknown.
+func (s Settings) Location() *time.Location {
+	if s.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

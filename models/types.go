@@ -184,8 +184,9 @@ type Token struct {
 // Settings are the store-wide settings.
 type Settings struct {
 	EnableCustomerChat          bool
-	MaxCustomerMessagesPerMonth int // -1 = unlimited
-	RetentionDays               int // 0 = keep forever
+	MaxCustomerMessagesPerMonth int    // -1 = unlimited
+	RetentionDays               int    // 0 = keep forever
+	TimeZone                    string // IANA name; "" = UTC (see Location)
 }
 
 // DefaultSettings are the settings of a fresh store.
