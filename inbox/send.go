@@ -95,7 +95,7 @@ func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c mod
 	from := c.Status
 	if from != t.To {
 		c.Status = t.To
-		if err := s.statusEvent(ctx, tx, &c, a, from, t.To, ""); err != nil {
+		if err := s.statusEvent(ctx, tx, &c, a, from, t, ""); err != nil {
 			return models.Message{}, c, err
 		}
 	}

@@ -116,7 +116,8 @@ func (s *Service) changeStatus(ctx context.Context, tx *models.Tx, a models.Acto
 	if !a.IsStaff() && a.Kind != models.ActorSystem {
 		return c, models.Errorf(models.EFORBIDDEN, "only staff change a conversation's status")
 	}
-	if err := models.Override(c.Status, to); err != nil {
+	t, err := models.Override(c.Status, to)
+	if err != nil {
 		return c, err
 	}
 	if !s.can(a, policies.SetStatus, &c) {
@@ -136,7 +137,7 @@ func (s *Service) changeStatus(ctx context.Context, tx *models.Tx, a models.Acto
 	before := viewOf(c)
 	from := c.Status
 	c.Status = to
-	if err := s.statusEvent(ctx, tx, &c, a, from, to, reason); err != nil {
+	if err := s.statusEvent(ctx, tx, &c, a, from, t, reason); err != nil {
 		return c, err
 	}
 	if err := tx.SaveConversation(ctx, c); err != nil {

@@ -50,8 +50,11 @@ func (s *Service) event(ctx context.Context, tx *models.Tx, c *models.Conversati
 	return s.append(ctx, tx, c, &m)
 }
 
-// statusEvent records a transition; public when the customer may see it.
-func (s *Service) statusEvent(ctx context.Context, tx *models.Tx, c *models.Conversation, a models.Actor, from, to models.Status, reason string) error {
+// statusEvent records a transition from a status; public when the customer
+// may see it. The transition alone says whether it reopened the
+// conversation (models.Transition.Reopened).
+func (s *Service) statusEvent(ctx context.Context, tx *models.Tx, c *models.Conversation, a models.Actor, from models.Status, t models.Transition, reason string) error {
+	to := t.To
 	body := fmt.Sprintf("Status changed from %s to %s", from.Label(), to.Label())
 	if reason != "" {
 		body += ": " + reason
@@ -64,7 +67,7 @@ func (s *Service) statusEvent(ctx context.Context, tx *models.Tx, c *models.Conv
 		}
 		return s.event(ctx, tx, c, a, EventStatus, fmt.Sprintf("Conversation %s", strings.ToLower(to.Label())), true)
 	}
-	if from.IsTerminal() && !to.IsTerminal() {
+	if t.Reopened {
 		if err := s.event(ctx, tx, c, a, EventStatus, body, false); err != nil {
 			return err
 		}

@@ -92,16 +92,18 @@ func Next(from Status, ev Event) (Transition, error) {
 	return Transition{}, Errorf(EINVALID, "event %s is not possible from status %q", ev, from)
 }
 
-// Override checks a staff override from one status to another: any other
-// status is allowed by the machine; who may leave ESCALATED is a policy question.
-func Override(from, to Status) error {
+// Override is the machine's answer to a staff override from one status to
+// another: any other status is allowed (who may leave ESCALATED is a policy
+// question), and leaving RESOLVED or CLOSED for a status that is neither
+// reopens the conversation.
+func Override(from, to Status) (Transition, error) {
 	if _, err := ParseStatus(string(to)); err != nil {
-		return err
+		return Transition{}, err
 	}
 	if from == to {
-		return Errorf(EINVALID, "conversation is already %s", to)
+		return Transition{}, Errorf(EINVALID, "conversation is already %s", to)
 	}
-	return nil
+	return Transition{To: to, Reopened: from.IsTerminal() && !to.IsTerminal()}, nil
 }
 
 // IsTerminal reports whether staff consider the conversation finished.

@@ -112,26 +112,65 @@ func TestNextUnknownInputs(t *testing.T) {
 }
 
 func TestOverride(t *testing.T) {
+	// The overrides that reopen: out of RESOLVED or CLOSED to a live status.
+	reopens := map[[2]models.Status]bool{}
+	for _, from := range []models.Status{sRes, sCl} {
+		for _, to := range []models.Status{sOpen, sAA, sAU, sEsc} {
+			reopens[[2]models.Status{from, to}] = true
+		}
+	}
 	for _, from := range models.Statuses {
 		for _, to := range models.Statuses {
-			err := models.Override(from, to)
+			got, err := models.Override(from, to)
 			if from == to {
-				if models.ErrorCode(err) != models.EINVALID {
-					t.Errorf("Override(%s, %s) = %v; want invalid (already there)", from, to, err)
+				if models.ErrorCode(err) != models.EINVALID || got != (models.Transition{}) {
+					t.Errorf("Override(%s, %s) = %+v, %v; want invalid (already there)", from, to, got, err)
 				}
 				continue
 			}
 			// Leaving ESCALATED is a policy question, not the machine's.
-			if err != nil {
-				t.Errorf("Override(%s, %s) = %v; want nil", from, to, err)
+			want := models.Transition{To: to, Reopened: reopens[[2]models.Status{from, to}]}
+			if err != nil || got != want {
+				t.Errorf("Override(%s, %s) = %+v, %v; want %+v", from, to, got, err, want)
 			}
 		}
 		for _, bad := range []models.Status{"", "BOGUS", "closed"} {
-			if err := models.Override(from, bad); models.ErrorCode(err) != models.EINVALID {
+			if _, err := models.Override(from, bad); models.ErrorCode(err) != models.EINVALID {
 				t.Errorf("Override(%s, %q) = %v; want invalid", from, bad, err)
 			}
 		}
 	}
+}
+
+// TestPublicStatus: customers never see ESCALATED (a staff-only event); it
+// shows as AWAITING_ADMIN, and a customer's filter on a status they see
+// matches exactly the statuses shown as it.
+func TestPublicStatus(t *testing.T) {
+	want := map[models.Status]models.Status{sOpen: sOpen, sAA: sAA, sAU: sAU, sEsc: sAA, sRes: sRes, sCl: sCl}
+	shownAs := map[models.Status][]models.Status{}
+	for _, s := range models.Statuses {
+		got := models.Conversation{Status: s}.PublicStatus()
+		if got != want[s] {
+			t.Errorf("PublicStatus of %s = %s; want %s", s, got, want[s])
+		}
+		shownAs[got] = append(shownAs[got], s)
+	}
+	for _, s := range models.Statuses {
+		if got := models.StatusesShownAs(s); strings.Join(statusStrings(got), ",") != strings.Join(statusStrings(shownAs[s]), ",") {
+			t.Errorf("StatusesShownAs(%s) = %v; want %v", s, got, shownAs[s])
+		}
+	}
+	if got := models.PublicStatuses(); strings.Join(statusStrings(got), ",") != "OPEN,AWAITING_ADMIN,AWAITING_USER,RESOLVED,CLOSED" {
+		t.Errorf("PublicStatuses() = %v", got)
+	}
+}
+
+func statusStrings(ss []models.Status) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
 }
 
 func TestParseStatus(t *testing.T) {

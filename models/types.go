@@ -130,6 +130,43 @@ type Conversation struct {
 	PublicMessages int
 }
 
+// PublicStatus is the conversation's status as its customer sees it, the
+// one place that decides it: escalation is staff-only (R21, docs/design.md
+// §3), so ESCALATED shows as AWAITING_ADMIN — to the customer the thread
+// is simply waiting on the store.
+func (c Conversation) PublicStatus() Status { return publicStatus(c.Status) }
+
+func publicStatus(s Status) Status {
+	if s == StatusEscalated {
+		return StatusAwaitingAdmin
+	}
+	return s
+}
+
+// PublicStatuses lists the statuses customers see, in display order.
+func PublicStatuses() []Status {
+	var out []Status
+	for _, s := range Statuses {
+		if publicStatus(s) == s {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// StatusesShownAs lists the statuses a customer sees as s, for a customer's
+// status filter (AWAITING_ADMIN also matches ESCALATED); none when
+// customers never see s.
+func StatusesShownAs(s Status) []Status {
+	var out []Status
+	for _, st := range Statuses {
+		if publicStatus(st) == s {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
 // IsAssigned reports whether someone is assigned.
 func (c Conversation) IsAssigned() bool { return c.AssignedTo != nil }
 
