@@ -289,7 +289,9 @@ func idOf(p *int64) string {
 }
 
 // race runs n functions at once, released together by a barrier, and
-// returns their errors.
+// returns their errors. The functions run on their own goroutines: they
+// return errors for the test to judge and never call the env's Must
+// helpers or t.Fatal (FailNow must run on the test's goroutine).
 func race(fs ...func() error) []error {
 	errs := make([]error, len(fs))
 	var ready, done sync.WaitGroup

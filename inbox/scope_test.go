@@ -311,7 +311,9 @@ func TestAssign(t *testing.T) {
 		if _, err := e.svc.Take(e.ctx, e.agent, c.ID); err != nil {
 			t.Fatal(err)
 		}
+		before := e.rows()
 		_, err := e.svc.Take(e.ctx, e.agent, c.ID)
 		wantCode(t, err, models.ECONFLICT)
+		e.sameRows(before)
 	})
 }

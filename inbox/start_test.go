@@ -124,6 +124,7 @@ func TestStartRefusals(t *testing.T) {
 			{"actor role not matching kind", models.Actor{Kind: models.ActorCustomer, ID: cu.ID, Role: models.RoleAgent}, inbox.StartInput{Subject: "S", Body: "B"}, models.EFORBIDDEN},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
+				e := e.sub(t) // Must helpers fail this subtest, from its own goroutine
 				before := e.rows()
 				_, _, err := e.svc.Start(e.ctx, tc.actor, tc.in)
 				wantCode(t, err, tc.code)
