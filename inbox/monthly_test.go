@@ -155,5 +155,35 @@ func TestMonthlyCapRace(t *testing.T) {
 				t.Errorf("round %d: counter %d; want %d", round, n, inbound+passed)
 			}
 		}
+
+		// The first messages of a month race to create its counter: with one
+		// slot exactly one passes; uncapped, all pass and all count.
+		for _, tc := range []struct {
+			max, want int
+		}{{1, 1}, {-1, senders}} {
+			e.clock.Advance(31 * 24 * time.Hour)
+			month := models.MonthOf(e.clock.Now(), time.UTC)
+			e.MustSetting(models.SettingMaxCustomerMonthly, strconv.Itoa(tc.max))
+			sends := make([]func() error, senders)
+			for i := range sends {
+				sends[i] = func() error {
+					_, _, err := e.svc.Send(e.ctx, custs[i], convs[i].ID, models.KindReply, "new month")
+					return err
+				}
+			}
+			passed := 0
+			for i, err := range race(sends...) {
+				switch models.ErrorCode(err) {
+				case "":
+					passed++
+				case models.EFORBIDDEN:
+				default:
+					t.Errorf("%s, cap %d: sender %d: %v; want success or the monthly cap", month, tc.max, i, err)
+				}
+			}
+			if n := e.monthly(month); passed != tc.want || n != tc.want {
+				t.Errorf("%s, cap %d: %d passed, %d counted; want %d", month, tc.max, passed, n, tc.want)
+			}
+		}
 	})
 }
