@@ -59,4 +59,3 @@ func TestRecipients(t *testing.T) {
 		})
 	}
 }
-
