@@ -24,7 +24,8 @@ import (
 // handed over again under a new task id (the attempt number is part of it,
 // so it never collides with the lost task's id), and handlers are
 // idempotent, so the effect happens once. Each lease is twice the previous
-// one (up to 64× Lease). A row that is still not done after MaxAttempts
+// one (up to 64× Lease), and a run is cut off when its lease ends, so two
+// runs of one row rarely overlap. A row that is still not done after MaxAttempts
 // hand-overs, or whose handler refuses it for good (asynq.SkipRetry), is
 // parked with its error and no longer sent; it never holds up the rows
 // behind it. While Redis is unreachable rows simply wait, and those failed
@@ -126,7 +127,8 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 				r.log.Error("outbox row parked", "id", it.ID, "type", it.TaskType, "reason", reason)
 				continue
 			}
-			attempt, err := r.store.ClaimOutbox(ctx, it.ID, now, now.Add(r.lease(it.Attempts+1)))
+			lease := r.lease(it.Attempts + 1)
+			attempt, err := r.store.ClaimOutbox(ctx, it.ID, now, now.Add(lease))
 			if err != nil {
 				return sent, err
 			}
@@ -135,7 +137,7 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 			}
 			task := asynq.NewTask(it.TaskType, []byte(it.Payload))
 			_, err = r.client.EnqueueContext(ctx, task, asynq.TaskID(r.TaskID(it.ID, attempt)), asynq.Queue(r.Queue),
-				asynq.MaxRetry(0), asynq.Retention(24*time.Hour))
+				asynq.MaxRetry(0), asynq.Timeout(lease), asynq.Retention(24*time.Hour))
 			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 				if rerr := r.store.ReleaseOutbox(ctx, it.ID, attempt, "enqueue: "+err.Error()); rerr != nil {
 					r.log.Warn("outbox release", "id", it.ID, "err", rerr)
