@@ -8,8 +8,11 @@ import (
 )
 
 // TaskNotifyNewMessage is the outbox task type of R19; jobs defines the
-// handler under the same name.
+// handler under the same name, which calls NotifyNewMessage.
 const TaskNotifyNewMessage = "notify:new_message"
+
+// NotificationNewMessage is the kind of a NEW_MESSAGE notification.
+const NotificationNewMessage = "new_message"
 
 // notify queues the NEW_MESSAGE notification of a reply in the same
 // transaction (outbox), so a Redis outage loses nothing.

@@ -3,11 +3,17 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"os/exec"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/jobs"
@@ -23,6 +29,7 @@ type fixture struct {
 	pol    *policies.Enforcer
 	client *asynq.Client
 	insp   *asynq.Inspector
+	queue  string // a queue of this test's own on the shared Redis
 	staff  map[string]models.Actor
 	alice  models.Actor
 }
@@ -37,7 +44,9 @@ func newFixture(t *testing.T, s *models.Store) *fixture {
 	rdb, prefix := storetest.Redis(t)
 	lim := ratelimit.NewLimiter(rdb, prefix)
 	f := &fixture{store: s, pol: pol, svc: inbox.New(s, pol, inbox.SystemClock{}, lim),
-		client: asynq.NewClientFromRedisClient(rdb), insp: asynq.NewInspectorFromRedisClient(rdb), staff: map[string]models.Actor{}}
+		client: asynq.NewClientFromRedisClient(rdb), insp: asynq.NewInspectorFromRedisClient(rdb),
+		queue: strings.ReplaceAll(strings.TrimSuffix(prefix, ":"), ":", "-"), staff: map[string]models.Actor{}}
+	t.Cleanup(func() { f.insp.DeleteQueue(f.queue, true) })
 	acc := inbox.NewAccounts(s, pol, inbox.SystemClock{}, lim, []byte("k"), 1e12)
 	for _, u := range []struct{ name, role string }{{"agent1", "agent"}, {"agent2", "agent"}, {"chatadmin", "chat_admin"}, {"owner", "owner"}} {
 		st, err := acc.CreateStaff(ctx, models.System, u.name, u.role, "", "x")
@@ -54,6 +63,14 @@ func newFixture(t *testing.T, s *models.Store) *fixture {
 	return f
 }
 
+// relay builds a relay on the fixture's own queue with a fake clock.
+func (f *fixture) relay(now *time.Time) *jobs.Relay {
+	r := jobs.NewRelay(f.store, f.client, quiet())
+	r.Queue = f.queue
+	r.Now = func() time.Time { return *now }
+	return r
+}
+
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func pending(t *testing.T, s *models.Store) []models.OutboxItem {
@@ -65,10 +82,20 @@ func pending(t *testing.T, s *models.Store) []models.OutboxItem {
 	return items
 }
 
-// TestRelayHandsOverOnce: a committed message's outbox row becomes one
-// Asynq task, and handing it over again (a crash between enqueue and
-// marking) does not make a second one.
-func TestRelayHandsOverOnce(t *testing.T) {
+func outboxRow(t *testing.T, s *models.Store, id int64) models.OutboxItem {
+	t.Helper()
+	it, err := s.Outbox(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
+
+// TestRelayHandsOverUntilDone: handing a row to Asynq does not finish it.
+// Until a handler marks it done it goes out again each time its lease runs
+// out, under a new task id (the lost task's id would be refused or, worse,
+// still be taken), and not before.
+func TestRelayHandsOverUntilDone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
@@ -79,36 +106,49 @@ func TestRelayHandsOverOnce(t *testing.T) {
 		if len(rows) != 1 || rows[0].TaskType != jobs.TypeNotifyNewMessage {
 			t.Fatalf("outbox = %+v, want one notify row", rows)
 		}
-		relay := jobs.NewRelay(s, f.client, quiet())
+		id := rows[0].ID
+		now := time.Now()
+		relay := f.relay(&now)
 		if n, err := relay.Flush(ctx); err != nil || n != 1 {
 			t.Fatalf("flush: %d, %v", n, err)
 		}
-		info, err := f.insp.GetTaskInfo("default", relay.TaskID(rows[0].ID))
+		info, err := f.insp.GetTaskInfo(f.queue, relay.TaskID(id, 1))
 		if err != nil {
 			t.Fatalf("task not in queue: %v", err)
 		}
 		if info.Type != jobs.TypeNotifyNewMessage || string(info.Payload) != rows[0].Payload {
 			t.Fatalf("task = %s %s", info.Type, info.Payload)
 		}
-		if len(pending(t, s)) != 0 {
-			t.Fatal("row still pending after flush")
+		if it := outboxRow(t, s, id); it.DoneAt != nil || it.Attempts != 1 {
+			t.Fatalf("after the hand-over: %+v, want attempt 1 and not done", it)
 		}
-		// Simulate a crash after the enqueue but before the mark.
-		if _, err := s.DB.ExecContext(ctx, `UPDATE outbox SET sent_at = NULL`); err != nil {
-			t.Fatal(err)
+		// Within the lease nothing goes out again.
+		now = now.Add(relay.Lease - time.Second)
+		if n, err := relay.Flush(ctx); err != nil || n != 0 {
+			t.Fatalf("flush within the lease: %d, %v", n, err)
 		}
+		// After it, the row goes out again under a new id.
+		now = now.Add(2 * time.Second)
 		if n, err := relay.Flush(ctx); err != nil || n != 1 {
-			t.Fatalf("second flush: %d, %v", n, err)
+			t.Fatalf("flush after the lease: %d, %v", n, err)
 		}
-		if len(pending(t, s)) != 0 {
-			t.Fatal("row still pending after the second flush")
+		if relay.TaskID(id, 1) == relay.TaskID(id, 2) {
+			t.Fatal("attempts share a task id")
 		}
-		f.insp.DeleteTask("default", relay.TaskID(rows[0].ID))
+		if _, err := f.insp.GetTaskInfo(f.queue, relay.TaskID(id, 2)); err != nil {
+			t.Fatalf("second hand-over not in queue: %v", err)
+		}
+		// The second lease is twice as long.
+		now = now.Add(relay.Lease + time.Second)
+		if n, err := relay.Flush(ctx); err != nil || n != 0 {
+			t.Fatalf("flush within the doubled lease: %d, %v", n, err)
+		}
 	})
 }
 
-// TestRelayWaitsForRedis: with Redis unreachable nothing is lost; the rows
-// go out once it is back.
+// TestRelayWaitsForRedis: with Redis unreachable nothing is lost and no
+// attempt is spent, however many flushes fail; the rows go out once it is
+// back.
 func TestRelayWaitsForRedis(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
@@ -118,18 +158,21 @@ func TestRelayWaitsForRedis(t *testing.T) {
 		}
 		down := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 200e6})
 		defer down.Close()
-		if _, err := jobs.NewRelay(s, down, quiet()).Flush(ctx); err == nil {
-			t.Fatal("flush with Redis down succeeded")
+		downRelay := jobs.NewRelay(s, down, quiet())
+		downRelay.MaxAttempts = 2
+		for i := 0; i < 4; i++ {
+			if _, err := downRelay.Flush(ctx); err == nil {
+				t.Fatal("flush with Redis down succeeded")
+			}
 		}
 		rows := pending(t, s)
-		if len(rows) != 1 || rows[0].Attempts != 1 {
-			t.Fatalf("after a failed flush: %+v, want the row waiting with one attempt", rows)
+		if len(rows) != 1 || rows[0].Attempts != 0 || rows[0].ClaimedUntil != nil || !strings.Contains(rows[0].LastError, "enqueue") {
+			t.Fatalf("after failed flushes: %+v, want the row due, no attempt spent, the error kept", rows)
 		}
-		relay := jobs.NewRelay(s, f.client, quiet())
-		if n, err := relay.Flush(ctx); err != nil || n != 1 {
+		now := time.Now()
+		if n, err := f.relay(&now).Flush(ctx); err != nil || n != 1 {
 			t.Fatalf("flush after Redis is back: %d, %v", n, err)
 		}
-		f.insp.DeleteTask("default", relay.TaskID(rows[0].ID))
 	})
 }
 
@@ -144,20 +187,20 @@ func notifyTask(t *testing.T, id int64) *asynq.Task {
 
 func unread(t *testing.T, s *models.Store, a models.Actor) int {
 	t.Helper()
-	kind := a.Kind
-	n, err := s.UnreadNotifications(context.Background(), kind, a.ID)
+	n, err := s.UnreadNotifications(context.Background(), a.Kind, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-// TestNotifier covers R19's recipients and its exactly-once effect.
+// TestNotifier covers R19's recipients, decided by inbox, through the
+// handler, and its exactly-once effect.
 func TestNotifier(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		n := jobs.NewNotifier(s, f.pol)
+		n := jobs.NewNotifier(f.svc)
 		c, m, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Refund", Body: "Please refund"})
 		if err != nil {
 			t.Fatal(err)
@@ -212,6 +255,291 @@ func TestNotifier(t *testing.T) {
 		}
 		if err := n.ProcessTask(ctx, notifyTask(t, 999999)); err != nil {
 			t.Errorf("missing message: %v", err)
+		}
+	})
+}
+
+// privateRedis is a redis-server of the test's own on a free port, which
+// the test may flush or restart (never the shared one).
+type privateRedis struct {
+	t    *testing.T
+	port int
+	cmd  *exec.Cmd
+}
+
+func startPrivateRedis(t *testing.T) *privateRedis {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not installed: the Redis-loss fault test needs its own instance")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &privateRedis{t: t, port: l.Addr().(*net.TCPAddr).Port}
+	l.Close()
+	r.start()
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *privateRedis) Addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
+
+func (r *privateRedis) start() {
+	r.t.Helper()
+	r.cmd = exec.Command("redis-server", "--port", fmt.Sprint(r.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no")
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatalf("start redis-server: %v", err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: r.Addr()})
+	defer c.Close()
+	for i := 0; i < 100; i++ {
+		if c.Ping(context.Background()).Err() == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.t.Fatal("private redis-server did not answer")
+}
+
+func (r *privateRedis) stop() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		r.cmd.Process.Kill()
+		r.cmd.Wait()
+		r.cmd = nil
+	}
+}
+
+// restart kills the server and starts an empty one on the same port: every
+// queued task is gone.
+func (r *privateRedis) restart() {
+	r.stop()
+	r.start()
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestOutboxSurvivesRedisLoss is the fault test of the outbox: a message's
+// notification task is handed to Redis, Redis restarts empty before any
+// worker ran it, and the notification still arrives — exactly once.
+func TestOutboxSurvivesRedisLoss(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		rs := startPrivateRedis(t)
+		opt := asynq.RedisClientOpt{Addr: rs.Addr()}
+		client := asynq.NewClient(opt)
+		defer client.Close()
+		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
+		w.Relay.Lease, w.Relay.Interval, w.ShutdownTimeout = time.Second, 50*time.Millisecond, time.Second
+
+		_, m, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Refund", Body: "Please refund"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.Relay.Flush(ctx); err != nil || n != 1 {
+			t.Fatalf("flush: %d, %v", n, err)
+		}
+		id := pending(t, s)[0].ID
+		insp := asynq.NewInspector(opt)
+		defer insp.Close()
+		if _, err := insp.GetTaskInfo("default", w.Relay.TaskID(id, 1)); err != nil {
+			t.Fatalf("task not queued: %v", err)
+		}
+		rs.restart() // Redis loses the queued task before any worker runs it.
+		if _, err := insp.GetTaskInfo("default", w.Relay.TaskID(id, 1)); err == nil {
+			t.Fatal("the task survived the restart; the test proves nothing")
+		}
+
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		waitFor(t, "the outbox row to be done", func() bool {
+			it, err := s.Outbox(ctx, id)
+			return err == nil && it.DoneAt != nil
+		})
+		// Let a few more leases pass: nothing goes out again.
+		time.Sleep(2500 * time.Millisecond)
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if it := outboxRow(t, s, id); it.Attempts < 2 || it.DoneAt == nil || it.ParkedAt != nil {
+			t.Errorf("outbox row = %+v, want done after a second attempt", it)
+		}
+		for name, a := range f.staff {
+			if got := unread(t, s, a); got != 1 {
+				t.Errorf("%s has %d notifications of message %d, want exactly 1", name, got, m.ID)
+			}
+		}
+	})
+}
+
+// TestOutboxParksFailingRows: a row whose handler keeps failing is parked
+// with its error after MaxAttempts; one refused for good (a poison payload)
+// is parked at once; neither holds up the row behind it.
+func TestOutboxParksFailingRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		rs := startPrivateRedis(t)
+		opt := asynq.RedisClientOpt{Addr: rs.Addr()}
+		client := asynq.NewClient(opt)
+		defer client.Close()
+		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
+		w.Relay.Lease, w.Relay.Interval, w.Relay.MaxAttempts, w.ShutdownTimeout = 200*time.Millisecond, 50*time.Millisecond, 3, time.Second
+		const typeFlaky = "test:flaky"
+		runs := make(chan struct{}, 100)
+		w.Handle(typeFlaky, asynq.HandlerFunc(func(context.Context, *asynq.Task) error {
+			runs <- struct{}{}
+			return errors.New("smtp: connection refused")
+		}))
+
+		now := models.Now(time.Now())
+		if err := s.InsertOutbox(ctx, typeFlaky, `{}`, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InsertOutbox(ctx, jobs.TypeNotifyNewMessage, `{"message_id":0}`, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Hi", Body: "Hello"}); err != nil {
+			t.Fatal(err)
+		}
+		rows := pending(t, s)
+		if len(rows) != 3 {
+			t.Fatalf("outbox = %+v", rows)
+		}
+		flaky, poison, good := rows[0].ID, rows[1].ID, rows[2].ID
+
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		defer func() { stop(); <-done }()
+		waitFor(t, "the good row to be done", func() bool { return outboxRow(t, s, good).DoneAt != nil })
+		if got := unread(t, s, f.staff["agent1"]); got != 1 {
+			t.Errorf("agent1 has %d notifications, want 1", got)
+		}
+		waitFor(t, "the poison row to be parked", func() bool { return outboxRow(t, s, poison).ParkedAt != nil })
+		// Parked by its handler's refusal, not for running out of attempts
+		// (a slow worker start may let its first lease run out, though).
+		if it := outboxRow(t, s, poison); !strings.HasPrefix(it.LastError, "notify payload") {
+			t.Errorf("poison row = %+v, want parked at its handler's refusal, with its error", it)
+		}
+		waitFor(t, "the flaky row to be parked", func() bool { return outboxRow(t, s, flaky).ParkedAt != nil })
+		it := outboxRow(t, s, flaky)
+		if it.Attempts != 3 || it.DoneAt != nil || !strings.Contains(it.LastError, "connection refused") {
+			t.Errorf("flaky row = %+v, want parked after 3 attempts with its error", it)
+		}
+		parked, err := s.ParkedOutbox(ctx, 10)
+		if err != nil || len(parked) != 2 {
+			t.Errorf("parked rows = %+v, %v", parked, err)
+		}
+		// Parked means no longer sent.
+		time.Sleep(time.Second)
+		if n := len(runs); n != 3 {
+			t.Errorf("the flaky handler ran %d times, want 3", n)
+		}
+	})
+}
+
+// TestOutboxCleanup: the relay's loop deletes rows done more than a week
+// ago, and nothing else.
+func TestOutboxCleanup(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		now := models.Now(time.Now())
+		var ids []int64
+		for i := 0; i < 4; i++ {
+			if err := s.InsertOutbox(ctx, "test:x", `{}`, now.Add(-10*24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, it := range pending(t, s) {
+			ids = append(ids, it.ID)
+		}
+		old, recent, parked, open := ids[0], ids[1], ids[2], ids[3]
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(s.MarkOutboxDone(ctx, old, now.Add(-8*24*time.Hour)))
+		must(s.MarkOutboxDone(ctx, recent, now.Add(-6*24*time.Hour)))
+		must(s.ParkOutbox(ctx, parked, "gave up", now.Add(-30*24*time.Hour)))
+
+		relay := f.relay(&now)
+		relay.Interval = 20 * time.Millisecond
+		relay.Queue = f.queue
+		rctx, stop := context.WithCancel(ctx)
+		finished := make(chan struct{})
+		go func() { relay.Run(rctx); close(finished) }()
+		waitFor(t, "the old done row to go", func() bool {
+			_, err := s.Outbox(ctx, old)
+			return models.ErrorCode(err) == models.ENOTFOUND
+		})
+		stop()
+		<-finished
+		for _, id := range []int64{recent, parked, open} {
+			if _, err := s.Outbox(ctx, id); err != nil {
+				t.Errorf("row %d: %v", id, err)
+			}
+		}
+	})
+}
+
+// TestOutboxCrashMidTask: a worker committed a notification's effect and
+// died before marking its row done; the row goes out again after its lease
+// and the original task is run too, and each recipient still has exactly
+// one notification.
+func TestOutboxCrashMidTask(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		rs := startPrivateRedis(t)
+		opt := asynq.RedisClientOpt{Addr: rs.Addr()}
+		client := asynq.NewClient(opt)
+		defer client.Close()
+		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
+		w.Relay.Lease, w.Relay.Interval, w.ShutdownTimeout = 300*time.Millisecond, 50*time.Millisecond, time.Second
+
+		_, m, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Refund", Body: "Please refund"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.Relay.Flush(ctx); err != nil || n != 1 {
+			t.Fatalf("flush: %d, %v", n, err)
+		}
+		id := pending(t, s)[0].ID
+		// The crashed run: its effect is committed, its row is not done.
+		if err := jobs.NewNotifier(f.svc).ProcessTask(ctx, notifyTask(t, m.ID)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(400 * time.Millisecond) // the lease runs out
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		waitFor(t, "the outbox row to be done", func() bool { return outboxRow(t, s, id).DoneAt != nil })
+		time.Sleep(500 * time.Millisecond)
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		for name, a := range f.staff {
+			if got := unread(t, s, a); got != 1 {
+				t.Errorf("%s has %d notifications, want exactly 1", name, got)
+			}
 		}
 	})
 }

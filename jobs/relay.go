@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -12,30 +15,70 @@ import (
 	"github.com/parleyhq/parley/models"
 )
 
-// Relay moves committed outbox rows to Asynq. The task id is the outbox
-// id (within this database's instance id), so a row handed over twice (a crash between enqueue and mark) is
-// still one task. While Redis is down rows simply wait.
+// Relay moves committed outbox rows to Asynq and tracks them until their
+// effect is committed.
+//
+// A hand-over takes a lease on the row; the row is done only when the
+// task's handler has succeeded (Middleware marks it). A row whose lease
+// runs out first — Redis lost the task, the worker crashed mid-task — is
+// handed over again under a new task id (the attempt number is part of it,
+// so it never collides with the lost task's id), and handlers are
+// idempotent, so the effect happens once. Each lease is twice the previous
+// one (up to 64× Lease), and a run is cut off when its lease ends, so two
+// runs of one row rarely overlap. A row that is still not done after MaxAttempts
+// hand-overs, or whose handler refuses it for good (asynq.SkipRetry), is
+// parked with its error and no longer sent; it never holds up the rows
+// behind it. While Redis is unreachable rows simply wait, and those failed
+// hand-overs do not count. Done rows are deleted after Keep.
 type Relay struct {
-	store    *models.Store
-	client   *asynq.Client
-	Interval time.Duration
-	Batch    int
-	log      *slog.Logger
+	store  *models.Store
+	client *asynq.Client
+	log    *slog.Logger
+
+	Interval     time.Duration // between flushes
+	Batch        int           // rows read per query
+	Lease        time.Duration // the first lease; later ones double
+	MaxAttempts  int           // hand-overs before a row is parked
+	Queue        string        // the Asynq queue
+	Keep         time.Duration // how long done rows are kept
+	CleanupEvery time.Duration // how often Run deletes old done rows
+	Now          func() time.Time
+
+	mu       sync.Mutex
 	instance string // the database's instance id, read once
 }
 
-// NewRelay builds a relay.
+// NewRelay builds a relay with production defaults.
 func NewRelay(store *models.Store, client *asynq.Client, log *slog.Logger) *Relay {
-	return &Relay{store: store, client: client, Interval: 500 * time.Millisecond, Batch: 100, log: log}
+	return &Relay{store: store, client: client, log: log,
+		Interval: 500 * time.Millisecond, Batch: 100, Lease: time.Minute, MaxAttempts: 10,
+		Queue: "default", Keep: 7 * 24 * time.Hour, CleanupEvery: time.Hour, Now: time.Now}
 }
 
-// Run relays until ctx ends.
+func (r *Relay) now() time.Time { return models.Now(r.Now()) }
+
+// lease is how long the attempt-th hand-over may take before the row goes
+// out again.
+func (r *Relay) lease(attempt int) time.Duration {
+	shift := min(max(attempt-1, 0), 6)
+	return r.Lease << shift
+}
+
+// Run relays until ctx ends, and deletes old done rows every CleanupEvery.
 func (r *Relay) Run(ctx context.Context) {
 	t := time.NewTicker(r.Interval)
 	defer t.Stop()
+	var cleaned time.Time
 	for {
 		if _, err := r.Flush(ctx); err != nil && ctx.Err() == nil {
 			r.log.Warn("outbox relay", "err", err)
+		}
+		if now := r.now(); now.Sub(cleaned) >= r.CleanupEvery {
+			if _, err := r.Cleanup(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("outbox cleanup", "err", err)
+			} else {
+				cleaned = now
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -45,34 +88,61 @@ func (r *Relay) Run(ctx context.Context) {
 	}
 }
 
-// Flush hands over every pending row, batch by batch, and reports how
-// many it handed over. It stops at the first enqueue failure.
-func (r *Relay) Flush(ctx context.Context) (int, error) {
-	sent := 0
+func (r *Relay) loadInstance(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.instance == "" {
 		id, err := r.store.InstanceID(ctx)
 		if err != nil {
-			return 0, err
+			return "", err
 		}
 		r.instance = id
 	}
+	return r.instance, nil
+}
+
+// Flush hands over every due row, batch by batch, parks the rows that ran
+// out of attempts, and reports how many it handed over. It stops at the
+// first enqueue failure (Redis down), leaving that row due.
+func (r *Relay) Flush(ctx context.Context) (int, error) {
+	if _, err := r.loadInstance(ctx); err != nil {
+		return 0, err
+	}
+	sent := 0
 	for {
-		items, err := r.store.PendingOutbox(ctx, r.Batch)
+		now := r.now()
+		items, err := r.store.DueOutbox(ctx, now, r.Batch)
 		if err != nil {
 			return sent, err
 		}
 		for _, it := range items {
+			if it.Attempts >= r.MaxAttempts {
+				reason := fmt.Sprintf("not done after %d attempts", it.Attempts)
+				if it.LastError != "" {
+					reason += ": " + it.LastError
+				}
+				if err := r.store.ParkOutbox(ctx, it.ID, reason, now); err != nil {
+					return sent, err
+				}
+				r.log.Error("outbox row parked", "id", it.ID, "type", it.TaskType, "reason", reason)
+				continue
+			}
+			lease := r.lease(it.Attempts + 1)
+			attempt, err := r.store.ClaimOutbox(ctx, it.ID, now, now.Add(lease))
+			if err != nil {
+				return sent, err
+			}
+			if attempt == 0 {
+				continue // another relay has it
+			}
 			task := asynq.NewTask(it.TaskType, []byte(it.Payload))
-			_, err := r.client.EnqueueContext(ctx, task, asynq.TaskID(r.TaskID(it.ID)),
-				asynq.MaxRetry(10), asynq.Retention(24*time.Hour))
+			_, err = r.client.EnqueueContext(ctx, task, asynq.TaskID(r.TaskID(it.ID, attempt)), asynq.Queue(r.Queue),
+				asynq.MaxRetry(0), asynq.Timeout(lease), asynq.Retention(24*time.Hour))
 			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-				if ferr := r.store.MarkOutboxFailed(ctx, it.ID); ferr != nil {
-					r.log.Warn("outbox mark failed", "id", it.ID, "err", ferr)
+				if rerr := r.store.ReleaseOutbox(ctx, it.ID, attempt, "enqueue: "+err.Error()); rerr != nil {
+					r.log.Warn("outbox release", "id", it.ID, "err", rerr)
 				}
 				return sent, fmt.Errorf("enqueue outbox %d: %w", it.ID, err)
-			}
-			if err := r.store.MarkOutboxSent(ctx, it.ID, models.Now(time.Now())); err != nil {
-				return sent, err
 			}
 			sent++
 		}
@@ -82,7 +152,72 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	}
 }
 
-// TaskID is the Asynq task id of an outbox row.
-func (r *Relay) TaskID(outboxID int64) string {
-	return fmt.Sprintf("outbox:%s:%d", r.instance, outboxID)
+// Cleanup deletes the rows done more than Keep ago and reports how many.
+func (r *Relay) Cleanup(ctx context.Context) (int, error) {
+	const batch = 500
+	cutoff := r.now().Add(-r.Keep)
+	total := 0
+	for {
+		n, err := r.store.DeleteDoneOutbox(ctx, cutoff, batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+}
+
+// TaskID is the Asynq task id of an outbox row's attempt-th hand-over. It
+// carries the database's instance id, so two databases sharing one Redis
+// (a restored backup, a staging copy) never collide.
+func (r *Relay) TaskID(outboxID int64, attempt int) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fmt.Sprintf("outbox:%s:%d:%d", r.instance, outboxID, attempt)
+}
+
+// outboxID parses a task id of this database's outbox.
+func (r *Relay) outboxID(ctx context.Context, taskID string) (int64, bool) {
+	parts := strings.Split(taskID, ":")
+	if len(parts) < 3 || len(parts) > 4 || parts[0] != "outbox" {
+		return 0, false
+	}
+	inst, err := r.loadInstance(ctx)
+	if err != nil || parts[1] != inst {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	return id, err == nil && id > 0
+}
+
+// Middleware closes the loop on a relayed task: when the handler succeeds
+// its outbox row is done; when it fails the error is recorded on the row
+// (which goes out again after its lease), and a refusal for good
+// (asynq.SkipRetry) parks the row at once. Marking done after the handler
+// is safe because handlers are idempotent: a crash between the two sends
+// the row again and the second run adds nothing.
+func (r *Relay) Middleware(h asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		taskID, _ := asynq.GetTaskID(ctx)
+		id, ok := r.outboxID(ctx, taskID)
+		if !ok {
+			return h.ProcessTask(ctx, t)
+		}
+		err := h.ProcessTask(ctx, t)
+		switch {
+		case err == nil:
+			if merr := r.store.MarkOutboxDone(ctx, id, r.now()); merr != nil {
+				return fmt.Errorf("outbox %d: %w", id, merr)
+			}
+		case errors.Is(err, asynq.SkipRetry):
+			if perr := r.store.ParkOutbox(ctx, id, err.Error(), r.now()); perr != nil {
+				r.log.Warn("outbox park", "id", id, "err", perr)
+			}
+			r.log.Error("outbox row parked", "id", id, "type", t.Type(), "reason", err)
+		default:
+			if ferr := r.store.FailOutbox(ctx, id, err.Error()); ferr != nil {
+				r.log.Warn("outbox fail", "id", id, "err", ferr)
+			}
+		}
+		return err
+	})
 }

@@ -8,38 +8,52 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
 )
 
 // Worker runs the Asynq server with Parley's handlers and the outbox relay.
 type Worker struct {
-	server *asynq.Server
-	mux    *asynq.ServeMux
-	relay  *Relay
-	log    *slog.Logger
+	redis asynq.RedisConnOpt
+	mux   *asynq.ServeMux
+	log   *slog.Logger
+	// Relay hands the outbox to Asynq; its fields (lease, queue, …) may be
+	// changed before Run.
+	Relay *Relay
+	// Concurrency and ShutdownTimeout configure the Asynq server.
+	Concurrency     int
+	ShutdownTimeout time.Duration
 }
 
-// NewWorker builds a worker on the Redis connection.
+// NewWorker builds a worker on the Redis connection. Its handlers call the
+// inbox; the worker's inbox never rate-limits (it only notifies).
 func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Store, pol *policies.Enforcer, log *slog.Logger) *Worker {
-	srv := asynq.NewServer(redis, asynq.Config{
-		Concurrency:     10,
-		ShutdownTimeout: 8 * time.Second,
-		Logger:          asynqLogger{log},
-		LogLevel:        asynq.WarnLevel,
-	})
+	relay := NewRelay(store, client, log)
+	svc := inbox.New(store, pol, inbox.SystemClock{}, nil)
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeNotifyNewMessage, NewNotifier(store, pol))
-	return &Worker{server: srv, mux: mux, relay: NewRelay(store, client, log), log: log}
+	mux.Use(relay.Middleware)
+	mux.Handle(TypeNotifyNewMessage, NewNotifier(svc))
+	return &Worker{redis: redis, mux: mux, log: log, Relay: relay, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
 }
+
+// Handle adds a handler for a task type (before Run).
+func (w *Worker) Handle(taskType string, h asynq.Handler) { w.mux.Handle(taskType, h) }
 
 // Run processes tasks and relays the outbox until ctx ends, then drains.
 func (w *Worker) Run(ctx context.Context) error {
-	if err := w.server.Start(w.mux); err != nil {
+	srv := asynq.NewServer(w.redis, asynq.Config{
+		Concurrency:     w.Concurrency,
+		Queues:          map[string]int{w.Relay.Queue: 1},
+		ShutdownTimeout: w.ShutdownTimeout,
+		Logger:          asynqLogger{w.log},
+		LogLevel:        asynq.WarnLevel,
+	})
+	if err := srv.Start(w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	w.relay.Run(ctx)
-	w.server.Shutdown()
+	w.Relay.Run(ctx)
+	srv.Shutdown()
 	return nil
 }
 

@@ -165,7 +165,8 @@ func (s *Store) Close() error { return s.DB.Close() }
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
 // Migrate applies every pending migration of the store's dialect from fsys
-// (a tree with sqlite/ and mysql/ directories).
+// (a tree with sqlite/ and mysql/ directories). Concurrent calls from
+// several processes on one MySQL database apply each migration once.
 func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	sub, err := fs.Sub(fsys, string(s.Config.Dialect))
 	if err != nil {
@@ -175,7 +176,7 @@ func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	if s.Config.Dialect == MySQL {
 		dialect = goose.DialectMySQL
 	}
-	p, err := goose.NewProvider(dialect, s.DB, sub)
+	p, err := goose.NewProvider(dialect, s.DB, sub, s.migrateOptions()...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -1,3 +1,7 @@
+-- Foreign keys are declared in 00004, named and at table level: MySQL 8
+-- ignores column-level REFERENCES (this file used them until issue 5; on
+-- MariaDB they became auto-named keys, which 00004 replaces).
+
 -- +goose Up
 CREATE TABLE customers (
     id            BIGINT AUTO_INCREMENT PRIMARY KEY,
@@ -21,7 +25,7 @@ CREATE TABLE staff_accounts (
 
 CREATE TABLE orders (
     id          BIGINT AUTO_INCREMENT PRIMARY KEY,
-    customer_id BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id BIGINT NOT NULL,
     number      VARCHAR(64) NOT NULL,
     status      VARCHAR(32) NOT NULL,
     total_cents BIGINT NOT NULL DEFAULT 0,
@@ -33,7 +37,7 @@ CREATE INDEX orders_customer ON orders (customer_id, created_at);
 
 CREATE TABLE order_items (
     id          BIGINT AUTO_INCREMENT PRIMARY KEY,
-    order_id    BIGINT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    order_id    BIGINT NOT NULL,
     sku         VARCHAR(64) NOT NULL,
     name        VARCHAR(255) NOT NULL,
     quantity    BIGINT NOT NULL,
@@ -43,14 +47,14 @@ CREATE INDEX order_items_order ON order_items (order_id);
 
 CREATE TABLE carts (
     id          BIGINT AUTO_INCREMENT PRIMARY KEY,
-    customer_id BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id BIGINT NOT NULL,
     updated_at  DATETIME(6) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 CREATE UNIQUE INDEX carts_customer ON carts (customer_id);
 
 CREATE TABLE cart_items (
     id          BIGINT AUTO_INCREMENT PRIMARY KEY,
-    cart_id     BIGINT NOT NULL REFERENCES carts (id) ON DELETE CASCADE,
+    cart_id     BIGINT NOT NULL,
     sku         VARCHAR(64) NOT NULL,
     name        VARCHAR(255) NOT NULL,
     quantity    BIGINT NOT NULL,
@@ -60,14 +64,14 @@ CREATE INDEX cart_items_cart ON cart_items (cart_id);
 
 CREATE TABLE conversations (
     id                   BIGINT AUTO_INCREMENT PRIMARY KEY,
-    customer_id          BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id          BIGINT NOT NULL,
     customer_name        VARCHAR(255) NOT NULL DEFAULT '',
     customer_email       VARCHAR(255) NOT NULL DEFAULT '',
     subject              VARCHAR(800) NOT NULL,
-    order_id             BIGINT REFERENCES orders (id) ON DELETE SET NULL,
+    order_id             BIGINT,
     status               VARCHAR(32) NOT NULL,
     assigned_to          BIGINT,
-    follow_up_of         BIGINT REFERENCES conversations (id) ON DELETE SET NULL,
+    follow_up_of         BIGINT,
     is_read_by_admin     TINYINT(1) NOT NULL DEFAULT 0,
     is_read_by_user      TINYINT(1) NOT NULL DEFAULT 0,
     created_at           DATETIME(6) NOT NULL,
@@ -89,7 +93,7 @@ CREATE INDEX conversations_order ON conversations (order_id);
 
 CREATE TABLE messages (
     id              BIGINT AUTO_INCREMENT PRIMARY KEY,
-    conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    conversation_id BIGINT NOT NULL,
     kind            VARCHAR(16) NOT NULL,
     author_type     VARCHAR(16) NOT NULL,
     author_id       BIGINT,
@@ -105,8 +109,8 @@ CREATE INDEX messages_author ON messages (author_type, author_id, created_at);
 
 CREATE TABLE attachments (
     id              BIGINT AUTO_INCREMENT PRIMARY KEY,
-    message_id      BIGINT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
-    conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    message_id      BIGINT NOT NULL,
+    conversation_id BIGINT NOT NULL,
     media_type      VARCHAR(100) NOT NULL,
     size_bytes      BIGINT NOT NULL,
     duration_ms     BIGINT,
@@ -127,7 +131,7 @@ CREATE TABLE quick_replies (
 
 CREATE TABLE blocks (
     id          BIGINT AUTO_INCREMENT PRIMARY KEY,
-    customer_id BIGINT REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id BIGINT,
     email       VARCHAR(255) NOT NULL DEFAULT '',
     ip          VARCHAR(64) NOT NULL DEFAULT '',
     reason      VARCHAR(500) NOT NULL DEFAULT '',
@@ -142,8 +146,8 @@ CREATE TABLE notifications (
     id              BIGINT AUTO_INCREMENT PRIMARY KEY,
     recipient_type  VARCHAR(16) NOT NULL,
     recipient_id    BIGINT NOT NULL,
-    conversation_id BIGINT REFERENCES conversations (id) ON DELETE CASCADE,
-    message_id      BIGINT REFERENCES messages (id) ON DELETE CASCADE,
+    conversation_id BIGINT,
+    message_id      BIGINT,
     kind            VARCHAR(16) NOT NULL,
     read_at         DATETIME(6),
     emailed_at      DATETIME(6),
@@ -185,7 +189,7 @@ CREATE TABLE settings (
 
 CREATE TABLE consents (
     id           BIGINT AUTO_INCREMENT PRIMARY KEY,
-    customer_id  BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id  BIGINT NOT NULL,
     text_version VARCHAR(64) NOT NULL,
     accepted_at  DATETIME(6) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,3 +1,7 @@
+-- Foreign keys are table-level and named (CONSTRAINT fk_…): the schema
+-- test refuses column-level REFERENCES, which MySQL 8 ignores; 00004 makes
+-- conversations -> customers ON DELETE RESTRICT.
+
 -- +goose Up
 CREATE TABLE customers (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -21,53 +25,57 @@ CREATE TABLE staff_accounts (
 
 CREATE TABLE orders (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL,
     number      TEXT NOT NULL,
     status      TEXT NOT NULL,
     total_cents INTEGER NOT NULL DEFAULT 0,
     currency    TEXT NOT NULL DEFAULT 'EUR',
-    created_at  DATETIME NOT NULL
+    created_at  DATETIME NOT NULL,
+    CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX orders_number ON orders (number);
 CREATE INDEX orders_customer ON orders (customer_id, created_at);
 
 CREATE TABLE order_items (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    order_id    INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    order_id    INTEGER NOT NULL,
     sku         TEXT NOT NULL,
     name        TEXT NOT NULL,
     quantity    INTEGER NOT NULL,
-    price_cents INTEGER NOT NULL
+    price_cents INTEGER NOT NULL,
+    CONSTRAINT fk_order_items_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE
 );
 CREATE INDEX order_items_order ON order_items (order_id);
 
 CREATE TABLE carts (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
-    updated_at  DATETIME NOT NULL
+    customer_id INTEGER NOT NULL,
+    updated_at  DATETIME NOT NULL,
+    CONSTRAINT fk_carts_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX carts_customer ON carts (customer_id);
 
 CREATE TABLE cart_items (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    cart_id     INTEGER NOT NULL REFERENCES carts (id) ON DELETE CASCADE,
+    cart_id     INTEGER NOT NULL,
     sku         TEXT NOT NULL,
     name        TEXT NOT NULL,
     quantity    INTEGER NOT NULL,
-    price_cents INTEGER NOT NULL
+    price_cents INTEGER NOT NULL,
+    CONSTRAINT fk_cart_items_cart FOREIGN KEY (cart_id) REFERENCES carts (id) ON DELETE CASCADE
 );
 CREATE INDEX cart_items_cart ON cart_items (cart_id);
 
 CREATE TABLE conversations (
     id                   INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id          INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id          INTEGER NOT NULL,
     customer_name        TEXT NOT NULL DEFAULT '',
     customer_email       TEXT NOT NULL DEFAULT '',
     subject              TEXT NOT NULL,
-    order_id             INTEGER REFERENCES orders (id) ON DELETE SET NULL,
+    order_id             INTEGER,
     status               TEXT NOT NULL,
     assigned_to          INTEGER,
-    follow_up_of         INTEGER REFERENCES conversations (id) ON DELETE SET NULL,
+    follow_up_of         INTEGER,
     is_read_by_admin     INTEGER NOT NULL DEFAULT 0,
     is_read_by_user      INTEGER NOT NULL DEFAULT 0,
     created_at           DATETIME NOT NULL,
@@ -77,7 +85,10 @@ CREATE TABLE conversations (
     message_count        INTEGER NOT NULL DEFAULT 0,
     public_last_at       DATETIME NOT NULL,
     public_preview       TEXT NOT NULL DEFAULT '',
-    public_message_count INTEGER NOT NULL DEFAULT 0
+    public_message_count INTEGER NOT NULL DEFAULT 0,
+    CONSTRAINT fk_conversations_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE,
+    CONSTRAINT fk_conversations_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE SET NULL,
+    CONSTRAINT fk_conversations_follow_up FOREIGN KEY (follow_up_of) REFERENCES conversations (id) ON DELETE SET NULL
 );
 CREATE INDEX conversations_activity ON conversations (last_message_at, id);
 CREATE INDEX conversations_status ON conversations (status, last_message_at);
@@ -89,7 +100,7 @@ CREATE INDEX conversations_order ON conversations (order_id);
 
 CREATE TABLE messages (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    conversation_id INTEGER NOT NULL,
     kind            TEXT NOT NULL,
     author_type     TEXT NOT NULL,
     author_id       INTEGER,
@@ -97,7 +108,8 @@ CREATE TABLE messages (
     body            TEXT NOT NULL,
     event           TEXT NOT NULL DEFAULT '',
     is_public       INTEGER NOT NULL,
-    created_at      DATETIME NOT NULL
+    created_at      DATETIME NOT NULL,
+    CONSTRAINT fk_messages_conversation FOREIGN KEY (conversation_id) REFERENCES conversations (id) ON DELETE CASCADE
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, id);
 CREATE INDEX messages_created ON messages (created_at);
@@ -105,14 +117,16 @@ CREATE INDEX messages_author ON messages (author_type, author_id, created_at);
 
 CREATE TABLE attachments (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    message_id      INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
-    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    message_id      INTEGER NOT NULL,
+    conversation_id INTEGER NOT NULL,
     media_type      TEXT NOT NULL,
     size_bytes      INTEGER NOT NULL,
     duration_ms     INTEGER,
     storage_key     TEXT NOT NULL,
     filename        TEXT NOT NULL DEFAULT '',
-    created_at      DATETIME NOT NULL
+    created_at      DATETIME NOT NULL,
+    CONSTRAINT fk_attachments_message FOREIGN KEY (message_id) REFERENCES messages (id) ON DELETE CASCADE,
+    CONSTRAINT fk_attachments_conversation FOREIGN KEY (conversation_id) REFERENCES conversations (id) ON DELETE CASCADE
 );
 CREATE INDEX attachments_message ON attachments (message_id);
 CREATE INDEX attachments_conversation ON attachments (conversation_id);
@@ -127,12 +141,13 @@ CREATE TABLE quick_replies (
 
 CREATE TABLE blocks (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id INTEGER REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id INTEGER,
     email       TEXT NOT NULL DEFAULT '',
     ip          TEXT NOT NULL DEFAULT '',
     reason      TEXT NOT NULL DEFAULT '',
     created_by  INTEGER NOT NULL,
-    created_at  DATETIME NOT NULL
+    created_at  DATETIME NOT NULL,
+    CONSTRAINT fk_blocks_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE
 );
 CREATE INDEX blocks_customer ON blocks (customer_id);
 CREATE INDEX blocks_email ON blocks (email);
@@ -142,12 +157,14 @@ CREATE TABLE notifications (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     recipient_type  TEXT NOT NULL,
     recipient_id    INTEGER NOT NULL,
-    conversation_id INTEGER REFERENCES conversations (id) ON DELETE CASCADE,
-    message_id      INTEGER REFERENCES messages (id) ON DELETE CASCADE,
+    conversation_id INTEGER,
+    message_id      INTEGER,
     kind            TEXT NOT NULL,
     read_at         DATETIME,
     emailed_at      DATETIME,
-    created_at      DATETIME NOT NULL
+    created_at      DATETIME NOT NULL,
+    CONSTRAINT fk_notifications_conversation FOREIGN KEY (conversation_id) REFERENCES conversations (id) ON DELETE CASCADE,
+    CONSTRAINT fk_notifications_message FOREIGN KEY (message_id) REFERENCES messages (id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX notifications_once ON notifications (recipient_type, recipient_id, message_id, kind);
 CREATE INDEX notifications_recipient ON notifications (recipient_type, recipient_id, read_at);
@@ -185,9 +202,10 @@ CREATE TABLE settings (
 
 CREATE TABLE consents (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id  INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id  INTEGER NOT NULL,
     text_version TEXT NOT NULL,
-    accepted_at  DATETIME NOT NULL
+    accepted_at  DATETIME NOT NULL,
+    CONSTRAINT fk_consents_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE
 );
 CREATE INDEX consents_customer ON consents (customer_id);
 
