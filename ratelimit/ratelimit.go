@@ -51,7 +51,7 @@ return {0, retry}
 
 // Defaults of the fallback's knobs.
 const (
-	DefaultTimeout = time.Second
+	DefaultTimeout = 2 * time.Second
 	DefaultRecheck = 5 * time.Second
 	DefaultMaxKeys = 100_000
 )
@@ -163,11 +163,9 @@ var errTimeout = errors.New("redis did not answer in time")
 // with the client's own read timeout, and its result is dropped.
 func (l *Limiter) withTimeout(ctx context.Context, f func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, l.Timeout)
+	defer cancel()
 	done := make(chan error, 1)
-	go func() {
-		defer cancel()
-		done <- f(ctx)
-	}()
+	go func() { done <- f(ctx) }()
 	select {
 	case err := <-done:
 		return err
