@@ -62,6 +62,11 @@ func TestUserCommands(t *testing.T) {
 	if _, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", "x1", "--role", "superuser"); err == nil || !strings.Contains(err.Error(), "role must be one of") {
 		t.Fatalf("bad role: %v", err)
 	}
+	for _, bad := range []string{"Maria", "mária", "ma ria"} {
+		if _, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", bad, "--role", "agent"); err == nil || !strings.Contains(err.Error(), "a-z") {
+			t.Fatalf("username %q: %v", bad, err)
+		}
+	}
 	if _, err := runCLI(t, env, "", "user", "create", "--username", "x2", "--role", "agent"); err == nil || !strings.Contains(err.Error(), "stdin") {
 		t.Fatalf("no password: %v", err)
 	}
