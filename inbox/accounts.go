@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,28 +21,69 @@ import (
 
 // Accounts signs customers and staff in and out and manages staff users.
 type Accounts struct {
-	store   *models.Store
-	pol     *policies.Enforcer
-	clock   Clock
-	limiter Limiter
-	secret  []byte
-	ttl     time.Duration
-	// Login throttles: attempts per account and per client IP in Window.
-	PerAccount, PerIP int
-	Window            time.Duration
+	store    *models.Store
+	pol      *policies.Enforcer
+	clock    Clock
+	throttle Throttle
+	secret   []byte
+	ttl      time.Duration
+	compare  func(hash, password []byte) error
+
+	// Sign-in throttles: failed attempts counted in Window (an attempt that
+	// succeeds costs nothing). PerAccount is one account from one client
+	// address — tight, and it leaves the account alone elsewhere, so a guesser
+	// cannot lock a user out of their own place; PerIP is one address over
+	// all accounts; PerAccountAnywhere is one account from every address
+	// together, much higher, against guessing spread over many addresses.
+	// A found account is counted by its id, whatever spelling found it; an
+	// unknown one by its normalised name.
+	PerAccount, PerIP, PerAccountAnywhere int
+	Window                                time.Duration
 }
+
+// Throttle is what the sign-in throttles need of the rate limiter: a
+// sliding window (see Limiter) whose hits can be given back, so that only
+// failed attempts count.
+type Throttle interface {
+	Take(ctx context.Context, key string, limit int, window time.Duration) (ticket string, ok bool, retryAfter time.Duration, err error)
+	Return(ctx context.Context, key, ticket string) error
+}
+
+// allowOnly is a Limiter as a Throttle whose hits are never given back.
+type allowOnly struct{ Limiter }
+
+func (a allowOnly) Take(ctx context.Context, key string, limit int, window time.Duration) (string, bool, time.Duration, error) {
+	ok, retry, err := a.Allow(ctx, key, limit, window)
+	return "", ok, retry, err
+}
+
+func (allowOnly) Return(context.Context, string, string) error { return nil }
 
 // DefaultTokenTTL is the token lifetime when none is configured.
 const DefaultTokenTTL = 30 * 24 * time.Hour
 
-// NewAccounts builds the account service. secret keys the token hashes;
-// ttl <= 0 means DefaultTokenTTL.
+// Default sign-in throttles (see Accounts).
+const (
+	DefaultPerAccount         = 10
+	DefaultPerIP              = 100
+	DefaultPerAccountAnywhere = 200
+	DefaultThrottleWindow     = 15 * time.Minute
+)
+
+// NewAccounts builds the account service. The limiter should be a Throttle
+// (ratelimit.Limiter is); a plain Limiter counts successful sign-ins too.
+// secret keys the token hashes; ttl <= 0 means DefaultTokenTTL.
 func NewAccounts(store *models.Store, pol *policies.Enforcer, clock Clock, limiter Limiter, secret []byte, ttl time.Duration) *Accounts {
 	if ttl <= 0 {
 		ttl = DefaultTokenTTL
 	}
-	return &Accounts{store: store, pol: pol, clock: clock, limiter: limiter, secret: secret, ttl: ttl,
-		PerAccount: 10, PerIP: 100, Window: 15 * time.Minute}
+	throttle, ok := limiter.(Throttle)
+	if !ok {
+		throttle = allowOnly{limiter}
+	}
+	return &Accounts{store: store, pol: pol, clock: clock, throttle: throttle, secret: secret, ttl: ttl,
+		compare: bcrypt.CompareHashAndPassword, PerAccount: DefaultPerAccount, PerIP: DefaultPerIP,
+		PerAccountAnywhere: DefaultPerAccountAnywhere, Window: DefaultThrottleWindow}
 }
 
 // Session is an issued bearer token.
@@ -50,20 +92,28 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// dummyHash keeps a login for an unknown account as slow as a real one.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-timing-equalizer"), bcrypt.DefaultCost)
+// HashCost is the bcrypt cost of every password hash Parley makes.
+const HashCost = bcrypt.DefaultCost
+
+// dummyHash is what an attempt on an account without a password hash (none
+// found, none set) is checked against: a hash of the same cost as a real
+// one, so such an attempt costs the same work.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-timing-equalizer"), HashCost)
 
 // CustomerLogin checks a customer's e-mail and password and issues a token.
 func (s *Accounts) CustomerLogin(ctx context.Context, email, password, ip string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if err := s.throttle(ctx, "customer", email, ip); err != nil {
+	var c models.Customer
+	ok, err := s.attempt(ctx, "customer", email, ip, password, func(ctx context.Context) (credentials, error) {
+		var hash string
+		var err error
+		c, hash, err = s.store.CustomerCredentials(ctx, email)
+		return credentials{id: c.ID, hash: hash, active: true}, err
+	})
+	if err != nil {
 		return Session{}, err
 	}
-	c, hash, err := s.store.CustomerCredentials(ctx, email)
-	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-		return Session{}, err
-	}
-	if !checkPassword(hash, password) || err != nil {
+	if !ok {
 		return Session{}, models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
 	}
 	return s.issue(ctx, models.ActorCustomer, c.ID)
@@ -79,47 +129,132 @@ func (s *Accounts) StaffLogin(ctx context.Context, username, password, ip string
 	return s.issue(ctx, models.ActorStaff, st.ID)
 }
 
-// CheckStaff checks a staff sign-in, throttled per account and IP, without
+// CheckStaff checks a staff sign-in under the sign-in throttles, without
 // issuing anything: the back office signs in with its own session.
 func (s *Accounts) CheckStaff(ctx context.Context, username, password, ip string) (models.Staff, error) {
 	username = strings.TrimSpace(username)
-	if err := s.throttle(ctx, "staff", username, ip); err != nil {
+	var st models.Staff
+	ok, err := s.attempt(ctx, "staff", username, ip, password, func(ctx context.Context) (credentials, error) {
+		var hash string
+		var err error
+		st, hash, err = s.store.StaffCredentials(ctx, username)
+		return credentials{id: st.ID, hash: hash, active: st.Active}, err
+	})
+	if err != nil {
 		return models.Staff{}, err
 	}
-	st, hash, err := s.store.StaffCredentials(ctx, username)
-	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-		return models.Staff{}, err
-	}
-	if !checkPassword(hash, password) || err != nil || !st.Active {
+	if !ok {
 		return models.Staff{}, models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
 	}
 	return st, nil
 }
 
-func checkPassword(hash, password string) bool {
-	if hash == "" {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return false
-	}
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+// credentials is what a sign-in attempt checks: the account found by the
+// name given, its password hash ("" for none) and whether it may sign in.
+type credentials struct {
+	id     int64
+	hash   string
+	active bool
 }
 
-func (s *Accounts) throttle(ctx context.Context, kind, account, ip string) error {
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{"login:" + kind + ":" + account, s.PerAccount}, {"login:ip:" + ip, s.PerIP}} {
-		ok, retry, err := s.limiter.Allow(ctx, k.key, k.limit, s.Window)
-		if err != nil {
-			return fmt.Errorf("login throttle: %w", err)
-		}
-		if !ok {
-			secs := int((retry + time.Second - 1) / time.Second)
-			return &models.Error{Code: models.ERATELIMITED, RetryAfter: max(secs, 1),
-				Message: fmt.Sprintf("too many sign-in attempts; try again in %d s", max(secs, 1))}
-		}
+// throttleHit is one hit taken from a throttle.
+type throttleHit struct{ key, ticket string }
+
+// attempt runs one password check under the sign-in throttles: the client
+// address first (an address over its bound costs nothing more, not even a
+// lookup), then the account — by id once found, by its normalised name when
+// not — from that address and from everywhere. The password is checked at
+// the same cost whether the account exists or not, and the hits are given
+// back when it is right. ok is false for every wrong credential alike.
+func (s *Accounts) attempt(ctx context.Context, kind, name, ip, password string, lookup func(context.Context) (credentials, error)) (ok bool, err error) {
+	taken, err := s.take(ctx, nil, throttleHit{key: "login:ip:" + ip}, s.PerIP)
+	if err != nil {
+		return false, err
 	}
-	return nil
+	cr, err := lookup(ctx)
+	found := err == nil
+	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+		s.giveBack(ctx, taken)
+		return false, err
+	}
+	if !found {
+		cr = credentials{}
+	}
+	account := "login:" + kind + ":" + accountKey(cr.id, found, name)
+	if taken, err = s.take(ctx, taken, throttleHit{key: account + ":ip:" + ip}, s.PerAccount); err != nil {
+		return false, err
+	}
+	if taken, err = s.take(ctx, taken, throttleHit{key: account}, s.PerAccountAnywhere); err != nil {
+		return false, err
+	}
+	if !s.checkPassword(cr.hash, password) || !found || !cr.active {
+		return false, nil
+	}
+	s.giveBack(ctx, taken)
+	return true, nil
+}
+
+// accountKey names an account in the throttles: its id once found, so
+// every spelling the database matches to it (case, accents, trailing
+// spaces under MariaDB's collation) shares one throttle; the normalised
+// name for an account that does not exist.
+func accountKey(id int64, found bool, name string) string {
+	if found {
+		return "id:" + strconv.FormatInt(id, 10)
+	}
+	name = strings.ToLower(strings.TrimSpace(name))
+	if len(name) > 64 {
+		sum := sha256.Sum256([]byte(name))
+		name = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return "name:" + name
+}
+
+// take takes one hit of the throttle h.key after the hits already taken.
+// When it is refused, the hits taken are given back (a refused attempt
+// costs nothing and checks nothing) and the refusal says when to retry.
+func (s *Accounts) take(ctx context.Context, taken []throttleHit, h throttleHit, limit int) ([]throttleHit, error) {
+	ticket, ok, retry, err := s.throttle.Take(ctx, h.key, limit, s.Window)
+	if err != nil {
+		s.giveBack(ctx, taken)
+		return nil, fmt.Errorf("sign-in throttle: %w", err)
+	}
+	if !ok {
+		s.giveBack(ctx, taken)
+		return nil, throttled(retry)
+	}
+	h.ticket = ticket
+	return append(taken, h), nil
+}
+
+func (s *Accounts) giveBack(ctx context.Context, taken []throttleHit) {
+	for _, h := range taken {
+		s.throttle.Return(ctx, h.key, h.ticket) // best effort: a hit not given back expires
+	}
+}
+
+// throttled is the refusal of a throttled attempt, saying when to retry.
+func throttled(retry time.Duration) *models.Error {
+	secs := max(int((retry+time.Second-1)/time.Second), 1)
+	when := fmt.Sprintf("%d seconds", secs)
+	switch mins := (secs + 59) / 60; {
+	case secs == 1:
+		when = "1 second"
+	case secs > 60:
+		when = fmt.Sprintf("%d minutes", mins)
+	}
+	return &models.Error{Code: models.ERATELIMITED, RetryAfter: secs,
+		Message: "too many failed sign-in attempts; try again in " + when}
+}
+
+// checkPassword compares a password with a bcrypt hash, or with dummyHash
+// when there is none, so that both cost one comparison at HashCost.
+func (s *Accounts) checkPassword(hash, password string) bool {
+	if hash == "" {
+		s.compare(dummyHash, []byte(password))
+		return false
+	}
+	return s.compare([]byte(hash), []byte(password)) == nil
 }
 
 func (s *Accounts) issue(ctx context.Context, kind models.ActorKind, id int64) (Session, error) {
@@ -214,7 +349,7 @@ func HashPassword(password string) (string, error) {
 	if len(password) > 72 {
 		return "", models.Errorf(models.EINVALID, "password must be at most 72 bytes")
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), HashCost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -234,8 +369,9 @@ func (s *Accounts) CreateStaff(ctx context.Context, a models.Actor, username, ro
 		return models.Staff{}, err
 	}
 	username = strings.TrimSpace(username)
-	if n := utf8.RuneCountInString(username); n < 2 || n > 50 || strings.ContainsAny(username, " \t\r\n\"'<>&") {
-		return models.Staff{}, models.Errorf(models.EINVALID, "username must be 2 to 50 characters without spaces or quotes")
+	if !validUsername(username) {
+		return models.Staff{}, models.Errorf(models.EINVALID,
+			"username must be 2 to 50 characters, each a lowercase letter a-z, a digit, '.', '_' or '-' (got %q)", username)
 	}
 	if !models.IsStaffRole(role) {
 		return models.Staff{}, models.Errorf(models.EINVALID, "role must be one of %s", strings.Join(models.StaffRoles, ", "))
@@ -252,6 +388,21 @@ func (s *Accounts) CreateStaff(ctx context.Context, a models.Actor, username, ro
 			map[string]string{"username": username, "role": role}, st.CreatedAt))
 	})
 	return st, err
+}
+
+// validUsername limits new usernames to [a-z0-9._-]{2,50}: no two of them
+// can then be told apart only by case, accents or spaces, which MariaDB's
+// collation would match to one another.
+func validUsername(u string) bool {
+	if len(u) < 2 || len(u) > 50 {
+		return false
+	}
+	for _, r := range u {
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // SetStaffPassword replaces a staff user's password (an administrator's
@@ -278,11 +429,19 @@ func (s *Accounts) ChangeOwnPassword(ctx context.Context, a models.Actor, curren
 	if err != nil {
 		return err
 	}
-	_, hash, err := s.store.StaffCredentials(ctx, st.Username)
+	// Guessing the current password through a stolen session is throttled
+	// like a sign-in of that account from that address.
+	ok, err := s.attempt(ctx, "staff", st.Username, a.IP, current, func(ctx context.Context) (credentials, error) {
+		found, hash, err := s.store.StaffCredentials(ctx, st.Username)
+		if err == nil && found.ID != st.ID {
+			return credentials{}, fmt.Errorf("staff %q is user %d, not %d", st.Username, found.ID, st.ID)
+		}
+		return credentials{id: st.ID, hash: hash, active: true}, err
+	})
 	if err != nil {
 		return err
 	}
-	if !checkPassword(hash, current) {
+	if !ok {
 		return models.Errorf(models.EINVALID, "the current password is not right")
 	}
 	h, err := HashPassword(next)

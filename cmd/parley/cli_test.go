@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/web"
 )
@@ -58,6 +61,11 @@ func TestUserCommands(t *testing.T) {
 	}
 	if _, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", "x1", "--role", "superuser"); err == nil || !strings.Contains(err.Error(), "role must be one of") {
 		t.Fatalf("bad role: %v", err)
+	}
+	for _, bad := range []string{"Maria", "mária", "ma ria"} {
+		if _, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", bad, "--role", "agent"); err == nil || !strings.Contains(err.Error(), "a-z") {
+			t.Fatalf("username %q: %v", bad, err)
+		}
 	}
 	if _, err := runCLI(t, env, "", "user", "create", "--username", "x2", "--role", "agent"); err == nil || !strings.Contains(err.Error(), "stdin") {
 		t.Fatalf("no password: %v", err)
@@ -152,4 +160,129 @@ func apiServer(t *testing.T, env map[string]string) string {
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// `user set-password` ends every API token and back-office session of that
+// user, and no one else's (issue 5, item 3).
+func TestSetPasswordEndsSessions(t *testing.T) {
+	env := testEnv(t)
+	for _, u := range []string{"maria", "omar"} {
+		if _, err := runCLI(t, env, "s3cret-pass\n", "user", "create", "--username", u, "--role", "agent"); err != nil {
+			t.Fatalf("create %s: %v", u, err)
+		}
+	}
+	base := apiServer(t, env)
+	login := func(user, pw string) (int, string) {
+		res, body := postJSON(t, base+"/api/v1/staff/auth/login", "", map[string]string{"username": user, "password": pw})
+		tok, _ := body["token"].(string)
+		return res.StatusCode, tok
+	}
+	_, mariaTok := login("maria", "s3cret-pass")
+	_, omarTok := login("omar", "s3cret-pass")
+
+	cfg, err := parseConfig("user", nil, func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ids := map[string]int64{}
+	for _, u := range []string{"maria", "omar"} {
+		s, _, err := st.StaffCredentials(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[u] = s.ID
+	}
+	for sid, user := range map[string]string{"maria-desk": "maria", "maria-phone": "maria", "omar-desk": "omar"} {
+		if _, err := st.DB.ExecContext(ctx, "INSERT INTO goadmin_session (sid, `values`) VALUES (?, ?)",
+			sid, fmt.Sprintf(`{"user_id":%d}`, ids[user])); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if out, err := runCLI(t, env, "n3w-password\n", "user", "set-password", "--username", "maria"); err != nil || !strings.Contains(out, "password of maria changed") {
+		t.Fatalf("set-password: %q %v", out, err)
+	}
+	if res, _ := getJSON(t, base+"/api/v1/staff/me", mariaTok); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("maria's token after set-password: %d, want 401", res.StatusCode)
+	}
+	if res, _ := getJSON(t, base+"/api/v1/staff/me", omarTok); res.StatusCode != http.StatusOK {
+		t.Errorf("omar's token after maria's set-password: %d, want 200", res.StatusCode)
+	}
+	var sids []string
+	rows, err := st.DB.QueryContext(ctx, "SELECT sid FROM goadmin_session ORDER BY sid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var sid string
+		rows.Scan(&sid)
+		sids = append(sids, sid)
+	}
+	rows.Close()
+	if fmt.Sprint(sids) != "[omar-desk]" {
+		t.Errorf("back-office sessions left %v; want [omar-desk]", sids)
+	}
+	if code, _ := login("maria", "s3cret-pass"); code != http.StatusUnauthorized {
+		t.Errorf("old password: %d", code)
+	}
+	if code, _ := login("maria", "n3w-password"); code != http.StatusOK {
+		t.Errorf("new password: %d", code)
+	}
+}
+
+// The in-process Redis of embedded mode takes a password drawn at each
+// start; Parley's own clients (go-redis, Asynq) have it, nothing else does
+// (issue 5, item 8).
+func TestEmbeddedRedisNeedsPassword(t *testing.T) {
+	env := map[string]string{"PARLEY_DATA_DIR": t.TempDir()}
+	cfg, err := parseConfig("serve", nil, func(k string) string { return env[k] }, serveFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rt, err := newRuntime(ctx, cfg, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.close()
+	if rt.mini == nil {
+		t.Fatal("no in-process Redis in embedded mode")
+	}
+	for name, pw := range map[string]string{"no password": "", "wrong password": "guess"} {
+		c := redis.NewClient(&redis.Options{Addr: rt.mini.Addr(), Password: pw, MaxRetries: -1})
+		err := c.Set(ctx, "k", "v", 0).Err()
+		c.Close()
+		if err == nil {
+			t.Errorf("%s: a client wrote to the in-process Redis", name)
+		}
+	}
+	if err := rt.redis.Ping(ctx).Err(); err != nil {
+		t.Errorf("go-redis client: %v", err)
+	}
+	if _, err := rt.asynq.Enqueue(asynq.NewTask("test:ping", nil)); err != nil {
+		t.Errorf("asynq client: %v", err)
+	}
+	insp := asynq.NewInspector(rt.redisOpt)
+	defer insp.Close()
+	if _, err := insp.Queues(); err != nil {
+		t.Errorf("asynq RedisClientOpt (workers, scheduler): %v", err)
+	}
+	if err := rt.ready(ctx); err != nil {
+		t.Errorf("ready: %v", err)
+	}
+
+	rt2, err := newRuntime(ctx, cfg, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt2.close()
+	if len(rt.redisPassword) < 32 || rt.redisPassword == rt2.redisPassword {
+		t.Errorf("passwords %q and %q: want long and drawn anew at each start", rt.redisPassword, rt2.redisPassword)
+	}
 }

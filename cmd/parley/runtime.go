@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,11 +28,13 @@ type runtime struct {
 	redis    redis.UniversalClient
 	redisOpt asynq.RedisConnOpt
 	mini     *miniredis.Miniredis
-	asynq    *asynq.Client
-	pol      *policies.Enforcer
-	svc      *inbox.Service
-	acc      *inbox.Accounts
-	secret   []byte
+	// redisPassword is the in-process Redis's password (embedded mode).
+	redisPassword string
+	asynq         *asynq.Client
+	pol           *policies.Enforcer
+	svc           *inbox.Service
+	acc           *inbox.Accounts
+	secret        []byte
 }
 
 // openStore connects to the database and applies pending migrations.
@@ -67,15 +71,25 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 	}
 	if cfg.RedisURL == "" {
 		// Embedded mode: an in-process Redis; ClockTTL makes TTLs expire
-		// with the wall clock, which Asynq and the rate limits rely on.
+		// with the wall clock, which Asynq and the rate limits rely on. It
+		// listens on loopback, where any local user could reach it, so it
+		// takes a password drawn anew at every start and known only to
+		// this process's clients.
 		rt.mini = miniredis.NewMiniRedis()
 		rt.mini.ClockTTL(true)
+		pw := make([]byte, 32)
+		if _, err := rand.Read(pw); err != nil {
+			rt.close()
+			return nil, fmt.Errorf("in-process redis password: %w", err)
+		}
+		rt.redisPassword = hex.EncodeToString(pw)
+		rt.mini.RequireAuth(rt.redisPassword)
 		if err := rt.mini.StartAddr("127.0.0.1:0"); err != nil {
 			rt.close()
 			return nil, fmt.Errorf("in-process redis: %w", err)
 		}
-		rt.redis = redis.NewClient(&redis.Options{Addr: rt.mini.Addr()})
-		rt.redisOpt = asynq.RedisClientOpt{Addr: rt.mini.Addr()}
+		rt.redis = redis.NewClient(&redis.Options{Addr: rt.mini.Addr(), Password: rt.redisPassword})
+		rt.redisOpt = asynq.RedisClientOpt{Addr: rt.mini.Addr(), Password: rt.redisPassword}
 	} else {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -97,7 +111,10 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 		rt.close()
 		return nil, err
 	}
+	// The limiter falls back to this node's memory while Redis is down
+	// (see package ratelimit), so sign-ins and sends go on.
 	limiter := ratelimit.NewLimiter(rt.redis, "parley:rl:")
+	limiter.Log = log
 	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter)
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
 	return rt, nil
