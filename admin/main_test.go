@@ -110,7 +110,7 @@ func run(m *testing.M) (int, error) {
 	if os.Getenv("PARLEY_TEST_LOG") != "" {
 		log = slog.Default()
 	}
-	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, DB: cfg, Log: log, SessionTTL: time.Hour}); err != nil {
+	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour}); err != nil {
 		return 0, err
 	}
 	env.srv = httptest.NewServer(r)
