@@ -2,6 +2,7 @@ package admin
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,6 +87,53 @@ func TestSafeAdminPath(t *testing.T) {
 	} {
 		if got := safeAdminPath(s); got != want {
 			t.Errorf("safeAdminPath(%q) = %v", s, got)
+		}
+	}
+}
+
+// Item 19: a dependency that is down answers 503 with Retry-After, in JSON
+// for Ajax and as Parley's page for a browser GET.
+func TestUnavailableIs503(t *testing.T) {
+	g := &guard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, tc := range []struct{ method, ct string }{{http.MethodPost, "application/json"}, {http.MethodGet, "text/html"}} {
+		rec := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(rec)
+		c.Request = httptest.NewRequest(tc.method, "/admin/info/conversation", nil)
+		g.domainFail(c, models.Errorf(models.EUNAVAILABLE, "the database is not answering"))
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Header().Get("Content-Type"), tc.ct) {
+			t.Errorf("%s: %d %v", tc.method, rec.Code, rec.Header())
+		}
+	}
+}
+
+// Item 7: a global header middleware runs first; the guard's values win on
+// /admin.
+func TestGuardHeadersWin(t *testing.T) {
+	g := &guard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	r := gin.New()
+	r.Use(func(c *gin.Context) {
+		c.Header("X-Frame-Options", "DENY")
+		c.Header("Content-Security-Policy", "default-src 'none'")
+		c.Header("Referrer-Policy", "no-referrer")
+		c.Next()
+	}, g.handle)
+	r.GET(LoginPath, func(c *gin.Context) { c.String(http.StatusOK, "login") })
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, LoginPath, nil))
+	if h := rec.Header(); h.Get("X-Frame-Options") != "SAMEORIGIN" || h.Get("Content-Security-Policy") != contentSecurityPolicy || h.Get("Referrer-Policy") != "same-origin" {
+		t.Errorf("headers %v", h)
+	}
+}
+
+func TestParseIDs(t *testing.T) {
+	for in, want := range map[string]string{"1,2,,": "[1 2]", "3,3,3": "[3]", ",5": "[5]"} {
+		if got, err := parseIDs(in); err != nil || fmt.Sprint(got) != want {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", ",", "+1", "0001", "0", "1,x", " 1", "1 ", "٣"} {
+		if _, err := parseIDs(in); models.ErrorCode(err) != models.EINVALID {
+			t.Errorf("%q accepted: %v", in, err)
 		}
 	}
 }
