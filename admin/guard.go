@@ -81,6 +81,10 @@ func (g *guard) handle(c *gin.Context) {
 		c.Next()
 		return
 	}
+	if rt.Stream {
+		g.check(c, rt)
+		return
+	}
 	bw := newBufferedWriter(c.Writer)
 	c.Writer = bw
 	defer func() {

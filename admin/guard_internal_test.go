@@ -137,3 +137,12 @@ func TestParseIDs(t *testing.T) {
 		}
 	}
 }
+
+// Item 14: GoAdmin's own error log (a refused form as ERROR with a stack)
+// is off; the guard logs.
+func TestGoAdminErrorLogOff(t *testing.T) {
+	cfg, err := goadminConfig(Deps{DB: models.DB{Dialect: models.SQLite, DSN: "file:x"}})
+	if err != nil || !cfg.ErrorLogOff || !cfg.OperationLogOff {
+		t.Errorf("%v %+v", err, cfg)
+	}
+}

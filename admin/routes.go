@@ -49,6 +49,10 @@ type Route struct {
 	GoAdmin string
 	// Menu is the title of the route's row in GoAdmin's menu, if any.
 	Menu string
+	// Stream marks a route whose answer must not be held (Server-Sent
+	// Events, streamed exports): the guard checks it and steps aside, so
+	// its handler sets its own headers and cannot be fixed up afterwards.
+	Stream bool
 }
 
 // anyMethod matches every method in the route table.

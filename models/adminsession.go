@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -78,6 +79,25 @@ func (q Queries) AdminPermissionPaths(ctx context.Context, slug string) (string,
 		return "", fmt.Errorf("permission %s: %w", slug, translate(err))
 	}
 	return p, nil
+}
+
+// DeleteAdminSessions ends every back-office session of a staff user.
+// GoAdmin keeps {"user_id":N} as the session's values.
+// keep names sessions (sids) to leave alive: the caller's own on a
+// password change.
+func (q Queries) DeleteAdminSessions(ctx context.Context, userID int64, keep ...string) error {
+	id := strconv.FormatInt(userID, 10)
+	query := `DELETE FROM goadmin_session WHERE (` + "`values`" + ` LIKE ? OR ` + "`values`" + ` LIKE ?)`
+	args := []any{`%"user_id":` + id + `}%`, `%"user_id":` + id + `,%`}
+	for _, sid := range keep {
+		query += ` AND sid <> ?`
+		args = append(args, sid)
+	}
+	_, err := q.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("end sessions of %d: %w", userID, translate(err))
+	}
+	return nil
 }
 
 // parseDBTime reads a TIMESTAMP column as the drivers hand it over (UTC:
