@@ -2,6 +2,14 @@
 // /admin, behind a guard that authenticates every request against Parley's
 // staff accounts, checks Casbin, checks rows through inbox, and closes the
 // known holes of GoAdmin v1.2.26 (guard.go lists them).
+//
+// routes.go declares every /admin route. To add a page: add its Route row
+// (kind, weakest role, GoAdmin permission pattern if GoAdmin serves it, menu
+// title if it has a menu entry), its line in policies/routes.csv, and its
+// handler in Mount; a Parley page inside GoAdmin's layout is a
+// ginadapter.Content handler rendering a templates page (see profile.go).
+// TestRouteTableMatchesCasbin and TestRouteTableMatchesGoAdmin fail until
+// the table, Casbin and GoAdmin's rows agree.
 package admin
 
 import (

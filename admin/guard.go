@@ -180,7 +180,11 @@ func (g *guard) check(c *gin.Context, rt Route) {
 
 // routeAllowed checks the route with Casbin for the caller's role.
 func (g *guard) routeAllowed(c *gin.Context, a models.Actor) bool {
-	if !g.pol.CanRoute(a.Role, c.Request.Method, c.Request.URL.Path) {
+	method := c.Request.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	if !g.pol.CanRoute(a.Role, method, c.Request.URL.Path) {
 		g.fail(c, http.StatusForbidden, "permission denied")
 		return false
 	}
