@@ -2,6 +2,14 @@
 // /admin, behind a guard that authenticates every request against Parley's
 // staff accounts, checks Casbin, checks rows through inbox, and closes the
 // known holes of GoAdmin v1.2.26 (guard.go lists them).
+//
+// routes.go declares every /admin route. To add a page: add its Route row
+// (kind, weakest role, GoAdmin permission pattern if GoAdmin serves it, menu
+// title if it has a menu entry), its line in policies/routes.csv, and its
+// handler in Mount; a Parley page inside GoAdmin's layout is a
+// ginadapter.Content handler rendering a templates page (see profile.go).
+// TestRouteTableMatchesCasbin and TestRouteTableMatchesGoAdmin fail until
+// the table, Casbin and GoAdmin's rows agree.
 package admin
 
 import (
@@ -13,7 +21,7 @@ import (
 	"net/http"
 	"time"
 
-	_ "github.com/GoAdminGroup/go-admin/adapter/gin" // registers the gin adapter
+	ginadapter "github.com/GoAdminGroup/go-admin/adapter/gin" // also registers the gin adapter
 	"github.com/GoAdminGroup/go-admin/context"
 	"github.com/GoAdminGroup/go-admin/engine"
 	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/table"
@@ -23,6 +31,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
 	"github.com/parleyhq/parley/tables"
 )
 
@@ -30,6 +39,7 @@ import (
 type Deps struct {
 	Svc        *inbox.Service
 	Acc        *inbox.Accounts
+	Policies   *policies.Enforcer // the /admin route checks
 	DB         models.DB
 	Log        *slog.Logger
 	SessionTTL time.Duration
@@ -46,8 +56,8 @@ const IndexPath = "/admin/dashboard/conversation"
 // Call once per process (GoAdmin keeps globals), before any other /admin
 // route is registered on r, so that the guard runs in front of those too.
 func Mount(r *gin.Engine, d Deps) (err error) {
-	if d.Svc == nil || d.Acc == nil {
-		return errors.New("admin: Svc and Acc are required")
+	if d.Svc == nil || d.Acc == nil || d.Policies == nil {
+		return errors.New("admin: Svc, Acc and Policies are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -66,8 +76,13 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	defer cancel()
 	// GoAdmin copies goadmin_site over the code's config on start; it is
 	// derived data, so clear it and let GoAdmin re-insert the current values.
-	if _, err := d.Svc.Store().DB.ExecContext(ctx, "DELETE FROM goadmin_site"); err != nil {
-		return fmt.Errorf("admin: clear goadmin_site: %w", err)
+	if err := d.Acc.ResetAdminSite(ctx); err != nil {
+		return fmt.Errorf("admin: %w", err)
+	}
+	// GoAdmin's own permission check reads its permission rows: write them
+	// from the route table.
+	if err := d.Acc.SetAdminPermissions(ctx, goadminPermissions()); err != nil {
+		return fmt.Errorf("admin: %w", err)
 	}
 
 	g := newGuard(d)
@@ -90,6 +105,10 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	toList := func(c *gin.Context) { c.Redirect(http.StatusFound, "/admin/info/"+tables.ConversationTable) }
 	r.GET("/admin", toList)
 	r.GET(IndexPath, toList)
+	r.POST(LogoutPath, g.logout)
+	r.POST(MarkReadPath, g.markRead)
+	r.GET(ProfilePath, ginadapter.Content(g.profile))
+	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
 	return nil
 }
 

@@ -12,6 +12,27 @@ import (
 // genericErrorHTML replaces GoAdmin's error pages: never a message or stack.
 const genericErrorHTML = `<div class="parley-error" style="padding:2em"><h3>Something went wrong</h3><p>The error was logged. Please try again.</p></div>`
 
+// footScript runs on every page of GoAdmin's layout: signing out is a
+// same-origin POST (a GET must not end a session), and the user menu's
+// "Setting" leads to Parley's profile page.
+const footScript = `<script>
+(function () {
+  document.addEventListener('click', function (ev) {
+    var a = ev.target.closest ? ev.target.closest('a[href$="/admin/logout"]') : null;
+    if (!a) { return; }
+    ev.preventDefault();
+    ev.stopPropagation();
+    var f = document.createElement('form');
+    f.method = 'post';
+    f.action = '/admin/logout';
+    document.body.appendChild(f);
+    f.submit();
+  }, true);
+  var links = document.querySelectorAll('a[href*="/info/normal_manager/edit"]');
+  for (var i = 0; i < links.length; i++) { links[i].setAttribute('href', '/admin/profile'); }
+})();
+</script>`
+
 // goadminConfig is GoAdmin's configuration, built from code (never from a
 // file or goadmin_site).
 func goadminConfig(d Deps) (*config.Config, error) {
@@ -54,8 +75,12 @@ func goadminConfig(d Deps) (*config.Config, error) {
 		NoLimitLoginIP:             false,
 		AccessLogOff:               true,
 		InfoLogOff:                 true,
-		OpenAdminApi:               false,
-		Custom500HTML:              template.HTML(genericErrorHTML),
-		Store:                      config.Store{Prefix: "uploads"},
+		// GoAdmin logs a refused form as ERROR with a stack; Parley's guard
+		// logs refusals at INFO and real failures itself.
+		ErrorLogOff:    true,
+		CustomFootHtml: template.HTML(footScript),
+		OpenAdminApi:   false,
+		Custom500HTML:  template.HTML(genericErrorHTML),
+		Store:          config.Store{Prefix: "uploads"},
 	}, nil
 }

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/models"
 )
 
 func TestHardenCookiesSecure(t *testing.T) {
@@ -41,7 +44,7 @@ func TestFinishHidesServerErrors(t *testing.T) {
 		bw.Header().Set("Content-Type", tc.ct)
 		bw.WriteHeader(http.StatusInternalServerError)
 		bw.WriteString(tc.body)
-		g.finish(c, bw, kindList)
+		g.finish(c, bw, Route{Kind: kindList, Role: models.RoleAgent})
 		out := rec.Body.String()
 		if rec.Code != http.StatusInternalServerError || strings.Contains(out, "SQL") || strings.Contains(out, "goroutine") {
 			t.Errorf("%s: %d %s", tc.ct, rec.Code, out)
@@ -55,27 +58,24 @@ func TestFinishHidesServerErrors(t *testing.T) {
 	}
 }
 
+// A panic behind the guard reaches the client as a generic error: the
+// request goes through the real guard (g.handle), whose recovery answers it.
 func TestPanicInAdminRouteIsGeneric(t *testing.T) {
-	g := &guard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var logs strings.Builder
+	g := &guard{log: slog.New(slog.NewTextHandler(&logs, nil))}
 	r := gin.New()
-	r.Use(gin.Recovery(), func(c *gin.Context) {
-		bw := newBufferedWriter(c.Writer)
-		c.Writer = bw
-		defer func() {
-			if rec := recover(); rec != nil {
-				bw.reset()
-				g.fail(c, http.StatusInternalServerError, "internal error")
-			}
-			c.Writer = bw.ResponseWriter
-			g.finish(c, bw, kindGoAdmin)
-		}()
-		c.Next()
-	})
-	r.GET("/admin/boom", func(*gin.Context) { panic("sql: database is locked at SELECT * FROM goadmin_users") })
+	r.Use(g.handle)
+	r.GET(LoginPath, func(*gin.Context) { panic("sql: database is locked at SELECT * FROM goadmin_users") })
 	rec := httptest.NewRecorder()
-	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/admin/boom", nil))
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, LoginPath, nil))
 	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "goadmin_users") {
 		t.Errorf("%d %s", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(rec.Body.String(), "parley-error") || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("not Parley's error page: %v %s", rec.Header(), rec.Body.String())
+	}
+	if !strings.Contains(logs.String(), "admin panic") {
+		t.Errorf("panic not logged: %s", logs.String())
 	}
 }
 
@@ -91,13 +91,58 @@ func TestSafeAdminPath(t *testing.T) {
 	}
 }
 
-func TestParseDBTime(t *testing.T) {
-	for _, s := range []string{"2026-01-02 03:04:05", "2026-01-02T03:04:05Z", "2026-01-02 03:04:05.123456+00:00"} {
-		if _, ok := parseDBTime(s); !ok {
-			t.Errorf("cannot parse %q", s)
+// Item 19: a dependency that is down answers 503 with Retry-After, in JSON
+// for Ajax and as Parley's page for a browser GET.
+func TestUnavailableIs503(t *testing.T) {
+	g := &guard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, tc := range []struct{ method, ct string }{{http.MethodPost, "application/json"}, {http.MethodGet, "text/html"}} {
+		rec := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(rec)
+		c.Request = httptest.NewRequest(tc.method, "/admin/info/conversation", nil)
+		g.domainFail(c, models.Errorf(models.EUNAVAILABLE, "the database is not answering"))
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Header().Get("Content-Type"), tc.ct) {
+			t.Errorf("%s: %d %v", tc.method, rec.Code, rec.Header())
 		}
 	}
-	if _, ok := parseDBTime("yesterday"); ok {
-		t.Error("parsed nonsense")
+}
+
+// Item 7: a global header middleware runs first; the guard's values win on
+// /admin.
+func TestGuardHeadersWin(t *testing.T) {
+	g := &guard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	r := gin.New()
+	r.Use(func(c *gin.Context) {
+		c.Header("X-Frame-Options", "DENY")
+		c.Header("Content-Security-Policy", "default-src 'none'")
+		c.Header("Referrer-Policy", "no-referrer")
+		c.Next()
+	}, g.handle)
+	r.GET(LoginPath, func(c *gin.Context) { c.String(http.StatusOK, "login") })
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, LoginPath, nil))
+	if h := rec.Header(); h.Get("X-Frame-Options") != "SAMEORIGIN" || h.Get("Content-Security-Policy") != contentSecurityPolicy || h.Get("Referrer-Policy") != "same-origin" {
+		t.Errorf("headers %v", h)
+	}
+}
+
+func TestParseIDs(t *testing.T) {
+	for in, want := range map[string]string{"1,2,,": "[1 2]", "3,3,3": "[3]", ",5": "[5]"} {
+		if got, err := parseIDs(in); err != nil || fmt.Sprint(got) != want {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", ",", "+1", "0001", "0", "1,x", " 1", "1 ", "٣"} {
+		if _, err := parseIDs(in); models.ErrorCode(err) != models.EINVALID {
+			t.Errorf("%q accepted: %v", in, err)
+		}
+	}
+}
+
+// Item 14: GoAdmin's own error log (a refused form as ERROR with a stack)
+// is off; the guard logs.
+func TestGoAdminErrorLogOff(t *testing.T) {
+	cfg, err := goadminConfig(Deps{DB: models.DB{Dialect: models.SQLite, DSN: "file:x"}})
+	if err != nil || !cfg.ErrorLogOff || !cfg.OperationLogOff {
+		t.Errorf("%v %+v", err, cfg)
 	}
 }

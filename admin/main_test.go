@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,6 +45,26 @@ var env struct {
 	acc     *inbox.Accounts
 	hash    string
 	backend string
+	logs    *syncBuffer // the guard's log, text format
+	pol     *policies.Enforcer
+}
+
+// syncBuffer is a log sink the tests read.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 const password = "correct-horse-battery"
@@ -106,11 +127,14 @@ func run(m *testing.M) (int, error) {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	r.Use(gin.Recovery())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	env.logs = &syncBuffer{}
+	env.pol = pol
+	var sink io.Writer = env.logs
 	if os.Getenv("PARLEY_TEST_LOG") != "" {
-		log = slog.Default()
+		sink = io.MultiWriter(env.logs, os.Stderr)
 	}
-	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, DB: cfg, Log: log, SessionTTL: time.Hour}); err != nil {
+	log := slog.New(slog.NewTextHandler(sink, nil))
+	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour}); err != nil {
 		return 0, err
 	}
 	env.srv = httptest.NewServer(r)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -107,25 +106,6 @@ func (q Queries) SetStaffActive(ctx context.Context, id int64, active bool) erro
 	_, err := q.q.ExecContext(ctx, `UPDATE staff_accounts SET active = ? WHERE user_id = ?`, active, id)
 	if err != nil {
 		return fmt.Errorf("set staff %d active: %w", id, translate(err))
-	}
-	return nil
-}
-
-// DeleteAdminSessions ends every back-office session of a staff user.
-// GoAdmin keeps {"user_id":N} as the session's values.
-// keep names sessions (sids) to leave alive: the caller's own on a
-// password change.
-func (q Queries) DeleteAdminSessions(ctx context.Context, userID int64, keep ...string) error {
-	id := strconv.FormatInt(userID, 10)
-	query := `DELETE FROM goadmin_session WHERE (` + "`values`" + ` LIKE ? OR ` + "`values`" + ` LIKE ?)`
-	args := []any{`%"user_id":` + id + `}%`, `%"user_id":` + id + `,%`}
-	for _, sid := range keep {
-		query += ` AND sid <> ?`
-		args = append(args, sid)
-	}
-	_, err := q.q.ExecContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("end sessions of %d: %w", userID, translate(err))
 	}
 	return nil
 }

@@ -260,3 +260,22 @@ func (e *Enforcer) HolderRoles(obj string, act Action) []string {
 	}
 	return out
 }
+
+// RouteRule is one line of routes.csv.
+type RouteRule struct {
+	Role, Path, Method string
+	Allow              bool
+}
+
+// RouteRules lists the /admin route lines as loaded (the back office's
+// route table is tested against them).
+func (e *Enforcer) RouteRules() []RouteRule {
+	lines, _ := e.se.GetNamedPolicy("p2")
+	out := make([]RouteRule, 0, len(lines))
+	for _, l := range lines {
+		if len(l) == 4 {
+			out = append(out, RouteRule{Role: l[0], Path: l[1], Method: l[2], Allow: l[3] == "allow"})
+		}
+	}
+	return out
+}

@@ -18,12 +18,13 @@ func TestImportDirection(t *testing.T) {
 		"models":     {},
 		"migrations": {},
 		"ratelimit":  {},
+		"templates":  {},
 		"policies":   {"models"},
 		"inbox":      {"models", "policies"},
 		"jobs":       {"inbox", "models", "policies"},
 		"web":        {"inbox", "models", "policies"},
 		"tables":     {"inbox", "models", "policies"},
-		"admin":      {"inbox", "models", "policies", "tables"},
+		"admin":      {"inbox", "models", "policies", "tables", "templates"},
 	}
 	out, err := exec.Command("go", "list", "-json", "../../...").Output()
 	if err != nil {

@@ -105,7 +105,7 @@ func newRouter(rt *runtime) (*gin.Engine, error) {
 		c.JSON(http.StatusOK, health{Status: "ready"})
 	})
 	web.NewAPI(rt.svc, rt.acc).Register(r)
-	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, DB: rt.store.Config, Log: rt.log,
+	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, Policies: rt.pol, DB: rt.store.Config, Log: rt.log,
 		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure}); err != nil {
 		return nil, err
 	}

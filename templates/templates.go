@@ -1,0 +1,52 @@
+// Package templates holds Parley's own HTML pages of the back office,
+// rendered inside GoAdmin's layout (menu, session and theme stay GoAdmin's).
+// Each page has a typed struct and a constant template name; templates are
+// html/template, so every value is escaped.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+)
+
+//go:embed *.html
+var files embed.FS
+
+// Template names.
+const (
+	ProfileTemplate = "profile.html"
+	ErrorTemplate   = "error.html"
+)
+
+var pages = template.Must(template.ParseFS(files, "*.html"))
+
+// ProfilePage is the staff member's own profile: who they are and the form
+// to change their password.
+type ProfilePage struct {
+	Name, Username, Role, Email string
+	// PasswordAction is where the change-password form posts.
+	PasswordAction string
+	// Notice is a success message, Error a refusal's message; at most one.
+	Notice, Error string
+}
+
+// ErrorPage is Parley's own error panel inside GoAdmin's layout.
+type ErrorPage struct {
+	Title, Message string
+}
+
+// Profile renders the profile page.
+func Profile(p ProfilePage) (template.HTML, error) { return render(ProfileTemplate, p) }
+
+// Error renders an error panel.
+func Error(p ErrorPage) (template.HTML, error) { return render(ErrorTemplate, p) }
+
+func render(name string, data any) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return template.HTML(b.String()), nil
+}
