@@ -74,11 +74,6 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	}
 	ctx, cancel := stdctx.WithTimeout(stdctx.Background(), 10*time.Second)
 	defer cancel()
-	// GoAdmin copies goadmin_site over the code's config on start; it is
-	// derived data, so clear it and let GoAdmin re-insert the current values.
-	if err := d.Acc.ResetAdminSite(ctx); err != nil {
-		return fmt.Errorf("admin: %w", err)
-	}
 	// GoAdmin's own permission check reads its permission rows: write them
 	// from the route table.
 	if err := d.Acc.SetAdminPermissions(ctx, goadminPermissions()); err != nil {
@@ -97,7 +92,12 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	eng := engine.Default()
 	// Hole 6: GoAdmin renders display values as raw HTML; escape by default.
 	eng.AddGlobalDisplayProcessFn(func(v types.FieldModel) interface{} { return html.EscapeString(v.Value) })
-	if err := eng.AddConfig(cfg).AddGenerator(tables.ConversationTable, gen).Use(r); err != nil {
+	// GoAdmin copies goadmin_site over the code's config on start; it is
+	// derived data, so clear it and let GoAdmin re-insert the current values
+	// (under a lock: nodes starting together would each insert them).
+	if err := d.Acc.ResetAdminSite(ctx, func() error {
+		return eng.AddConfig(cfg).AddGenerator(tables.ConversationTable, gen).Use(r)
+	}); err != nil {
 		return fmt.Errorf("admin: start GoAdmin: %w", err)
 	}
 	registerOperations(eng, gen)

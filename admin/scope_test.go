@@ -240,7 +240,7 @@ func TestReplyThenStatusOverride(t *testing.T) {
 		t.Error("system events not shown")
 	}
 
-	// A refused override shows its reason on the form, and the reply still landed.
+	// A refused override shows its reason on the form.
 	form = cl.editForm(c.ID)
 	form.Set("reply_body", "")
 	form.Set("status", string(models.StatusEscalated)) // needs a reason

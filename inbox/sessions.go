@@ -40,10 +40,17 @@ func (s *Accounts) EndAdminSession(ctx context.Context, sid string) error {
 	return s.store.DeleteAdminSession(ctx, sid)
 }
 
-// ResetAdminSite clears GoAdmin's goadmin_site rows before GoAdmin starts,
-// so the configuration in code wins over what an earlier run stored.
-func (s *Accounts) ResetAdminSite(ctx context.Context) error {
-	return s.store.ClearAdminSite(ctx)
+// ResetAdminSite clears GoAdmin's goadmin_site rows and runs start (which
+// starts GoAdmin, re-inserting them) under a database-wide lock, so the
+// configuration in code wins over what an earlier run stored and two nodes
+// starting at once do not both insert the rows.
+func (s *Accounts) ResetAdminSite(ctx context.Context, start func() error) error {
+	return s.store.Exclusive(ctx, "parley:goadmin_site", func() error {
+		if err := s.store.ClearAdminSite(ctx); err != nil {
+			return err
+		}
+		return start()
+	})
 }
 
 // SetAdminPermissions writes GoAdmin's permission row of each staff role

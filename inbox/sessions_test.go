@@ -51,8 +51,9 @@ func TestAdminSessions(t *testing.T) {
 		if p, err := e.st.AdminPermissionPaths(e.ctx, "parley_agent"); err != nil || p != "/\n/profile" {
 			t.Errorf("agent permission %q %v", p, err)
 		}
-		if err := e.acc.ResetAdminSite(e.ctx); err != nil {
-			t.Fatal(err)
+		ran := false
+		if err := e.acc.ResetAdminSite(e.ctx, func() error { ran = true; return nil }); err != nil || !ran {
+			t.Fatalf("reset admin site: ran %v, %v", ran, err)
 		}
 	})
 }
