@@ -39,6 +39,10 @@ func (a *API) routes() *gin.Engine {
 	e := gin.New()
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
+	// Route on the path as sent: ".../1%2Fmessages" is the id "1/messages"
+	// (not found), never the messages route.
+	e.UseRawPath = true
+	e.UnescapePathValues = true
 	e.HandleMethodNotAllowed = true
 	e.Use(recoverJSON, noStore, limitBody)
 	e.NoRoute(func(c *gin.Context) {
