@@ -46,8 +46,10 @@ func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64
 		if err := s.mayWrite(a, c, kind); err != nil {
 			return err
 		}
-		m, landed, err = s.send(ctx, tx, a, c, kind, body)
-		return err
+		if m, landed, err = s.send(ctx, tx, a, c, kind, body); err != nil {
+			return err
+		}
+		return s.completeIdempotent(ctx, tx, landed, m)
 	})
 	if err != nil {
 		return models.Message{}, models.Conversation{}, fmt.Errorf("send to conversation %d: %w", conversationID, err)

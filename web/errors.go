@@ -32,7 +32,7 @@ const UnavailableRetryAfter = 5
 // (c.Errors): the access log reports it once, 4xx at INFO, 5xx at ERROR.
 func writeError(c *gin.Context, err error) {
 	_ = c.Error(err)
-	e := models.AsError(err)
+	e := models.AsError(models.Translate(err))
 	if e == nil || models.HTTPStatus(e.Code) == http.StatusInternalServerError {
 		writeErrorStatus(c, http.StatusInternalServerError, string(models.EINTERNAL), "internal error")
 		return
@@ -47,6 +47,11 @@ func writeError(c *gin.Context, err error) {
 		c.Header("Retry-After", strconv.Itoa(d.RetryAfter))
 	case models.EUNAUTHORIZED:
 		c.Header("WWW-Authenticate", `Bearer realm="parley"`)
+	case models.ECONFLICT:
+		if e.RetryAfter > 0 { // a request still in progress
+			d.RetryAfter = e.RetryAfter
+			c.Header("Retry-After", strconv.Itoa(d.RetryAfter))
+		}
 	}
 	c.AbortWithStatusJSON(models.HTTPStatus(e.Code), errorBody{Error: d})
 }
