@@ -24,6 +24,10 @@ const (
 	pagePolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
 		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 	dataPolicy = "default-src 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	// adminPolicy is what GoAdmin's pages need (inline scripts and
+	// handlers, data: fonts), until the admin guard sets a stricter one.
+	adminPolicy = "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+		"script-src 'self' 'unsafe-inline' 'unsafe-eval'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 )
 
 // isData reports whether path answers JSON (the API and health checks).
@@ -43,7 +47,11 @@ func securityHeaders(c *gin.Context) {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
 	} else {
-		h.Set("Content-Security-Policy", pagePolicy)
+		policy := pagePolicy
+		if p := c.Request.URL.Path; p == "/admin" || strings.HasPrefix(p, "/admin/") {
+			policy = adminPolicy
+		}
+		h.Set("Content-Security-Policy", policy)
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 	}
 	c.Next()
