@@ -116,6 +116,9 @@ func readBody(c *gin.Context) ([]byte, error) {
 		if errors.As(err, &tooLarge) {
 			return nil, models.Errorf(models.ETOOLARGE, "request body is larger than %d bytes", tooLarge.Limit)
 		}
+		if e := models.AsError(err); e != nil {
+			return nil, e // the server's own reason (a body too slow)
+		}
 		return nil, models.Errorf(models.EINVALID, "cannot read request body")
 	}
 	return body, nil

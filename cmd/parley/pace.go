@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/parleyhq/parley/models"
 )
 
 // newHTTPServer is the server of `parley serve`: headers within
@@ -33,8 +35,9 @@ func paceBodies(h http.Handler, l httpLimits) http.Handler {
 	})
 }
 
-// errSlowBody is the read error of a body that came too slowly.
-var errSlowBody = errors.New("request body arrived too slowly")
+// errSlowBody is the read error of a body that came too slowly; the API
+// reports it as it is (a refusal, not a failure).
+var errSlowBody = models.Errorf(models.EINVALID, "request body arrived too slowly")
 
 type pacedBody struct {
 	io.ReadCloser
