@@ -80,14 +80,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // drain stops the server on SIGTERM: /readyz answers 503 for DrainDelay
 // while requests are still served, then the listener closes and in-flight
-// requests get ShutdownGrace to finish.
+// requests get ShutdownGrace to finish; those still running then are cut
+// (a stop on request, not a failure: the exit status stays 0).
 func drain(srv *http.Server, ready *readiness, l httpLimits, log *slog.Logger) error {
 	log.Info("shutting down: readiness is now 503", "drain_delay", l.DrainDelay, "grace", l.ShutdownGrace)
 	ready.draining.Store(true)
 	time.Sleep(l.DrainDelay)
 	ctx, cancel := context.WithTimeout(context.Background(), l.ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
+	if err := srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("shutdown grace over: cutting the requests still running", "grace", l.ShutdownGrace)
+		return srv.Close()
+	} else if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
