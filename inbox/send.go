@@ -50,7 +50,10 @@ func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64
 		if m, landed, err = s.send(ctx, tx, a, c, kind, body); err != nil {
 			return err
 		}
-		return s.countInbound(ctx, tx, a, mc, m)
+		if err := s.countInbound(ctx, tx, a, mc, m); err != nil {
+			return err
+		}
+		return s.completeIdempotent(ctx, tx, landed, m)
 	})
 	if err != nil {
 		return models.Message{}, models.Conversation{}, fmt.Errorf("send to conversation %d: %w", conversationID, err)

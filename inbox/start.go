@@ -69,7 +69,9 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 		Subject: subject, OrderID: in.OrderID, Status: t.To, IsReadByAdmin: a.IsStaff(), IsReadByUser: a.IsCustomer(),
 		CreatedAt: now, UpdatedAt: now, LastMessageAt: now, PublicLastAt: now}
 	m = models.Message{Kind: models.KindReply, AuthorType: a.Kind, AuthorID: actorID(a), AuthorName: a.Name, Body: in.Body, Public: true}
+	base, first := c, m // InTx may run the function again
 	err = s.store.InTx(ctx, func(tx *models.Tx) error {
+		c, m = base, first
 		if err := tx.InsertConversation(ctx, &c); err != nil {
 			return err
 		}
@@ -88,7 +90,10 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 		if err := s.notify(ctx, tx, m); err != nil {
 			return err
 		}
-		return s.countInbound(ctx, tx, a, mc, m)
+		if err := s.countInbound(ctx, tx, a, mc, m); err != nil {
+			return err
+		}
+		return s.completeIdempotent(ctx, tx, c, m)
 	})
 	if err != nil {
 		return models.Conversation{}, models.Message{}, fmt.Errorf("start conversation: %w", err)

@@ -220,7 +220,16 @@ func EncodeCursor(at time.Time, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "." + strconv.FormatInt(id, 10)))
 }
 
-// DecodeCursor reads a cursor made by EncodeCursor.
+// Cursor times lie within what both dialects store (MySQL DATETIME ends
+// in 9999); activity never predates 1970.
+var (
+	minCursorTime = time.Unix(0, 0).UTC()
+	maxCursorTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+)
+
+// DecodeCursor reads a cursor made by EncodeCursor. Only the exact text
+// EncodeCursor gives out is accepted, with a time the database can store:
+// a forged cursor is EINVALID, never a database error.
 func DecodeCursor(s string) (time.Time, int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
@@ -228,7 +237,10 @@ func DecodeCursor(s string) (time.Time, int64, error) {
 			us, err1 := strconv.ParseInt(a, 10, 64)
 			id, err2 := strconv.ParseInt(b2, 10, 64)
 			if err1 == nil && err2 == nil && id > 0 {
-				return time.UnixMicro(us).UTC(), id, nil
+				at := time.UnixMicro(us).UTC()
+				if !at.Before(minCursorTime) && !at.After(maxCursorTime) && EncodeCursor(at, id) == s {
+					return at, id, nil
+				}
 			}
 		}
 	}

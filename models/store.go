@@ -3,12 +3,17 @@ package models
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math/rand/v2"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -192,20 +197,63 @@ type Tx struct {
 	tx *sql.Tx
 }
 
-// InTx runs fn in one transaction, committing when it returns nil.
+// TxAttempts is how many times InTx runs a transaction that a deadlock, a
+// lock-wait timeout (MySQL) or a busy database (SQLite) rolled back.
+const TxAttempts = 4
+
+// InTx runs fn in one transaction, committing when it returns nil. A
+// transaction the database rolled back for a deadlock or lock-wait timeout
+// runs again (up to TxAttempts times, with a short random pause), so fn may
+// run more than once: it must start from what it reads in the transaction,
+// not from state an earlier run left in variables outside it.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.inTx(ctx, fn)
+		if err == nil || !retryable(err) || attempt == TxAttempts || ctx.Err() != nil {
+			return err
+		}
+		pause := time.Duration(attempt*5+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 	sqlTx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&Tx{Queries: Queries{q: sqlTx, d: s.Config.Dialect}, tx: sqlTx}); err != nil {
+		if AsError(err) == nil {
+			err = translate(err)
+		}
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", translate(err))
 	}
 	return nil
+}
+
+// retryable reports a transaction the database gave up on but that may
+// succeed if run again.
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1213 || me.Number == 1205 // deadlock, lock wait timeout
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff { // primary result code
+		case sqlite3lib.SQLITE_BUSY, sqlite3lib.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
 }
 
 type querier interface {
@@ -229,7 +277,11 @@ func (q Queries) forUpdate() string {
 	return ""
 }
 
-// translate turns driver errors into domain errors at the store edge.
+// translate turns driver errors into domain errors at the store edge:
+// no rows is ENOTFOUND, a duplicate key ECONFLICT, and a database that
+// cannot answer (connection refused or lost, deadlock or busy after
+// InTx's retries) EUNAVAILABLE. The driver error stays in the chain for
+// the log and for InTx's retry.
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -248,7 +300,52 @@ func translate(err error) error {
 			return &Error{Code: ECONFLICT, Message: "already exists"}
 		}
 	}
+	if Unavailable(err) {
+		return fmt.Errorf("%w: %w", Errorf(EUNAVAILABLE, "the service is temporarily unavailable; try again shortly"), err)
+	}
 	return err
+}
+
+// Translate is translate for the transports' last resort: an error that
+// reached them without a domain code, from the database or Redis.
+func Translate(err error) error {
+	if AsError(err) != nil {
+		return err
+	}
+	return translate(err)
+}
+
+// Unavailable reports an error of a dependency that is down or
+// overloaded rather than of the request: the database or Redis refused or
+// lost the connection, or the database gave up on a transaction.
+func Unavailable(err error) bool {
+	var ne net.Error
+	var me *mysql.MySQLError
+	var se *sqlite.Error
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE), errors.As(err, &ne):
+		return true
+	case errors.As(err, &me):
+		switch me.Number {
+		case 1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013:
+			// too many connections, shutdown, lock wait, deadlock, killed, gone away
+			return true
+		}
+	case errors.As(err, &se):
+		switch se.Code() & 0xff {
+		case sqlite3lib.SQLITE_BUSY, sqlite3lib.SQLITE_LOCKED, sqlite3lib.SQLITE_IOERR, sqlite3lib.SQLITE_FULL, sqlite3lib.SQLITE_CANTOPEN:
+			return true
+		}
+	}
+	// go-redis's pool errors, and errors that lost their type on the way.
+	for _, s := range []string{"connection refused", "broken pipe", "redis: client is closed", "connection pool timeout"} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
 }
 
 // inList returns "?,?,?" for n placeholders and the ids as args.

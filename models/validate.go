@@ -22,7 +22,7 @@ func ValidateBody(body string) error {
 	if n > MaxBodyRunes {
 		return Errorf(ETOOLARGE, "message is %d characters long; the limit is %d", n, MaxBodyRunes)
 	}
-	if strings.TrimSpace(body) == "" {
+	if blank(body) {
 		return Errorf(EINVALID, "message must not be empty")
 	}
 	if hasControl(body) {
@@ -39,7 +39,7 @@ func NormalizeSubject(subject string) (string, error) {
 	s := strings.TrimSpace(subject)
 	n := utf8.RuneCountInString(s)
 	switch {
-	case n == 0:
+	case n == 0 || blank(s):
 		return "", Errorf(EINVALID, "subject must not be empty")
 	case n > MaxSubjectRunes:
 		return "", Errorf(EINVALID, "subject is %d characters long; the limit is %d", n, MaxSubjectRunes)
@@ -47,6 +47,21 @@ func NormalizeSubject(subject string) (string, error) {
 		return "", Errorf(EINVALID, "subject must be a single line of text")
 	}
 	return s, nil
+}
+
+// blank reports text that shows nothing: only white space and invisible
+// characters (format characters such as U+200B ZERO WIDTH SPACE, U+2060
+// WORD JOINER and U+FEFF, and the blank fillers of Hangul and Braille).
+func blank(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r), unicode.Is(unicode.Cf, r):
+		case r == '\u115F', r == '\u1160', r == '\u3164', r == '\uFFA0', r == '\u2800', r == '\u034F':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func hasControl(s string) bool {

@@ -39,12 +39,23 @@ func (a *API) routes() *gin.Engine {
 	e := gin.New()
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
+	// Route on the path as sent: ".../1%2Fmessages" is the id "1/messages"
+	// (not found), never the messages route.
+	e.UseRawPath = true
+	e.UnescapePathValues = true
 	e.HandleMethodNotAllowed = true
 	e.Use(recoverJSON, noStore, limitBody)
-	e.NoRoute(func(c *gin.Context) {
+	noRoute := func(c *gin.Context) {
 		writeError(c, models.Errorf(models.ENOTFOUND, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
-	})
+	}
+	e.NoRoute(noRoute)
 	e.NoMethod(func(c *gin.Context) {
+		if c.Request.URL.RawPath != "" {
+			// An escaped separator ("1%2Fmessages") only looks like a
+			// known path: no endpoint has escaped segments.
+			noRoute(c)
+			return
+		}
 		writeErrorStatus(c, http.StatusMethodNotAllowed, "method_not_allowed",
 			c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
@@ -56,9 +67,9 @@ func (a *API) routes() *gin.Engine {
 	cust.POST("/auth/logout", a.logout)
 	cust.GET("/me", a.customerMe)
 	cust.GET("/conversations", listConversations(a, false, customerView))
-	cust.POST("/conversations", a.startConversation)
+	cust.POST("/conversations", a.idempotent(customerPosted), a.startConversation)
 	cust.GET("/conversations/:id", openThread(a, customerView))
-	cust.POST("/conversations/:id/messages", a.sendMessage)
+	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
 
 	staff := v1.Group("/staff")
 	staff.POST("/auth/login", a.staffLogin)
@@ -66,11 +77,11 @@ func (a *API) routes() *gin.Engine {
 	sa.POST("/auth/logout", a.logout)
 	sa.GET("/me", a.staffMe)
 	sa.GET("/conversations", listConversations(a, true, staffView))
-	sa.POST("/conversations", a.staffStartConversation)
+	sa.POST("/conversations", a.idempotent(staffPosted), a.staffStartConversation)
 	sa.POST("/conversations/bulk", a.staffBulk)
 	sa.GET("/conversations/:id", openThread(a, staffView))
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
-	sa.POST("/conversations/:id/messages", a.staffSendMessage)
+	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
 	return e
 }

@@ -53,7 +53,7 @@ func (a *API) startConversation(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, posted[customerConversation]{Conversation: customerView(conv), Message: messageView(m)})
+	writePosted(c, customerPosted, conv, m)
 }
 
 // openThread is GET …/conversations/{id} for either side, in its view:
@@ -93,5 +93,5 @@ func (a *API) sendMessage(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, posted[customerConversation]{Conversation: customerView(conv), Message: messageView(m)})
+	writePosted(c, customerPosted, conv, m)
 }

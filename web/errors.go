@@ -1,7 +1,6 @@
 package web
 
 import (
-	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // errorBody is every API error: {"error":{"code","message"}}, with ids when
-// several are concerned and retry_after (seconds) on 429.
+// several are concerned and retry_after (seconds) on 429 and 503.
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
@@ -23,27 +22,18 @@ type errorDetail struct {
 	RetryAfter int     `json:"retry_after,omitempty"`
 }
 
-// statusOf is the one mapping of domain error codes to HTTP statuses.
-var statusOf = map[models.Code]int{
-	models.EINVALID:      http.StatusBadRequest,
-	models.EUNAUTHORIZED: http.StatusUnauthorized,
-	models.EFORBIDDEN:    http.StatusForbidden,
-	models.ENOTFOUND:     http.StatusNotFound,
-	models.ECONFLICT:     http.StatusConflict,
-	models.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	models.ERATELIMITED:  http.StatusTooManyRequests,
-}
+// UnavailableRetryAfter is the Retry-After (seconds) of a 503: a dependency
+// is down and is usually back within seconds (a restart, a failover).
+const UnavailableRetryAfter = 5
 
 // writeError renders err and aborts the request. Domain errors show their
-// code and message; anything else is logged and shown as "internal error".
+// code and message with the status of models.HTTPStatus; anything else is
+// shown as "internal error". The error is attached to the gin context
+// (c.Errors): the access log reports it once, 4xx at INFO, 5xx at ERROR.
 func writeError(c *gin.Context, err error) {
-	e := models.AsError(err)
-	status, known := 0, false
-	if e != nil {
-		status, known = statusOf[e.Code]
-	}
-	if !known {
-		slog.ErrorContext(c.Request.Context(), "api error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+	_ = c.Error(err)
+	e := models.AsError(models.Translate(err))
+	if e == nil || models.HTTPStatus(e.Code) == http.StatusInternalServerError {
 		writeErrorStatus(c, http.StatusInternalServerError, string(models.EINTERNAL), "internal error")
 		return
 	}
@@ -52,10 +42,18 @@ func writeError(c *gin.Context, err error) {
 	case models.ERATELIMITED:
 		d.RetryAfter = max(e.RetryAfter, 1)
 		c.Header("Retry-After", strconv.Itoa(d.RetryAfter))
+	case models.EUNAVAILABLE:
+		d.RetryAfter = max(e.RetryAfter, UnavailableRetryAfter)
+		c.Header("Retry-After", strconv.Itoa(d.RetryAfter))
 	case models.EUNAUTHORIZED:
 		c.Header("WWW-Authenticate", `Bearer realm="parley"`)
+	case models.ECONFLICT:
+		if e.RetryAfter > 0 { // a request still in progress
+			d.RetryAfter = e.RetryAfter
+			c.Header("Retry-After", strconv.Itoa(d.RetryAfter))
+		}
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: d})
+	c.AbortWithStatusJSON(models.HTTPStatus(e.Code), errorBody{Error: d})
 }
 
 func writeErrorStatus(c *gin.Context, status int, code, message string) {

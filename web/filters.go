@@ -123,8 +123,8 @@ func statusNames(staff bool) string {
 }
 
 func positiveID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := parseID(s)
+	if !ok {
 		return 0, errf("not an id")
 	}
 	return id, nil

@@ -53,6 +53,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is the real router over real backends.
 type env struct {
+	st    *models.Store // for assertions only: writes go through the API or svc
 	svc   *inbox.Service
 	acc   *inbox.Accounts
 	clock *clock
@@ -77,7 +78,7 @@ func newEnv(t *testing.T, st *models.Store) *env {
 	rdb, prefix := storetest.Redis(t)
 	lim := ratelimit.NewLimiter(rdb, prefix)
 	clk := &clock{}
-	e := &env{clock: clk}
+	e := &env{clock: clk, st: st}
 	e.svc = inbox.New(st, pol, clk, lim)
 	e.acc = inbox.NewAccounts(st, pol, clk, lim, []byte("test-secret"), time.Hour)
 	r := gin.New()

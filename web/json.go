@@ -1,12 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -15,29 +13,15 @@ import (
 	"github.com/parleyhq/parley/models"
 )
 
-// decode reads the JSON object body into dst: unknown fields, wrong types,
+// decode reads the JSON object body into dst strictly (decodeBytes):
+// unknown or case-variant fields, duplicates, wrong types, invalid UTF-8,
 // trailing data and oversized bodies are refused with a clear message.
 func decode(c *gin.Context, dst any) error {
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return models.Errorf(models.ETOOLARGE, "request body is larger than %d bytes", tooLarge.Limit)
-		}
-		return models.Errorf(models.EINVALID, "cannot read request body")
+		return err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return models.Errorf(models.EINVALID, "request body must be a JSON object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return models.Errorf(models.EINVALID, "request body must hold a single JSON object")
-	}
-	return nil
+	return decodeBytes(body, dst)
 }
 
 // jsonError explains a decoding error to the caller.
@@ -105,8 +89,8 @@ func (n *nullableID) UnmarshalJSON(b []byte) error {
 // cannot name a conversation, so it is not_found like an unknown id.
 func pathID(c *gin.Context) (int64, error) {
 	raw := c.Param("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := parseID(raw)
+	if !ok {
 		return 0, models.Errorf(models.ENOTFOUND, "conversation %s not found", strconv.Quote(truncate(raw, 40)))
 	}
 	return id, nil

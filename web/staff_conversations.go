@@ -31,9 +31,13 @@ type patchRequest struct {
 	AssignedTo nullableID `json:"assigned_to"`
 }
 
+// MaxBulkIDs caps the ids of one bulk request; a longer list is refused
+// while decoding, before any per-id work.
+const MaxBulkIDs = 500
+
 type bulkRequest struct {
 	Action string  `json:"action"`
-	IDs    []int64 `json:"ids"`
+	IDs    []int64 `json:"ids" max:"500"`
 }
 
 type bulkResult struct {
@@ -57,7 +61,7 @@ func (a *API) staffStartConversation(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, posted[staffConversation]{Conversation: staffView(conv), Message: messageView(m)})
+	writePosted(c, staffPosted, conv, m)
 }
 
 // staffSendMessage is POST /staff/conversations/{id}/messages: a reply or
@@ -78,7 +82,7 @@ func (a *API) staffSendMessage(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, posted[staffConversation]{Conversation: staffView(conv), Message: messageView(m)})
+	writePosted(c, staffPosted, conv, m)
 }
 
 // staffPatchConversation is PATCH /staff/conversations/{id}: the assignment
@@ -138,10 +142,23 @@ func (a *API) staffBulk(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ids, err := a.svc.Bulk(c.Request.Context(), actor(c), req.Action, req.IDs)
+	ids, err := a.svc.Bulk(c.Request.Context(), actor(c), req.Action, dedupe(req.IDs))
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, bulkResult{IDs: ids})
+}
+
+// dedupe drops repeated ids, keeping the first occurrence's order.
+func dedupe(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

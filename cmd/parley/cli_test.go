@@ -273,9 +273,6 @@ func TestEmbeddedRedisNeedsPassword(t *testing.T) {
 	if _, err := insp.Queues(); err != nil {
 		t.Errorf("asynq RedisClientOpt (workers, scheduler): %v", err)
 	}
-	if err := rt.ready(ctx); err != nil {
-		t.Errorf("ready: %v", err)
-	}
 
 	rt2, err := newRuntime(ctx, cfg, discardLog())
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +30,26 @@ type config struct {
 	TrustedProxies string
 	Demo           bool
 	NoWorker       bool
+	HTTP           httpLimits
+}
+
+// httpLimits bound how long a client may hold a connection, and how a
+// stopping server drains (see newHTTPServer and serve).
+type httpLimits struct {
+	// HeaderTimeout is the time to send the request line and headers.
+	HeaderTimeout time.Duration
+	// BodyGrace is how long a body may take before BodyMinRate applies.
+	BodyGrace time.Duration
+	// BodyMinRate is the average bytes per second a body must keep after
+	// BodyGrace (1 KB/s: a 1 MB upload over a poor phone link still fits).
+	BodyMinRate int
+	// BodyTimeout caps the time to read any body.
+	BodyTimeout time.Duration
+	// DrainDelay is how long /readyz answers 503 before the listener
+	// closes, so load balancers stop sending new requests first.
+	DrainDelay time.Duration
+	// ShutdownGrace is how long in-flight requests may take to finish.
+	ShutdownGrace time.Duration
 }
 
 // production reports whether external services are configured (docs/design.md §2).
@@ -44,6 +65,7 @@ type setting struct {
 func parseConfig(cmd string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet, c *config)) (config, error) {
 	var c config
 	var ttl, adminTTL, secure string
+	var headerTimeout, bodyGrace, bodyRate, bodyTimeout, drainDelay, shutdownGrace string
 	settings := []setting{
 		{"PARLEY_ADDR", "addr", "127.0.0.1:8080", "listen address", &c.Addr},
 		{"PARLEY_DATA_DIR", "data-dir", "parley-data", "directory for the SQLite file, attachments and generated secrets (embedded mode)", &c.DataDir},
@@ -55,6 +77,12 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		{"PARLEY_SECURE_COOKIES", "secure-cookies", "", "true when Parley is served over https (cookies marked Secure); default: true in production mode", &secure},
 		{"PARLEY_DEMO_PASSWORD", "demo-password", "", "password of every demo account (default: generated once, kept in the data dir)", &c.DemoPassword},
 		{"PARLEY_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy CIDRs whose X-Forwarded-For is believed", &c.TrustedProxies},
+		{"PARLEY_HEADER_TIMEOUT", "header-timeout", "10s", "time a client has to send a request's headers", &headerTimeout},
+		{"PARLEY_BODY_GRACE", "body-grace", "10s", "time a request body may take before the minimum rate applies", &bodyGrace},
+		{"PARLEY_BODY_MIN_RATE", "body-min-rate", "1024", "bytes per second a request body must average after the grace time", &bodyRate},
+		{"PARLEY_BODY_TIMEOUT", "body-timeout", "120s", "longest time to read any request body", &bodyTimeout},
+		{"PARLEY_DRAIN_DELAY", "drain-delay", "2s", "on SIGTERM, time /readyz answers 503 before the server stops accepting requests", &drainDelay},
+		{"PARLEY_SHUTDOWN_GRACE", "shutdown-grace", "15s", "on SIGTERM, time in-flight requests have to finish", &shutdownGrace},
 	}
 	fs := flag.NewFlagSet("parley "+cmd, flag.ContinueOnError)
 	for _, s := range settings {
@@ -80,6 +108,27 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 	c.TokenTTL = d
 	if c.AdminSessionTTL, err = time.ParseDuration(adminTTL); err != nil || c.AdminSessionTTL <= 0 {
 		return c, fmt.Errorf("PARLEY_ADMIN_SESSION_TTL %q: want a positive duration such as 8h", adminTTL)
+	}
+	durations := []struct {
+		env, val string
+		dst      *time.Duration
+		zero     bool // 0 allowed
+	}{
+		{"PARLEY_HEADER_TIMEOUT", headerTimeout, &c.HTTP.HeaderTimeout, false},
+		{"PARLEY_BODY_GRACE", bodyGrace, &c.HTTP.BodyGrace, true},
+		{"PARLEY_BODY_TIMEOUT", bodyTimeout, &c.HTTP.BodyTimeout, false},
+		{"PARLEY_DRAIN_DELAY", drainDelay, &c.HTTP.DrainDelay, true},
+		{"PARLEY_SHUTDOWN_GRACE", shutdownGrace, &c.HTTP.ShutdownGrace, false},
+	}
+	for _, d := range durations {
+		v, err := time.ParseDuration(d.val)
+		if err != nil || v < 0 || (v == 0 && !d.zero) {
+			return c, fmt.Errorf("%s %q: want a positive duration such as 10s", d.env, d.val)
+		}
+		*d.dst = v
+	}
+	if c.HTTP.BodyMinRate, err = strconv.Atoi(bodyRate); err != nil || c.HTTP.BodyMinRate < 1 {
+		return c, fmt.Errorf("PARLEY_BODY_MIN_RATE %q: want bytes per second, such as 1024", bodyRate)
 	}
 	switch secure {
 	case "":

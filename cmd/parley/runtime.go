@@ -120,17 +120,6 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 	return rt, nil
 }
 
-// ready checks the database and Redis answer.
-func (rt *runtime) ready(ctx context.Context) error {
-	if err := rt.store.Ping(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	if err := rt.redis.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
-	return nil
-}
-
 func (rt *runtime) close() error {
 	var errs []error
 	if rt.asynq != nil {

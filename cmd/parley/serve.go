@@ -37,7 +37,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	router, err := newRouter(rt)
+	ready := &readiness{store: rt.store, redis: rt.redis, log: log, timeout: 3 * time.Second}
+	router, err := newRouter(rt, ready)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := newHTTPServer(router, cfg.HTTP)
 
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -67,10 +68,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	select {
 	case err = <-serveErr:
 	case <-ctx.Done():
-		log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		err = srv.Shutdown(sctx)
-		cancel()
+		err = drain(srv, ready, cfg.HTTP, log)
 	}
 	stopWork()
 	wg.Wait()
@@ -80,11 +78,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return err
 }
 
-// newRouter builds the HTTP handler: health checks, the JSON API and the back office.
-func newRouter(rt *runtime) (*gin.Engine, error) {
+// drain stops the server on SIGTERM: /readyz answers 503 for DrainDelay
+// while requests are still served, then the listener closes and in-flight
+// requests get ShutdownGrace to finish; those still running then are cut
+// (a stop on request, not a failure: the exit status stays 0).
+func drain(srv *http.Server, ready *readiness, l httpLimits, log *slog.Logger) error {
+	log.Info("shutting down: readiness is now 503", "drain_delay", l.DrainDelay, "grace", l.ShutdownGrace)
+	ready.draining.Store(true)
+	time.Sleep(l.DrainDelay)
+	ctx, cancel := context.WithTimeout(context.Background(), l.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("shutdown grace over: cutting the requests still running", "grace", l.ShutdownGrace)
+		return srv.Close()
+	} else if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// newRouter builds the HTTP handler: health checks, the JSON API and the
+// back office, behind the access log and the security headers.
+func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery())
+	r.Use(accessLog(rt.log), recovery(rt.log), securityHeaders)
 	var proxies []string
 	for _, p := range strings.Split(rt.cfg.TrustedProxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -95,26 +113,15 @@ func newRouter(rt *runtime) (*gin.Engine, error) {
 		return nil, fmt.Errorf("PARLEY_TRUSTED_PROXIES: %w", err)
 	}
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, health{Status: "ok"}) })
-	r.GET("/readyz", func(c *gin.Context) {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
-		defer cancel()
-		if err := rt.ready(ctx); err != nil {
-			c.JSON(http.StatusServiceUnavailable, health{Status: "unavailable", Error: err.Error()})
-			return
-		}
-		c.JSON(http.StatusOK, health{Status: "ready"})
-	})
+	r.GET("/readyz", ready.handle)
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, backOffice) })
+	r.NoRoute(notFound)
 	web.NewAPI(rt.svc, rt.acc).Register(r)
 	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, Policies: rt.pol, DB: rt.store.Config, Log: rt.log,
 		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure}); err != nil {
 		return nil, err
 	}
 	return r, nil
-}
-
-type health struct {
-	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
 }
 
 func printBanner(w io.Writer, rt *runtime, addr string, logins []demoLogin, took time.Duration) {

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -46,8 +49,10 @@ func freeAddr(t *testing.T) string {
 }
 
 // startServe runs `parley serve --demo` in the background until the test
-// ends. GoAdmin allows one engine per process: one call per test binary.
-func startServe(t *testing.T, env map[string]string) (base string, out *syncBuffer) {
+// ends or stop is called (stop cancels run's context, as SIGTERM does, and
+// returns run's error). GoAdmin allows one engine per process: one call per
+// test binary.
+func startServe(t *testing.T, env map[string]string) (base string, out *syncBuffer, stop func() error) {
 	t.Helper()
 	addr := freeAddr(t)
 	env["PARLEY_ADDR"] = addr
@@ -63,15 +68,18 @@ func startServe(t *testing.T, env map[string]string) (base string, out *syncBuff
 		defer close(done)
 		runErr = run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, strings.NewReader(""), out, io.Discard)
 	}()
-	t.Cleanup(func() {
+	stop = func() error {
 		cancel()
 		select {
 		case <-done:
-			if runErr != nil {
-				t.Errorf("serve ended with %v", runErr)
-			}
+			return runErr
 		case <-time.After(30 * time.Second):
-			t.Error("serve did not shut down within 30 s")
+			return errors.New("serve did not shut down within 30 s")
+		}
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve ended with %v", err)
 		}
 	})
 	base = "http://" + addr
@@ -86,7 +94,7 @@ func startServe(t *testing.T, env map[string]string) (base string, out *syncBuff
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return base, out
+				return base, out, stop
 			}
 		}
 		if time.Now().After(deadline) {
@@ -131,7 +139,8 @@ func do(t *testing.T, req *http.Request) (*http.Response, map[string]any) {
 // store as a new user would meet it.
 func TestServeDemo(t *testing.T) {
 	env := testEnv(t)
-	base, out := startServe(t, env)
+	env["PARLEY_DRAIN_DELAY"] = "1s"
+	base, out, stop := startServe(t, env)
 	banner := out.String()
 	wantMode := "embedded mode"
 	if env["PARLEY_DATABASE_URL"] != "" {
@@ -205,9 +214,82 @@ func TestServeDemo(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("alice login: %d %v", res.StatusCode, body)
 	}
-	res, body = getJSON(t, base+"/api/v1/conversations", body["token"].(string))
+	aliceToken := body["token"].(string)
+	res, body = getJSON(t, base+"/api/v1/conversations", aliceToken)
 	if n := len(body["items"].([]any)); res.StatusCode != http.StatusOK || n == 0 {
 		t.Fatalf("alice's list: %d, %d items", res.StatusCode, n)
+	}
+	aliceConv := int64(body["items"].([]any)[0].(map[string]any)["id"].(float64))
+
+	t.Run("edge", func(t *testing.T) { checkEdge(t, base) })
+	t.Run("SIGTERM drains", func(t *testing.T) { checkDrain(t, base, aliceToken, aliceConv, stop) })
+}
+
+// checkEdge: the whole router answers with the security headers, leads
+// "/" to the back office and has a 404 page.
+func checkEdge(t *testing.T, base string) {
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{{"/", http.StatusFound}, {"/no/such/page", http.StatusNotFound}, {"/api/v1/me", http.StatusUnauthorized}, {"/admin/login", http.StatusOK}} {
+		res, err := client.Get(base + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", tc.path, res.StatusCode, tc.status)
+		}
+		h := res.Header
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") == "" || !strings.Contains(h.Get("Content-Security-Policy"), "object-src 'none'") ||
+			h.Get("X-Request-ID") == "" {
+			t.Errorf("%s: headers %v", tc.path, h)
+		}
+	}
+}
+
+// checkDrain (item 13): on SIGTERM /readyz turns 503 at once, a request in
+// flight finishes, and serve returns nil.
+func checkDrain(t *testing.T, base, token string, conv int64, stop func() error) {
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"body":"sent while the server stops"}`
+	fmt.Fprintf(conn, "POST /api/v1/conversations/%d/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		conv, token, len(body), body[:10])
+	time.Sleep(100 * time.Millisecond) // the request is in flight, its body half sent
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	deadline := time.Now().Add(900 * time.Millisecond)
+	for {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusServiceUnavailable {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("readyz did not turn 503 during the drain delay")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond) // past the drain delay: the listener is closed now
+	fmt.Fprint(conn, body[10:])
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Errorf("in-flight request answered %d", res.StatusCode)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("serve returned %v", err)
 	}
 }
 

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+type fuzzBody struct {
+	Kind string   `json:"kind"`
+	Body string   `json:"body"`
+	IDs  []int64  `json:"ids" max:"3"`
+	Sub  *fuzzSub `json:"sub"`
+}
+
+type fuzzSub struct {
+	N nullableID `json:"assigned_to"`
+}
+
+// FuzzDecodeStrict: whatever decodeBytes accepts is valid UTF-8, uses only
+// the exact field names, each once, and lists within their cap.
+func FuzzDecodeStrict(f *testing.F) {
+	for _, s := range []string{`{"kind":"reply","body":"x"}`, `{"kind":"reply","Kind":"note"}`, `{"body":"a","body":"b"}`,
+		`{"ids":[1,2,3,4]}`, `{"sub":{"assigned_to":null}}`, `{"body":"\ud800"}`, `{"body":"\ud83d\ude00"}`, "{\"body\":\"\xff\"}", `[]`, `{"kind":"x"} {}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var dst fuzzBody
+		if err := decodeBytes(b, &dst); err != nil {
+			return
+		}
+		if !utf8.Valid(b) {
+			t.Fatalf("accepted invalid UTF-8 %q", b)
+		}
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatalf("accepted %q that is not an object: %v", b, err)
+		}
+		for k := range raw {
+			if k != "kind" && k != "body" && k != "ids" && k != "sub" {
+				t.Fatalf("accepted key %q in %q", k, b)
+			}
+		}
+		if len(dst.IDs) > 3 {
+			t.Fatalf("accepted %d ids", len(dst.IDs))
+		}
+		if strings.ContainsRune(dst.Body, utf8.RuneError) && !strings.Contains(string(b), "\uFFFD") && !strings.Contains(strings.ToLower(string(b)), `\ufffd`) {
+			t.Fatalf("body %q gained a replacement character from %q", dst.Body, b)
+		}
+	})
+}
+
+var plainID = regexp.MustCompile(`^[1-9][0-9]{0,18}$`)
+
+// FuzzParseID: an id is accepted only as its own canonical decimal.
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"1", "+1", "0001", "0", "-1", " 1", "9223372036854775807", "9223372036854775808", "1e3", "١"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, ok := parseID(s)
+		if !ok {
+			if plainID.MatchString(s) {
+				if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+					t.Fatalf("refused plain id %q", s)
+				}
+			}
+			return
+		}
+		if id <= 0 || strconv.FormatInt(id, 10) != s {
+			t.Fatalf("parseID(%q) = %d: not canonical", s, id)
+		}
+	})
+}
