@@ -69,7 +69,7 @@ type customerMe struct {
 
 // customerMe is GET /me.
 func (a *API) customerMe(c *gin.Context) {
-	cu, err := a.svc.Store().Customer(c.Request.Context(), actor(c).ID)
+	cu, err := a.acc.Me(c.Request.Context(), actor(c))
 	if err != nil {
 		writeError(c, err)
 		return

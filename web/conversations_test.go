@@ -56,7 +56,7 @@ func TestCustomerSeesOnlyOwn(t *testing.T) {
 		if n := countMessages(t, e, theirs.ID); n != before {
 			t.Errorf("bob's thread has %d messages, had %d", n, before)
 		}
-		if f, ok, _ := e.svc.Store().OpenFollowUp(t.Context(), closedTheirs.ID); ok {
+		if f, ok, _ := e.st.OpenFollowUp(t.Context(), closedTheirs.ID); ok {
 			t.Errorf("alice's message made a follow-up of bob's thread: %+v", f)
 		}
 		_ = bob

@@ -18,7 +18,7 @@ var (
 
 // parseFilter reads a list's raw query string. me is the staff caller's id
 // (assigned_to=me); customer lists (staff false) accept only status,
-// unread, limit and cursor, and never see ESCALATED (customerStatus).
+// unread, limit and cursor, and never see ESCALATED (models.Conversation.PublicStatus).
 // Every bad value is an invalid error naming the parameter.
 func parseFilter(rawQuery string, staff bool, me int64) (models.ConversationFilter, error) {
 	var f models.ConversationFilter
@@ -46,12 +46,15 @@ func parseFilter(rawQuery string, staff bool, me int64) (models.ConversationFilt
 	for _, v := range q["status"] {
 		for _, s := range strings.Split(v, ",") {
 			st, err := models.ParseStatus(strings.ToUpper(strings.TrimSpace(s)))
-			if err != nil || (!staff && st == models.StatusEscalated) {
+			shown := []models.Status{st}
+			if !staff {
+				shown = models.StatusesShownAs(st) // customers never see ESCALATED
+			}
+			if err != nil || len(shown) == 0 {
 				return f, errf("status must be a comma-separated list of %s", statusNames(staff))
 			}
-			f.Statuses = appendStatus(f.Statuses, st)
-			if !staff && st == models.StatusAwaitingAdmin {
-				f.Statuses = appendStatus(f.Statuses, models.StatusEscalated)
+			for _, st := range shown {
+				f.Statuses = appendStatus(f.Statuses, st)
 			}
 		}
 	}
@@ -113,11 +116,13 @@ func appendStatus(list []models.Status, s models.Status) []models.Status {
 }
 
 func statusNames(staff bool) string {
+	list := models.Statuses
+	if !staff {
+		list = models.PublicStatuses()
+	}
 	var names []string
-	for _, s := range models.Statuses {
-		if staff || s != models.StatusEscalated {
-			names = append(names, string(s))
-		}
+	for _, s := range list {
+		names = append(names, string(s))
 	}
 	return strings.Join(names, ", ")
 }

@@ -85,7 +85,7 @@ func TestAgentSeesOnlyUnassignedAndOwn(t *testing.T) {
 
 func countMessages(t *testing.T, e *env, id int64) int {
 	t.Helper()
-	ms, err := e.svc.Store().Messages(t.Context(), id, false)
+	ms, err := e.st.Messages(t.Context(), id, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,19 +59,11 @@ type customerConversation struct {
 
 func customerView(c models.Conversation) customerConversation {
 	return customerConversation{
-		ID: c.ID, Subject: c.Subject, Status: customerStatus(c.Status), CustomerID: c.CustomerID,
+		ID: c.ID, Subject: c.Subject, Status: c.PublicStatus(), CustomerID: c.CustomerID,
 		OrderID: c.OrderID, FollowUpOf: c.FollowUpOf, IsReadByUser: c.IsReadByUser,
 		CreatedAt: c.CreatedAt.UTC(), LastMessageAt: c.PublicLastAt.UTC(),
 		LastMessagePreview: c.PublicPreview, MessageCount: c.PublicMessages,
 	}
-}
-
-// customerStatus hides escalation, a staff-only event.
-func customerStatus(s models.Status) models.Status {
-	if s == models.StatusEscalated {
-		return models.StatusAwaitingAdmin
-	}
-	return s
 }
 
 // message is one timeline entry. Customers only ever get public ones: the
