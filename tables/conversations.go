@@ -70,7 +70,7 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 	// The theme gives data tables a fixed 1600px minimum width, which pushes
 	// the inbox's right-hand columns under the pinned actions column on a
 	// laptop screen; the inbox fits its container instead.
-	info.AddCSS(`.box-body table.table { min-width: 100% !important; }`)
+	info.AddCSS(`.box-body table.table { min-width: 100% !important; } .box-body table.table td:nth-child(2) { white-space: nowrap; }`)
 
 	info.AddField("ID", "id", db.Int).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
 		return template.HTML(html.EscapeString(v.ID))
@@ -90,13 +90,13 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		statusOpts = append(statusOpts, types.FieldOption{Value: string(s), Text: s.Label()})
 	}
 	info.AddField("Status", FilterStatus, db.Varchar).FieldSortable().
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle}).FieldFilterOptions(statusOpts).
+		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Any status"}).FieldFilterOptions(statusOpts).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			conv, _ := v.Row["conv"].(models.Conversation)
 			return statusLabel(conv.Status)
 		})
 	info.AddField("Assigned to", FilterAssigned, db.Varchar).
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle}).
+		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Anyone"}).
 		FieldFilterOptions(types.FieldOptions{{Value: "me", Text: "Me"}, {Value: "none", Text: "Nobody"}, {Value: "anyone", Text: "Anyone"}}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			if v.Value == "" {
@@ -106,7 +106,7 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		})
 	// The badge shows in the subject cell; the column stays for its filter.
 	info.AddField("Unread", FilterUnread, db.Varchar).FieldHideForList().
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle}).
+		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Read or unread"}).
 		FieldFilterOptions(types.FieldOptions{{Value: "yes", Text: "Unread"}, {Value: "no", Text: "Read"}}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			if v.Value == "yes" {

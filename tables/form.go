@@ -48,12 +48,13 @@ const draftKey = "parley_keep_draft"
 // "(no change)".
 const draftStatus = "draft_status"
 
-// draftField displays the row's value of one edit field, escaped (GoAdmin
-// inserts form values as raw HTML).
+// draftField displays the row's value of one edit field as written: the
+// theme's textarea and input templates (html/template) escape it for their
+// context (the draft tests check "<" and "&" come back as typed).
 func draftField(field string) types.FieldFilterFn {
 	return func(v types.FieldModel) interface{} {
 		s, _ := v.Row[field].(string)
-		return html.EscapeString(s)
+		return s
 	}
 }
 
@@ -68,6 +69,8 @@ var pageJS = template.JS(`(function () {
 	var prev = document.querySelector('input[name="__go_admin_previous_"]');
 	if (prev) { prev.value = '/admin/info/` + ConversationTable + `/edit?__goadmin_edit_pk=' + encodeURIComponent(id); }
 	h.scrollTop = h.scrollHeight;
+	var send = document.querySelector('form button.submit');
+	if (send) { send.setAttribute('data-loading-text', 'Sending…'); }
 	if (h.getAttribute('data-unread') === 'true' && window.fetch) {
 		fetch('` + ReadPath + `', {method: 'POST', credentials: 'same-origin',
 			headers: {'Content-Type': 'application/x-www-form-urlencoded', 'X-Requested-With': 'XMLHttpRequest'},
@@ -78,7 +81,7 @@ var pageJS = template.JS(`(function () {
 func (c *conversationTable) form(f *types.FormPanel) {
 	f.SetTable("conversations").SetTitle("Conversation").SetDescription("Thread, reply and status")
 	f.HideContinueEditCheckBox().HideContinueNewCheckBox().HideResetButton()
-	f.SetFormEditBtnWord("Send")
+	f.SetFormEditBtnWord("Send").SetFormEditTitle("Reply")
 
 	f.AddField("ID", FieldID, db.Int, form.Default).FieldHide().
 		FieldDisplay(func(v types.FieldModel) interface{} { return html.EscapeString(v.ID) })

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -222,7 +225,7 @@ func js(s string) string {
 // waitJS waits until the expression is true.
 func waitJS(expr string) chromedp.Action {
 	var ok bool
-	return chromedp.Poll(expr, &ok, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
+	return chromedp.Poll(expr, &ok, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
 }
 
 // signIn signs in through the login form and waits for the inbox.
@@ -281,6 +284,18 @@ func listShows(statuses ...string) chromedp.Action {
 		` && !document.querySelector('tbody .icheckbox_minimal-blue.checked')`)
 }
 
+// pjax runs an action that loads a page through pjax and waits until the
+// new page is in place (jquery-pjax changes the address before the
+// content).
+func pjax(a chromedp.Action) chromedp.Action {
+	var ok bool
+	return chromedp.Tasks{
+		chromedp.Evaluate(`window.__pjaxDone = false; $(document).one('pjax:end', function () { window.__pjaxDone = true; }); true`, &ok),
+		a,
+		waitJS(`window.__pjaxDone === true`),
+	}
+}
+
 // listButton clicks one of the list's bulk action buttons by its label.
 func listButton(label string) chromedp.Action {
 	// The label follows a non-breaking space, which normalize-space keeps.
@@ -290,7 +305,7 @@ func listButton(label string) chromedp.Action {
 // browse runs actions with a step timeout shorter than the tab's, so a
 // failure leaves time to record the page.
 func browse(ctx context.Context, actions ...chromedp.Action) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	return chromedp.Run(ctx, actions...)
 }
@@ -301,6 +316,7 @@ func browse(ctx context.Context, actions ...chromedp.Action) error {
 func browserFlow(t *testing.T, base string, env map[string]string) {
 	s := openSite(t, base, env)
 	t.Run("get-leaves-unread", func(t *testing.T) { threadGETLeavesUnread(t, s) })
+	t.Run("edit-post", func(t *testing.T) { editPost(t, s) })
 	root := browser(t)
 	t.Run("reply", func(t *testing.T) { flowReply(t, s, tab(t, root)) })
 	t.Run("escaping", func(t *testing.T) { flowEscaping(t, s, tab(t, root)) })
@@ -402,7 +418,7 @@ func flowTake(t *testing.T, s *site, ctx context.Context) {
 		s.signIn("agent1"),
 		chromedp.Click(`#filter-btn`, chromedp.ByQuery),
 		choose(`.filter-area select[name="assigned_to"]`, "Nobody"),
-		chromedp.Click(`.filter-area button.submit`, chromedp.ByQuery),
+		pjax(chromedp.Click(`.filter-area button.submit`, chromedp.ByQuery)),
 		waitJS(`location.search.includes('assigned_to=none')`),
 		chromedp.WaitVisible(takeSel, chromedp.ByQuery),
 		chromedp.Evaluate(`location.search`, &path),
@@ -642,13 +658,20 @@ func flowRead(t *testing.T, s *site, ctx context.Context) {
 			return err
 		}),
 		s.signIn("agent1"),
+	)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	err = browse(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/admin/info/conversation/edit?__goadmin_edit_pk=%d", s.base, conv.ID)),
 		chromedp.WaitVisible(`.conv-history`, chromedp.ByQuery),
 		waitJS(`window.__parleyPosts.some(r => r.status !== 0)`),
 		chromedp.Evaluate(`window.__parleyPosts`, &posts),
 	)
 	if err != nil {
-		t.Fatalf("thread page: %v (requests %+v)", err, posts)
+		var unread string
+		_ = browse(ctx, chromedp.Evaluate(`JSON.stringify(window.__parleyPosts) + ' unread=' + document.querySelector('.conv-history').getAttribute('data-unread')`, &unread))
+		t.Fatalf("thread page: %v (%s)", err, unread)
 	}
 	want := fmt.Sprintf("id=%d", conv.ID)
 	i := slices.IndexFunc(posts, func(p struct {
@@ -671,18 +694,16 @@ func flowRead(t *testing.T, s *site, ctx context.Context) {
 	}
 }
 
-// threadGETLeavesUnread: a GET of a thread page (a link from webmail, say)
-// shows the thread without marking it read (item 5); only the page's own
-// same-origin POST does.
-func threadGETLeavesUnread(t *testing.T, s *site) {
-	conv := s.start(t, s.customer(t), "Gift wrapping?", "Can you gift-wrap the lamp?")
+// staffClient signs a staff member in over HTTP (no browser).
+func (s *site) staffClient(t *testing.T, user string) *http.Client {
+	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := &http.Client{Jar: jar}
 	req, _ := http.NewRequest(http.MethodPost, s.base+"/admin/signin",
-		strings.NewReader(url.Values{"username": {"agent2"}, "password": {"demo-pass-123"}}.Encode()))
+		strings.NewReader(url.Values{"username": {user}, "password": {"demo-pass-123"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", s.base)
 	res, err := client.Do(req)
@@ -691,20 +712,103 @@ func threadGETLeavesUnread(t *testing.T, s *site) {
 	}
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		t.Fatalf("sign in: %d", res.StatusCode)
+		t.Fatalf("sign in %s: %d", user, res.StatusCode)
 	}
-	req, _ = http.NewRequest(http.MethodGet, fmt.Sprintf("%s/admin/info/conversation/edit?__goadmin_edit_pk=%d", s.base, conv.ID), nil)
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	res, err = client.Do(req)
+	return client
+}
+
+// get fetches a page and answers its status and body.
+func get(t *testing.T, client *http.Client, u string, header ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "Gift wrapping?") {
-		t.Fatalf("thread page: %d\n%.500s", res.StatusCode, page)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// threadGETLeavesUnread: a GET of a thread page (a link from webmail, say)
+// shows the thread without marking it read (item 5); only the page's own
+// same-origin POST does.
+func threadGETLeavesUnread(t *testing.T, s *site) {
+	conv := s.start(t, s.customer(t), "Gift wrapping?", "Can you gift-wrap the lamp?")
+	client := s.staffClient(t, "agent2")
+	status, page := get(t, client, fmt.Sprintf("%s/admin/info/conversation/edit?__goadmin_edit_pk=%d", s.base, conv.ID), "Sec-Fetch-Site", "cross-site")
+	if status != http.StatusOK || !strings.Contains(page, "Gift wrapping?") {
+		t.Fatalf("thread page: %d\n%.500s", status, page)
 	}
 	if s.conv(t, conv.ID).IsReadByAdmin {
 		t.Error("a GET of the thread page marked it read")
+	}
+}
+
+var formToken = regexp.MustCompile(`name="__go_admin_t_" value='([^']+)'`)
+
+// editPost: the edit form's POST as GoAdmin's page sends it. A reply with
+// an override the inbox refuses stores nothing and comes back with the
+// draft and the reason; the same send with a reason stores the reply once
+// and answers the thread's own page (item 17).
+func editPost(t *testing.T, s *site) {
+	conv := s.start(t, s.customer(t), "Wrong colour", "I ordered blue and got green.")
+	client := s.staffClient(t, "agent2")
+	page := fmt.Sprintf("%s/admin/info/conversation/edit?__goadmin_edit_pk=%d", s.base, conv.ID)
+	post := func(reply, status, reason string) (int, string) {
+		t.Helper()
+		_, form := get(t, client, page)
+		m := formToken.FindStringSubmatch(form)
+		if m == nil {
+			t.Fatalf("no form token on the thread page:\n%.500s", form)
+		}
+		var body strings.Builder
+		w := multipart.NewWriter(&body)
+		for _, kv := range [][2]string{{"id", fmt.Sprint(conv.ID)}, {"reply_kind", "reply"}, {"reply_body", reply},
+			{"status", status}, {"reason", reason}, {"__go_admin_t_", m[1]}, {"__go_admin_previous_", tables.EditPath(conv.ID)}} {
+			w.WriteField(kv[0], kv[1])
+		}
+		w.Close()
+		req, _ := http.NewRequest(http.MethodPost, s.base+"/admin/edit/conversation", strings.NewReader(body.String()))
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", s.base)
+		req.Header.Set("X-PJAX", "true")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	const reply = "A blue one is on its way <b>today</b> &amp; tracked."
+	_, answer := post(reply, string(models.StatusEscalated), "")
+	if n := s.count(t, conv.ID, models.KindReply, reply); n != 0 {
+		t.Errorf("a refused override left its reply behind (%d stored)", n)
+	}
+	if !strings.Contains(answer, "escalating needs a reason") || !strings.Contains(answer, html.EscapeString(reply)+"</textarea>") {
+		t.Errorf("the refused send's page lacks the message or the draft:\n%s", answer)
+	}
+	if strings.Contains(answer, "<b>today</b>") {
+		t.Error("the draft is echoed unescaped")
+	}
+	// A kept reason goes back into its input escaped.
+	long := strings.Repeat("x", inbox.MaxReasonRunes) + `' autofocus onfocus='window.__xss=1`
+	_, answer = post(reply, string(models.StatusEscalated), long)
+	if !strings.Contains(answer, "the limit is") || strings.Contains(answer, `' autofocus onfocus='`) || !strings.Contains(answer, `&#39; autofocus onfocus=&#39;`) {
+		t.Errorf("the refused reason is not kept escaped:\n%s", answer)
+	}
+	if n := s.count(t, conv.ID, models.KindReply, reply); n != 0 {
+		t.Errorf("a refused reason left its reply behind (%d stored)", n)
+	}
+	_, answer = post(reply, string(models.StatusEscalated), "replacement costs 30 EUR")
+	if n, c := s.count(t, conv.ID, models.KindReply, reply), s.conv(t, conv.ID); n != 1 || c.Status != models.StatusEscalated {
+		t.Errorf("after the send: %d replies stored, status %s", n, c.Status)
+	}
+	if !strings.Contains(answer, `class="conv-history" data-id="`+fmt.Sprint(conv.ID)+`"`) || strings.Count(answer, html.EscapeString(reply)) != 1 {
+		t.Errorf("the send does not answer the thread with the reply once:\n%s", answer)
 	}
 }
