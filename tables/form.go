@@ -180,8 +180,17 @@ func (c *conversationTable) send(values form2.Values) error {
 	return err
 }
 
-// formError is the message GoAdmin shows on the form: GoAdmin inserts it
-// as raw HTML, so it is escaped here.
+// formError is the error GoAdmin shows on the form: its text is the
+// domain message alone (no code prefix), escaped because GoAdmin inserts it
+// as raw HTML; it unwraps to the domain error, so its code stays readable.
 func formError(err error, c *conversationTable) error {
-	return models.Errorf(models.EINVALID, "%s", html.EscapeString(UserMessage(c.log, err)))
+	return &shownError{msg: html.EscapeString(UserMessage(c.log, err)), err: err}
 }
+
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.err }

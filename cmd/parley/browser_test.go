@@ -792,6 +792,9 @@ func editPost(t *testing.T, s *site) {
 	if !strings.Contains(answer, "escalating needs a reason") || !strings.Contains(answer, html.EscapeString(reply)+"</textarea>") {
 		t.Errorf("the refused send's page lacks the message or the draft:\n%s", answer)
 	}
+	if strings.Contains(answer, "invalid: escalating") {
+		t.Error("the message shows the error code")
+	}
 	if strings.Contains(answer, "<b>today</b>") {
 		t.Error("the draft is echoed unescaped")
 	}
