@@ -70,7 +70,7 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 	// The theme gives data tables a fixed 1600px minimum width, which pushes
 	// the inbox's right-hand columns under the pinned actions column on a
 	// laptop screen; the inbox fits its container instead.
-	info.AddCSS(`.box-body table.table { min-width: 100% !important; }`)
+	info.AddCSS(`.box-body table.table { min-width: 100% !important; } .box-body table.table td:nth-child(2) { white-space: nowrap; }`)
 
 	info.AddField("ID", "id", db.Int).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
 		return template.HTML(html.EscapeString(v.ID))
@@ -90,13 +90,13 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		statusOpts = append(statusOpts, types.FieldOption{Value: string(s), Text: s.Label()})
 	}
 	info.AddField("Status", FilterStatus, db.Varchar).FieldSortable().
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle}).FieldFilterOptions(statusOpts).
+		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Any status"}).FieldFilterOptions(statusOpts).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			conv, _ := v.Row["conv"].(models.Conversation)
 			return statusLabel(conv.Status)
 		})
 	info.AddField("Assigned to", FilterAssigned, db.Varchar).
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle}).
+		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Anyone"}).
 		FieldFilterOptions(types.FieldOptions{{Value: "me", Text: "Me"}, {Value: "none", Text: "Nobody"}, {Value: "anyone", Text: "Anyone"}}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			if v.Value == "" {
@@ -106,7 +106,7 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		})
 	// The badge shows in the subject cell; the column stays for its filter.
 	info.AddField("Unread", FilterUnread, db.Varchar).FieldHideForList().
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle}).
+		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Read or unread"}).
 		FieldFilterOptions(types.FieldOptions{{Value: "yes", Text: "Unread"}, {Value: "no", Text: "Read"}}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			if v.Value == "yes" {
@@ -127,9 +127,48 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		icon  string
 		id    string
 	}{{"Resolve", icon.Check, ActionResolve}, {"Close", icon.Lock, ActionClose}, {"Delete", icon.Trash, ActionDelete}} {
-		info.AddButton(ctx, b.title, b.icon, c.ajax(b.id, "ids"))
+		a := c.ajax(b.id, "ids")
+		if b.id == ActionDelete {
+			a.WithAlert(action.AlertData{Title: "Delete the selected conversations for good?", Type: "warning",
+				ShowCancelButton: true, ConfirmButtonColor: "#DD6B55", ConfirmButtonText: "Delete", CancelButtonText: "Cancel"})
+		}
+		info.AddButton(ctx, b.title, b.icon, a)
 	}
-	info.AddActionButton(ctx, "Take it", c.ajax(ActionTake, "id"))
+	c.takeButton(ctx, info)
+}
+
+// takeCell is the row action cell (a text/template GoAdmin runs per row):
+// "Take it" only on unassigned rows (item 16), as a plain button rather
+// than GoAdmin's dropdown, whose menu the next row clipped (item 18).
+const takeCell = `{{if not (index .Value "` + FilterAssigned + `").Value}}` +
+	`<button type="button" class="btn btn-xs btn-primary conv-take" data-id="{{.Id}}">Take it</button>{{end}}`
+
+// takeJS posts the row's id alone: GoAdmin's own row-action script also
+// sends ids=<selection>, which is "," with nothing selected and was refused
+// as "no conversation selected" (item 18). Delegated, so a pjax reload of
+// the list does not bind it twice.
+func takeJS() template.JS {
+	return template.JS(`$(document).off('click.parleytake').on('click.parleytake', '.conv-take', function (event) {
+	event.preventDefault();
+	var btn = $(this);
+	btn.prop('disabled', true);
+	$.ajax({method: 'post', url: '` + action.URL(ActionTake) + `', data: {id: btn.attr('data-id')},
+		success: function (data) {
+			if (data.code === 0) { swal(data.msg, '', 'success'); setTimeout(function () { $.pjax.reload('#pjax-container'); }, 600); }
+			else { btn.prop('disabled', false); swal(data.msg, '', 'error'); }
+		},
+		error: function (xhr) {
+			btn.prop('disabled', false);
+			swal(xhr.responseJSON && xhr.responseJSON.msg ? xhr.responseJSON.msg : 'error', '', 'error');
+		}});
+});`)
+}
+
+// takeButton registers the take handler (POST /admin/operation/<id>) and
+// renders the row cell and its script.
+func (c *conversationTable) takeButton(ctx *context.Context, info *types.InfoPanel) {
+	info.AddActionButton(ctx, "Take it", c.ajax(ActionTake, "id"), "conv-take-action")
+	info.SetAction(takeCell).AddJS(takeJS())
 }
 
 // ajax builds an Ajax action whose handler runs the inbox action with the
@@ -210,7 +249,9 @@ func UserMessage(log *slog.Logger, err error) string {
 }
 
 // getData serves the list (a page in the caller's scope) and the edit page
-// (one conversation, opened: marks it read for staff, R1).
+// (one conversation, viewed without marking it read: a GET may come from a
+// cross-site link, so the rendered page marks it read with a same-origin
+// POST, item 5).
 func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interface{}, int) {
 	a, err := c.actor(c.ctx)
 	if err != nil {
@@ -222,15 +263,16 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 		if err != nil || id <= 0 {
 			return nil, 0
 		}
-		th, err := c.svc.Open(rctx, a, id)
+		th, err := c.svc.View(rctx, a, id)
 		if err != nil {
 			if models.ErrorCode(err) != models.ENOTFOUND {
 				c.log.Error("open conversation", "id", id, "err", err)
 			}
 			return nil, 0
 		}
-		row := c.row(th.Conversation, c.staffNames())
+		row := c.row(th.Conversation, c.staffNames(a))
 		row["thread"] = th
+		c.keepDraft(row)
 		return []map[string]interface{}{row}, 1
 	}
 	fields := map[string][]string{}
@@ -256,7 +298,7 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 		c.log.Error("list conversations", "err", err)
 		return nil, 0
 	}
-	names := c.staffNames()
+	names := c.staffNames(a)
 	rows := make([]map[string]interface{}, 0, len(convs))
 	for _, conv := range convs {
 		rows = append(rows, c.row(conv, names))
@@ -286,17 +328,13 @@ func (c *conversationTable) row(conv models.Conversation, names map[int64]string
 }
 
 // staffNames maps staff ids to usernames for the "assigned to" column.
-func (c *conversationTable) staffNames() map[int64]string {
-	staff, err := c.svc.Store().ListStaff(c.ctx.Request.Context())
+func (c *conversationTable) staffNames(a models.Actor) map[int64]string {
+	names, err := c.svc.StaffNames(c.ctx.Request.Context(), a)
 	if err != nil {
 		c.log.Error("list staff", "err", err)
 		return nil
 	}
-	out := make(map[int64]string, len(staff))
-	for _, s := range staff {
-		out[s.ID] = s.Username
-	}
-	return out
+	return names
 }
 
 // delete backs GoAdmin's delete route; the admin guard answers that route

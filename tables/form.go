@@ -29,11 +29,59 @@ func EditFields() []string {
 	return []string{FieldID, FieldReplyBody, FieldReplyKind, FieldStatus, FieldReason}
 }
 
-func empty(types.FieldModel) interface{} { return "" }
+// ReadPath is the same-origin POST (form field "id", answers 204) with
+// which a rendered thread page marks its conversation read: a GET of the
+// page never does, since it may come from a cross-site link (item 5).
+const ReadPath = "/admin/conversation/read"
+
+// EditPath is a conversation's own page: after a send the agent stays there.
+func EditPath(id int64) string {
+	return "/admin/info/" + ConversationTable + "/edit?__goadmin_edit_pk=" + strconv.FormatInt(id, 10)
+}
+
+// draftKey marks a request whose send failed: the form it re-renders keeps
+// what the agent wrote.
+const draftKey = "parley_keep_draft"
+
+// draftStatus is the row key of the override the form shows: the row's
+// "status" is the conversation's current one, and the override starts at
+// "(no change)".
+const draftStatus = "draft_status"
+
+// draftField displays the row's value of one edit field as written: the
+// theme's textarea and input templates (html/template) escape it for their
+// context (the draft tests check "<" and "&" come back as typed).
+func draftField(field string) types.FieldFilterFn {
+	return func(v types.FieldModel) interface{} {
+		s, _ := v.Row[field].(string)
+		return s
+	}
+}
+
+// pageJS runs on the rendered thread page: it points GoAdmin's return
+// address at this thread (so a send lands back here with the new message),
+// shows the newest message, and marks the thread read with a same-origin
+// POST. It reads only data attributes the history template escaped.
+var pageJS = template.JS(`(function () {
+	var h = document.querySelector('.conv-history');
+	if (!h) { return; }
+	var id = h.getAttribute('data-id');
+	var prev = document.querySelector('input[name="__go_admin_previous_"]');
+	if (prev) { prev.value = '/admin/info/` + ConversationTable + `/edit?__goadmin_edit_pk=' + encodeURIComponent(id); }
+	h.scrollTop = h.scrollHeight;
+	var send = document.querySelector('form button.submit');
+	if (send) { send.setAttribute('data-loading-text', 'Sending…'); }
+	if (h.getAttribute('data-unread') === 'true' && window.fetch) {
+		fetch('` + ReadPath + `', {method: 'POST', credentials: 'same-origin',
+			headers: {'Content-Type': 'application/x-www-form-urlencoded', 'X-Requested-With': 'XMLHttpRequest'},
+			body: 'id=' + encodeURIComponent(id)});
+	}
+})();`)
 
 func (c *conversationTable) form(f *types.FormPanel) {
 	f.SetTable("conversations").SetTitle("Conversation").SetDescription("Thread, reply and status")
 	f.HideContinueEditCheckBox().HideContinueNewCheckBox().HideResetButton()
+	f.SetFormEditBtnWord("Send").SetFormEditTitle("Reply")
 
 	f.AddField("ID", FieldID, db.Int, form.Default).FieldHide().
 		FieldDisplay(func(v types.FieldModel) interface{} { return html.EscapeString(v.ID) })
@@ -47,28 +95,57 @@ func (c *conversationTable) form(f *types.FormPanel) {
 		})
 	f.AddField("Send as", FieldReplyKind, db.Varchar, form.Radio).
 		FieldOptions(types.FieldOptions{{Value: models.KindReply, Text: "Reply to the customer"}, {Value: models.KindNote, Text: "Private note (staff only)"}}).
-		FieldDefault(models.KindReply).
-		FieldDisplay(func(types.FieldModel) interface{} { return models.KindReply })
-	f.AddField("Message", FieldReplyBody, db.Text, form.TextArea).FieldDisplay(empty).
+		FieldDefault(models.KindReply).FieldDisplay(draftField(FieldReplyKind))
+	f.AddField("Message", FieldReplyBody, db.Text, form.TextArea).FieldDisplay(draftField(FieldReplyBody)).
+		FieldPlaceholder("Write a reply…").
 		FieldHelpMsg("Leave empty to only change the status.")
 	opts := types.FieldOptions{{Value: "", Text: "(no change)"}}
 	for _, s := range models.Statuses {
 		opts = append(opts, types.FieldOption{Value: string(s), Text: s.Label()})
 	}
-	f.AddField("Set status", FieldStatus, db.Varchar, form.SelectSingle).FieldOptions(opts).FieldDisplay(empty).
+	f.AddField("Set status", FieldStatus, db.Varchar, form.SelectSingle).FieldOptions(opts).FieldDisplay(draftField(draftStatus)).
+		FieldPlaceholder("(no change)").
 		FieldHelpMsg("Applied after the reply, so your choice wins.")
-	f.AddField("Reason", FieldReason, db.Varchar, form.Text).FieldDisplay(empty).
-		FieldHelpMsg("Optional; kept on the timeline for staff (required to escalate).")
+	f.AddField("Reason", FieldReason, db.Varchar, form.Text).FieldDisplay(draftField(FieldReason)).
+		FieldPlaceholder("Why? Kept on the timeline for staff").
+		FieldHelpMsg("Optional; required to escalate.")
 
 	f.SetUpdateFn(c.update)
+	f.AddJS(pageJS)
 }
 
-// update writes an edit post through the inbox: the reply first, then an
-// explicit status override, so the override wins. Nothing else of the row
-// can change.
+// keepDraft puts what the agent posted back into the edit fields of a form
+// re-rendered after a failed send, so nothing they wrote is lost.
+func (c *conversationTable) keepDraft(row map[string]interface{}) {
+	if keep, _ := c.ctx.UserValue[draftKey].(bool); !keep || c.ctx.Request.MultipartForm == nil {
+		return
+	}
+	posted := form2.Values(c.ctx.Request.MultipartForm.Value)
+	if k := posted.Get(FieldReplyKind); k == models.KindReply || k == models.KindNote {
+		row[FieldReplyKind] = k
+	}
+	if s, err := models.ParseStatus(posted.Get(FieldStatus)); err == nil {
+		row[draftStatus] = string(s)
+	}
+	row[FieldReplyBody] = posted.Get(FieldReplyBody)
+	row[FieldReason] = posted.Get(FieldReason)
+}
+
+// update writes an edit post through the inbox in one call: the reply
+// first, then an explicit status override (so the override wins), one
+// transaction; a refused override leaves no reply behind (item 17). Nothing
+// else of the row can change.
 func (c *conversationTable) update(values form2.Values) error {
+	if err := c.send(values); err != nil {
+		c.ctx.SetUserValue(draftKey, true)
+		return formError(err, c)
+	}
+	return nil
+}
+
+func (c *conversationTable) send(values form2.Values) error {
 	if values.IsSingleUpdatePost() {
-		return formError(models.Errorf(models.EFORBIDDEN, "inline editing is not available"), c)
+		return models.Errorf(models.EFORBIDDEN, "inline editing is not available")
 	}
 	allowed := map[string]bool{}
 	for _, k := range EditFields() {
@@ -76,52 +153,44 @@ func (c *conversationTable) update(values form2.Values) error {
 	}
 	for k := range values {
 		if !allowed[k] && !strings.HasPrefix(k, "__") {
-			return formError(models.Errorf(models.EINVALID, "this form cannot change that field"), c)
+			return models.Errorf(models.EINVALID, "this form cannot change that field")
 		}
 	}
 	a, err := c.actor(c.ctx)
 	if err != nil {
-		return formError(err, c)
+		return err
 	}
 	id, err := strconv.ParseInt(values.Get(FieldID), 10, 64)
 	if err != nil || id <= 0 {
-		return formError(models.Errorf(models.EINVALID, "invalid conversation id"), c)
+		return models.Errorf(models.EINVALID, "invalid conversation id")
 	}
-	var to models.Status
+	u := inbox.Update{Reason: values.Get(FieldReason)}
 	if s := values.Get(FieldStatus); s != "" {
-		if to, err = models.ParseStatus(s); err != nil {
-			return formError(models.Errorf(models.EINVALID, "unknown status"), c)
+		if u.Status, err = models.ParseStatus(s); err != nil {
+			return models.Errorf(models.EINVALID, "unknown status")
 		}
 	}
-	kind := values.Get(FieldReplyKind)
-	if kind == "" {
-		kind = models.KindReply
+	if body := values.Get(FieldReplyBody); strings.TrimSpace(body) != "" {
+		u.Reply = &inbox.Draft{Kind: values.Get(FieldReplyKind), Body: body}
 	}
-	body := values.Get(FieldReplyBody)
-	rctx := c.ctx.Request.Context()
-	if strings.TrimSpace(body) == "" && to == "" {
-		return formError(models.Errorf(models.EINVALID, "write a message or choose a status"), c)
+	if u.Reply == nil && u.Status == "" {
+		return models.Errorf(models.EINVALID, "write a message or choose a status")
 	}
-	current, err := c.svc.Get(rctx, a, id)
-	if err != nil {
-		return formError(err, c)
-	}
-	if strings.TrimSpace(body) != "" {
-		if _, current, err = c.svc.Send(rctx, a, id, kind, body); err != nil {
-			return formError(err, c)
-		}
-		id = current.ID // a reply lands in this conversation for staff; keep the id it names
-	}
-	if to != "" && to != current.Status {
-		if _, err := c.svc.ChangeStatus(rctx, a, id, to, values.Get(FieldReason)); err != nil {
-			return formError(err, c)
-		}
-	}
-	return nil
+	_, err = c.svc.Update(c.ctx.Request.Context(), a, id, u)
+	return err
 }
 
-// formError is the message GoAdmin shows on the form: GoAdmin inserts it
-// as raw HTML, so it is escaped here.
+// formError is the error GoAdmin shows on the form: its text is the
+// domain message alone (no code prefix), escaped because GoAdmin inserts it
+// as raw HTML; it unwraps to the domain error, so its code stays readable.
 func formError(err error, c *conversationTable) error {
-	return models.Errorf(models.EINVALID, "%s", html.EscapeString(UserMessage(c.log, err)))
+	return &shownError{msg: html.EscapeString(UserMessage(c.log, err)), err: err}
 }
+
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.err }

@@ -20,7 +20,7 @@ var (
 		`<span class="conv-activity">{{.LastMessageAt.Format "Jan 2 15:04"}}</span><br><small class="text-muted">{{.MessageCount}} {{if eq .MessageCount 1}}message{{else}}messages{{end}}</small>`))
 	labelTmpl = template.Must(template.New("label").Parse(`<span class="label label-{{.Class}} conv-status">{{.Text}}</span>`))
 
-	historyTmpl = template.Must(template.New("history").Parse(`<div class="conv-history" style="width:100%;max-height:480px;overflow-y:auto">
+	historyTmpl = template.Must(template.New("history").Parse(`<div class="conv-history" data-id="{{.Conversation.ID}}" data-unread="{{not .Conversation.IsReadByAdmin}}" style="width:100%;max-height:480px;overflow-y:auto">
 <p class="conv-meta"><strong>{{.Conversation.Subject}}</strong> — {{.Conversation.CustomerName}} &lt;{{.Conversation.CustomerEmail}}&gt; · {{.Conversation.Status.Label}}</p>
 {{range .Messages}}{{if eq .Kind "system"}}<div class="conv-msg conv-system text-muted text-center" style="margin:6px 0;font-size:90%"><i class="fa fa-info-circle"></i> {{.Body}} <small>· {{.AuthorName}} · {{.CreatedAt.Format "2006-01-02 15:04"}}</small></div>
 {{else if eq .Kind "note"}}<div class="conv-msg conv-note callout callout-warning" style="margin:6px 0;white-space:pre-wrap"><p><strong><i class="fa fa-lock"></i> Private note</strong> — {{.AuthorName}} <small>{{.CreatedAt.Format "2006-01-02 15:04"}}</small></p><div class="conv-body">{{.Body}}</div></div>

@@ -152,7 +152,7 @@ func TestServeDemo(t *testing.T) {
 		}
 	}
 
-	t.Run("browser", func(t *testing.T) { browserFlow(t, base) })
+	t.Run("browser", func(t *testing.T) { browserFlow(t, base, env) })
 
 	res, _ := getJSON(t, base+"/healthz", "")
 	if res.StatusCode != http.StatusOK {
