@@ -14,9 +14,20 @@ const genericErrorHTML = `<div class="parley-error" style="padding:2em"><h3>Some
 
 // footScript runs on every page of GoAdmin's layout: signing out is a
 // same-origin POST (a GET must not end a session), and the user menu's
-// "Setting" leads to Parley's profile page.
+// "Setting" leads to Parley's profile page. Pages GoAdmin loads by pjax run
+// their inline scripts through jQuery.globalEval, which the CSP (no
+// 'unsafe-eval') forbids: they run as inline script elements instead, each
+// in a block of its own (GoAdmin's top-level let would clash on a second load).
 const footScript = `<script>
 (function () {
+  if (window.jQuery) {
+    jQuery.globalEval = function (code) {
+      if (!code || !jQuery.trim(code)) { return; }
+      var s = document.createElement('script');
+      s.text = '{\n' + code + '\n}';
+      document.head.appendChild(s).parentNode.removeChild(s);
+    };
+  }
   document.addEventListener('click', function (ev) {
     var a = ev.target.closest ? ev.target.closest('a[href$="/admin/logout"]') : null;
     if (!a) { return; }

@@ -55,19 +55,6 @@ func New(store *models.Store, pol *policies.Enforcer, clock Clock, limiter Limit
 	return &Service{store: store, pol: pol, clock: clock, limiter: limiter, limits: DefaultLimits()}
 }
 
-// Store exposes the store for read-only collaborators (jobs, admin pages).
-//
-// Deprecated: nothing outside inbox reads or writes the store through the
-// service (issue 5, item 21); the method goes once its last callers in
-// admin, tables, web and jobs are gone.
-func (s *Service) Store() *models.Store { return s.store }
-
-// Policies exposes the enforcer (admin route checks).
-//
-// Deprecated: callers get the enforcer where they are wired (issue 5, item
-// 21); the method goes once its last callers in admin are gone.
-func (s *Service) Policies() *policies.Enforcer { return s.pol }
-
 func (s *Service) now() time.Time { return models.Now(s.clock.Now()) }
 
 // can checks a permission on a conversation the actor can already see.
