@@ -125,27 +125,12 @@ func (g *guard) list(c *gin.Context) {
 	c.Next()
 }
 
-// parseID reads one id as a plain decimal: digits only, no sign, no
-// leading zero, at most 18 digits ("+1", "0001", "1e3" are refused).
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 18 || s[0] == '0' {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
-}
-
 // rowID reads one id from a single-valued parameter.
 func rowID(v []string) (int64, bool) {
 	if len(v) != 1 {
 		return 0, false
 	}
-	return parseID(v[0])
+	return models.ParseID(v[0])
 }
 
 // parseIDs reads GoAdmin's selection ("1,2,3,": empty parts skipped) into
@@ -169,7 +154,7 @@ func parseIDs(raw string) ([]int64, error) {
 		if part == "" {
 			continue
 		}
-		id, ok := parseID(part)
+		id, ok := models.ParseID(part)
 		if !ok {
 			return nil, models.Errorf(models.EINVALID, "invalid conversation id %q", truncate(part, 20))
 		}

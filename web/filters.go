@@ -128,7 +128,7 @@ func statusNames(staff bool) string {
 }
 
 func positiveID(s string) (int64, error) {
-	id, ok := parseID(s)
+	id, ok := models.ParseID(s)
 	if !ok {
 		return 0, errf("not an id")
 	}

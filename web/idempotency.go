@@ -59,7 +59,7 @@ func (a *API) idempotent(render renderPosted) gin.HandlerFunc {
 			return
 		}
 		if raw := c.Param("id"); raw != "" {
-			if _, ok := parseID(raw); !ok {
+			if _, ok := models.ParseID(raw); !ok {
 				c.Next() // names no conversation: the handler answers 404
 				return
 			}

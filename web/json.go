@@ -89,7 +89,7 @@ func (n *nullableID) UnmarshalJSON(b []byte) error {
 // cannot name a conversation, so it is not_found like an unknown id.
 func pathID(c *gin.Context) (int64, error) {
 	raw := c.Param("id")
-	id, ok := parseID(raw)
+	id, ok := models.ParseID(raw)
 	if !ok {
 		return 0, models.Errorf(models.ENOTFOUND, "conversation %s not found", strconv.Quote(truncate(raw, 40)))
 	}

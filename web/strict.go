@@ -192,18 +192,3 @@ func hex4(b []byte, at int) (rune, bool) {
 	v, err := strconv.ParseUint(string(b[at:at+4]), 16, 32)
 	return rune(v), err == nil
 }
-
-// parseID reads an id as sent in a path or query: a plain positive decimal
-// (no sign, no leading zeros, no spaces), so "+1" and "0001" never alias 1.
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 19 || s[0] == '0' {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
-}

@@ -2,8 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -49,29 +47,6 @@ func FuzzDecodeStrict(f *testing.F) {
 		}
 		if strings.ContainsRune(dst.Body, utf8.RuneError) && !strings.Contains(string(b), "\uFFFD") && !strings.Contains(strings.ToLower(string(b)), `\ufffd`) {
 			t.Fatalf("body %q gained a replacement character from %q", dst.Body, b)
-		}
-	})
-}
-
-var plainID = regexp.MustCompile(`^[1-9][0-9]{0,18}$`)
-
-// FuzzParseID: an id is accepted only as its own canonical decimal.
-func FuzzParseID(f *testing.F) {
-	for _, s := range []string{"1", "+1", "0001", "0", "-1", " 1", "9223372036854775807", "9223372036854775808", "1e3", "١"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		id, ok := parseID(s)
-		if !ok {
-			if plainID.MatchString(s) {
-				if _, err := strconv.ParseInt(s, 10, 64); err == nil {
-					t.Fatalf("refused plain id %q", s)
-				}
-			}
-			return
-		}
-		if id <= 0 || strconv.FormatInt(id, 10) != s {
-			t.Fatalf("parseID(%q) = %d: not canonical", s, id)
 		}
 	})
 }
