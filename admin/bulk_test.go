@@ -77,3 +77,55 @@ func TestAdminStatusesMatchTheAPI(t *testing.T) {
 		t.Errorf("R2 refusal: %d %s", res.StatusCode, res.body)
 	}
 }
+
+// Item 19: a refusal inside a GoAdmin handler (an Ajax action, the edit
+// form) answers with its code's status, as the API would, not GoAdmin's 200.
+func TestHandlerRefusalsAnswerTheirStatus(t *testing.T) {
+	cl := login(t, newStaff(t, "chat_admin"))
+	open := newConversation(t, "ajax refusal", "x")
+
+	// R2 through the bulk delete action: 409, the message names the row.
+	res := cl.post("/admin/operation/conversation_delete", url.Values{"ids": {fmt.Sprint(open.ID) + ","}}, nil)
+	m := res.json(t)
+	if res.StatusCode != http.StatusConflict || m["code"] != float64(http.StatusConflict) ||
+		!strings.Contains(fmt.Sprint(m["msg"]), fmt.Sprint(open.ID)) {
+		t.Errorf("bulk delete of an open thread: %d %v", res.StatusCode, m)
+	}
+	if _, err := env.store.Conversation(context.Background(), open.ID); err != nil {
+		t.Errorf("refused delete removed the thread: %v", err)
+	}
+	// A success keeps GoAdmin's 200 {"code":0}.
+	res = cl.post("/admin/operation/conversation_resolve", url.Values{"ids": {fmt.Sprint(open.ID) + ","}}, nil)
+	if m := res.json(t); res.StatusCode != http.StatusOK || m["code"] != float64(0) {
+		t.Errorf("resolve: %d %v", res.StatusCode, m)
+	}
+
+	// The edit form: escalating without a reason is invalid (400) and the
+	// page is re-rendered with the message; a pjax post keeps 200 so the
+	// page script shows it with the draft.
+	form := cl.editForm(open.ID)
+	form.Set("reply_body", "kept draft")
+	form.Set("status", string(models.StatusEscalated))
+	form.Set("reason", "")
+	res = cl.postMultipart("/admin/edit/conversation", form, nil)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, "escalating needs a reason") {
+		t.Errorf("refused edit post: %d %.300s", res.StatusCode, res.body)
+	}
+	form = cl.editForm(open.ID)
+	form.Set("reply_body", "kept draft")
+	form.Set("status", string(models.StatusEscalated))
+	form.Set("reason", "")
+	res = cl.postMultipart("/admin/edit/conversation", form, map[string]string{"X-PJAX": "true"})
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "escalating needs a reason") {
+		t.Errorf("refused pjax edit post: %d %.300s", res.StatusCode, res.body)
+	}
+	msgs, err := env.store.Messages(context.Background(), open.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range msgs {
+		if msg.Body == "kept draft" {
+			t.Error("a refused edit post stored its reply")
+		}
+	}
+}

@@ -56,6 +56,7 @@ const (
 	ctxStatus   = "parley.admin.status"   // the status a rendered page answers with
 	ctxSignin   = "parley.admin.signin"   // the staff id whose credentials were checked
 	ctxAnswered = "parley.admin.answered" // the guard answered the request itself
+	ctxOutcome  = "parley.admin.outcome"  // *tables.Outcome of an Ajax action or edit post
 )
 
 // actor is the tables.ActorFunc: the actor the guard resolved for the request.

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/tables"
 )
 
 // contentSecurityPolicy is as strict as GoAdmin's adminlte pages allow:
@@ -96,6 +97,7 @@ func (g *guard) finish(c *gin.Context, bw *bufferedWriter, rt Route) {
 	if v, ok := c.Get(ctxStatus); ok && bw.Status() == http.StatusOK {
 		bw.status = v.(int)
 	}
+	g.applyOutcome(c, bw)
 	switch {
 	case bw.Status() >= 500: // hole 10
 		g.log.Error("admin error response", "path", c.Request.URL.Path, "status", bw.Status(), "body", truncate(bw.body.String(), 500))
@@ -120,6 +122,46 @@ func (g *guard) finish(c *gin.Context, bw *bufferedWriter, rt Route) {
 		}
 	}
 	bw.flush()
+}
+
+// applyOutcome gives a refusal that GoAdmin answered 200 the status of its
+// domain code (models.HTTPStatus, as the API): an Ajax action's JSON gets
+// that status and code, a re-rendered edit form that status. A pjax form
+// post keeps 200: jquery-pjax drops any other answer instead of showing it,
+// which would lose the message and the kept draft.
+func (g *guard) applyOutcome(c *gin.Context, bw *bufferedWriter) {
+	v, ok := c.Get(ctxOutcome)
+	if !ok || bw.Status() != http.StatusOK {
+		return
+	}
+	out := v.(*tables.Outcome)
+	if out.Code == "" {
+		return
+	}
+	status := models.HTTPStatus(out.Code)
+	h := bw.Header()
+	if strings.Contains(h.Get("Content-Type"), "json") {
+		var resp map[string]any
+		if json.Unmarshal(bw.body.Bytes(), &resp) != nil {
+			return
+		}
+		resp["code"] = status
+		b, _ := json.Marshal(resp)
+		bw.body.Reset()
+		bw.body.Write(b)
+		h.Del("Content-Length")
+		bw.status = status
+		switch out.Code {
+		case models.ERATELIMITED:
+			h.Set("Retry-After", strconv.Itoa(max(out.RetryAfter, 1)))
+		case models.EUNAVAILABLE:
+			h.Set("Retry-After", "5")
+		}
+		return
+	}
+	if c.GetHeader("X-PJAX") == "" {
+		bw.status = status
+	}
 }
 
 // replaceBody swaps a held body for Parley's own answer of status.

@@ -86,6 +86,7 @@ func (g *guard) editPost(c *gin.Context, a models.Actor) {
 		return
 	}
 	if g.visible(c, a, []int64{id}) && g.routeAllowed(c, a) {
+		g.askOutcome(c)
 		c.Next()
 	}
 }
@@ -127,8 +128,17 @@ func (g *guard) operation(c *gin.Context, a models.Actor) {
 		return
 	}
 	if g.visible(c, a, ids) && g.routeAllowed(c, a) {
+		g.askOutcome(c)
 		c.Next()
 	}
+}
+
+// askOutcome lets the GoAdmin handler behind the guard report a refusal's
+// domain code (tables.Outcome), which finish turns into the answer's status.
+func (g *guard) askOutcome(c *gin.Context) {
+	ctx, out := tables.WithOutcome(c.Request.Context())
+	c.Request = c.Request.WithContext(ctx)
+	c.Set(ctxOutcome, out)
 }
 
 // markRead is POST /admin/conversation/read: the thread page marks its

@@ -27,3 +27,29 @@ func ActorFrom(ctx stdctx.Context) (models.Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(models.Actor)
 	return a, ok
 }
+
+// Outcome carries the domain code of a refusal from a GoAdmin handler (an
+// Ajax action, the edit form) back to the admin guard, which answers with
+// that code's status: GoAdmin itself answers every refusal 200.
+type Outcome struct {
+	Code       models.Code
+	RetryAfter int // seconds, with ERATELIMITED
+}
+
+type outcomeKey struct{}
+
+// WithOutcome gives a request a place for its handler's refusal code.
+func WithOutcome(ctx stdctx.Context) (stdctx.Context, *Outcome) {
+	o := &Outcome{}
+	return stdctx.WithValue(ctx, outcomeKey{}, o), o
+}
+
+// recordOutcome notes err's code for the guard, when it asked for it.
+func recordOutcome(ctx stdctx.Context, err error) {
+	if o, ok := ctx.Value(outcomeKey{}).(*Outcome); ok && err != nil {
+		o.Code = models.ErrorCode(err)
+		if e := models.AsError(err); e != nil {
+			o.RetryAfter = e.RetryAfter
+		}
+	}
+}

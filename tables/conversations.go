@@ -178,6 +178,7 @@ func (c *conversationTable) ajax(id, idsKey string) *action.AjaxAction {
 	a := action.Ajax(id, func(ctx *context.Context) (bool, string, interface{}) {
 		msg, err := RunAction(ctx, c.svc, c.actor, id, ctx.FormValue(idsKey))
 		if err != nil {
+			recordOutcome(ctx.Request.Context(), err)
 			return false, c.userMessage(err), nil
 		}
 		return true, msg, nil

@@ -184,6 +184,7 @@ func (c *conversationTable) send(values form2.Values) error {
 // domain message alone (no code prefix), escaped because GoAdmin inserts it
 // as raw HTML; it unwraps to the domain error, so its code stays readable.
 func formError(err error, c *conversationTable) error {
+	recordOutcome(c.ctx.Request.Context(), err)
 	return &shownError{msg: html.EscapeString(UserMessage(c.log, err)), err: err}
 }
 
