@@ -114,8 +114,8 @@ func TestTakeIt(t *testing.T) {
 		t.Errorf("not assigned to the agent: %v", got.AssignedTo)
 	}
 	res = cl.post("/admin/operation/conversation_take", url.Values{"id": {fmt.Sprint(c.ID)}}, nil)
-	if m := res.json(t); m["code"] != float64(500) || !strings.Contains(fmt.Sprint(m["msg"]), "already yours") {
-		t.Errorf("second take: %v", m)
+	if m := res.json(t); res.StatusCode != http.StatusConflict || m["code"] != float64(409) || !strings.Contains(fmt.Sprint(m["msg"]), "already yours") {
+		t.Errorf("second take: %d %v", res.StatusCode, m)
 	}
 }
 
@@ -138,7 +138,7 @@ func TestDeleteRefusesNotClosed(t *testing.T) {
 	}
 	res = cl.post("/admin/operation/conversation_delete", url.Values{"ids": {fmt.Sprintf("%d,%d,", closed.ID, open.ID)}}, nil)
 	m = res.json(t)
-	if m["code"] != float64(500) || !strings.Contains(fmt.Sprint(m["msg"]), fmt.Sprintf("conversation %d", open.ID)) {
+	if res.StatusCode != http.StatusConflict || m["code"] != float64(409) || !strings.Contains(fmt.Sprint(m["msg"]), fmt.Sprintf("conversation %d", open.ID)) {
 		t.Errorf("bulk delete with an open conversation: %d %v", res.StatusCode, m)
 	}
 	for _, id := range []int64{open.ID, closed.ID} {
