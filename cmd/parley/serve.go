@@ -112,8 +112,12 @@ func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
 	if err := r.SetTrustedProxies(proxies); err != nil {
 		return nil, fmt.Errorf("PARLEY_TRUSTED_PROXIES: %w", err)
 	}
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, health{Status: "ok"}) })
+	live := func(c *gin.Context) { c.JSON(http.StatusOK, health{Status: "ok"}) }
+	r.GET("/healthz", live)
 	r.GET("/readyz", ready.handle)
+	// Load balancers probe with HEAD as often as with GET.
+	r.HEAD("/healthz", live)
+	r.HEAD("/readyz", ready.handle)
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, backOffice) })
 	r.NoRoute(notFound)
 	web.NewAPI(rt.svc, rt.acc).Register(r)

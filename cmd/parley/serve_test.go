@@ -158,6 +158,13 @@ func TestServeDemo(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %d", res.StatusCode)
 	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if hr, err := http.Head(base + p); err != nil || hr.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s: %v %v", p, hr, err)
+		} else {
+			hr.Body.Close()
+		}
+	}
 
 	// Staff: each agent has recent threads of their own; chatadmin sees every status.
 	statusSeen := map[string]int{}
