@@ -26,7 +26,6 @@ import (
 	"github.com/GoAdminGroup/go-admin/engine"
 	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/table"
 	"github.com/GoAdminGroup/go-admin/template/types"
-	_ "github.com/GoAdminGroup/themes/adminlte" // the "adminlte" theme
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/inbox"
@@ -89,6 +88,7 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 			err = fmt.Errorf("admin: start GoAdmin: %v", p)
 		}
 	}()
+	useParleyBranding()
 	eng := engine.Default()
 	// Hole 6: GoAdmin renders display values as raw HTML; escape by default.
 	eng.AddGlobalDisplayProcessFn(func(v types.FieldModel) interface{} { return html.EscapeString(v.Value) })

@@ -113,10 +113,32 @@ func TestBrowserBackOffice(t *testing.T) {
 	if !strings.Contains(url, "/admin/login?ref=") {
 		t.Fatalf("signed-out deep link went to %s", url)
 	}
+	// The sign-in page is Parley's: its own words, and a refused sign-in
+	// shows its message in the page (no alert(), which would block here).
+	var page, shown string
+	err = chromedp.Run(ctx,
+		chromedp.Text("body", &page, chromedp.ByQuery),
+		chromedp.SendKeys("#username", agent.Username, chromedp.ByID),
+		chromedp.SendKeys("#password", "not-the-password", chromedp.ByID),
+		chromedp.Click("#sign-in-form button", chromedp.ByQuery),
+		chromedp.WaitVisible("#login-error", chromedp.ByID),
+		chromedp.Text("#login-error", &shown, chromedp.ByID),
+		chromedp.SetValue("#username", "", chromedp.ByID),
+		chromedp.SetValue("#password", "", chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("refused sign-in: %v (problems %v)", err, problems())
+	}
+	if strings.Contains(page, "GoAdmin") || !strings.Contains(page, "Parley") {
+		t.Errorf("sign-in page words: %q", page)
+	}
+	if !strings.Contains(shown, "Wrong username or password") {
+		t.Errorf("refused sign-in shows %q", shown)
+	}
 	err = chromedp.Run(ctx,
 		chromedp.SendKeys("#username", agent.Username, chromedp.ByID),
 		chromedp.SendKeys("#password", password, chromedp.ByID),
-		chromedp.Click("#sign-up-form button", chromedp.ByQuery),
+		chromedp.Click("#sign-in-form button", chromedp.ByQuery),
 		chromedp.WaitVisible(".conv-reply", chromedp.ByQuery),
 		chromedp.Location(&url),
 		chromedp.Evaluate(`typeof jQuery + "/" + typeof $.pjax`, &jq),
@@ -165,7 +187,9 @@ func TestBrowserBackOffice(t *testing.T) {
 		// GoAdmin's login stylesheet asks for fonts from fonts.gstatic.com and
 		// a third-party demo host: the CSP blocks them on purpose (the page
 		// falls back to local fonts; the back office calls nowhere else).
-		if strings.Contains(p, "favicon") || (strings.Contains(p, "font-src") && (strings.Contains(p, "fonts.gstatic.com") || strings.Contains(p, "sucaihuo.com"))) {
+		// The one refused sign-in above answers 400 on purpose.
+		refused := strings.Contains(p, "status of 400") && strings.HasSuffix(p, "/admin/signin")
+		if refused || strings.Contains(p, "favicon") || (strings.Contains(p, "font-src") && (strings.Contains(p, "fonts.gstatic.com") || strings.Contains(p, "sucaihuo.com"))) {
 			continue
 		}
 		t.Errorf("browser reported: %s", p)

@@ -83,9 +83,11 @@ func goadminConfig(d Deps) (*config.Config, error) {
 		HideToolEntrance:           true,
 		HidePluginEntrance:         true,
 		OperationLogOff:            true,
-		NoLimitLoginIP:             false,
-		AccessLogOff:               true,
-		InfoLogOff:                 true,
+		// One user may be signed in on several devices (desk and phone); a
+		// password change or deactivation still ends them all.
+		NoLimitLoginIP: true,
+		AccessLogOff:   true,
+		InfoLogOff:     true,
 		// GoAdmin logs a refused form as ERROR with a stack; Parley's guard
 		// logs refusals at INFO and real failures itself.
 		ErrorLogOff:    true,

@@ -71,3 +71,15 @@ func profileUser(t *testing.T, res response) string {
 	t.Helper()
 	return strings.TrimSpace(res.doc(t).Find(".profile-username").Text())
 }
+
+// One staff member may be signed in on two devices at once: a second
+// sign-in does not end the first session (GoAdmin's default would).
+func TestTwoDevicesStaySignedIn(t *testing.T) {
+	s := newStaff(t, "agent")
+	desk, phone := login(t, s), login(t, s)
+	for name, cl := range map[string]*client{"desk": desk, "phone": phone} {
+		if res := cl.get("/admin/info/conversation"); res.StatusCode != http.StatusOK {
+			t.Errorf("%s session after the second sign-in: %d", name, res.StatusCode)
+		}
+	}
+}

@@ -18,6 +18,9 @@ var files embed.FS
 const (
 	ProfileTemplate = "profile.html"
 	ErrorTemplate   = "error.html"
+	// LoginTemplate is the back office's sign-in page, a whole page that
+	// GoAdmin executes itself with its login data (.Title, .UrlPrefix).
+	LoginTemplate = "login.html"
 )
 
 var pages = template.Must(template.ParseFS(files, "*.html"))
@@ -36,6 +39,9 @@ type ProfilePage struct {
 type ErrorPage struct {
 	Title, Message string
 }
+
+// Login is the parsed template set holding LoginTemplate.
+func Login() *template.Template { return pages }
 
 // Profile renders the profile page.
 func Profile(p ProfilePage) (template.HTML, error) { return render(ProfileTemplate, p) }

@@ -78,6 +78,9 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		start := time.Now()
 		id := requestID(c.GetHeader(requestIDHeader))
 		c.Header(requestIDHeader, id)
+		// On the request too: GoAdmin answers with the request's id and
+		// would otherwise mint one of its own.
+		c.Request.Header.Set(requestIDHeader, id)
 		c.Next()
 		status := c.Writer.Status()
 		attrs := []slog.Attr{

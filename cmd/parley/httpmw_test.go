@@ -37,6 +37,8 @@ func edgeRouter(t *testing.T, log *slog.Logger) http.Handler {
 	web.NewAPI(svc, acc).Register(r)
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, backOffice) })
 	r.GET("/boom", func(c *gin.Context) { panic("boom") })
+	// Like GoAdmin, answers with the request's X-Request-ID.
+	r.GET("/echo-id", func(c *gin.Context) { c.String(http.StatusOK, c.Request.Header.Get(requestIDHeader)) })
 	r.NoRoute(notFound)
 	return r
 }
@@ -124,6 +126,12 @@ func TestAccessLog(t *testing.T) {
 	w = serveOnce(h, "GET", "/api/v1/me", "", map[string]string{"X-Request-ID": "bad id with spaces"})
 	if id := w.Header().Get("X-Request-ID"); id == "" || strings.Contains(id, " ") {
 		t.Errorf("generated X-Request-ID %q", id)
+	}
+
+	// A handler behind the log (GoAdmin) sees the same id the log records.
+	w = serveOnce(h, "GET", "/echo-id", "", nil)
+	if id := w.Header().Get("X-Request-ID"); id == "" || w.Body.String() != id || !strings.Contains(buf.String(), "request_id="+id) {
+		t.Errorf("handler saw %q, answer says %q", w.Body.String(), id)
 	}
 
 	w = serveOnce(h, "GET", "/boom", "", nil)
