@@ -61,6 +61,9 @@ func safeAdminPath(s string) bool {
 // thread, with plain query characters (hole 5).
 var previousPath = regexp.MustCompile(`^/admin/info/conversation(/edit)?(\?[A-Za-z0-9_=&%.,:+\-]*)?$`)
 
+// formTokenKey is GoAdmin's single-use form token field.
+const formTokenKey = "__go_admin_t_"
+
 // previousKey is GoAdmin's return-address field.
 const previousKey = "__go_admin_previous_"
 

@@ -64,7 +64,7 @@ func (g *guard) editPost(c *gin.Context, a models.Actor) {
 		g.fail(c, http.StatusBadRequest, "this form takes no files")
 		return
 	}
-	allowed := map[string]bool{"__go_admin_t_": true, previousKey: true}
+	allowed := map[string]bool{formTokenKey: true, previousKey: true}
 	for _, k := range tables.EditFields() {
 		allowed[k] = true
 	}
@@ -85,10 +85,25 @@ func (g *guard) editPost(c *gin.Context, a models.Actor) {
 		g.fail(c, http.StatusBadRequest, "invalid conversation id")
 		return
 	}
-	if g.visible(c, a, []int64{id}) && g.routeAllowed(c, a) {
-		g.askOutcome(c)
-		c.Next()
+	if !g.visible(c, a, []int64{id}) || !g.routeAllowed(c, a) {
+		return
 	}
+	// A form already sent (back button, double click) goes back to its
+	// thread, where what it sent shows, instead of GoAdmin's error page.
+	tokens := r.MultipartForm.Value[formTokenKey]
+	live, err := g.acc.FormTokenLive(r.Context(), strings.Join(tokens, ""))
+	if err != nil {
+		g.domainFail(c, err)
+		return
+	}
+	if len(tokens) != 1 || !live {
+		c.Redirect(http.StatusSeeOther, tables.EditPath(id))
+		c.Set(ctxAnswered, true)
+		c.Abort()
+		return
+	}
+	g.askOutcome(c)
+	c.Next()
 }
 
 // delete answers the list's delete route itself: GoAdmin would replace

@@ -307,3 +307,34 @@ func (r response) sessionSet() bool {
 	}
 	return false
 }
+
+// Item 17: posting the same edit form twice (back button, double click)
+// sends once, and the second post returns to the thread where the reply
+// shows, not to GoAdmin's error page.
+func TestEditFormSentTwice(t *testing.T) {
+	agent := newStaff(t, "agent")
+	c := takenBy(t, agent, "double submit")
+	cl := login(t, agent)
+	form := cl.editForm(c.ID)
+	form.Set("reply_body", "sent once, posted twice")
+	if res := cl.postMultipart("/admin/edit/conversation", form, nil); res.StatusCode >= 400 {
+		t.Fatalf("first post: %d %.200s", res.StatusCode, res.body)
+	}
+	res := cl.postMultipart("/admin/edit/conversation", form, nil)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != editPath(c.ID) {
+		t.Errorf("second post of the same form: %d to %q %.200s", res.StatusCode, res.Header.Get("Location"), res.body)
+	}
+	msgs, err := env.store.Messages(context.Background(), c.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.Body == "sent once, posted twice" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the reply is stored %d times", n)
+	}
+}

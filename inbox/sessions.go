@@ -40,6 +40,16 @@ func (s *Accounts) EndAdminSession(ctx context.Context, sid string) error {
 	return s.store.DeleteAdminSession(ctx, sid)
 }
 
+// FormTokenLive reports whether a back-office form's single-use token is
+// still unused: a second post of the same form (back button, double click)
+// is told apart from a real refusal.
+func (s *Accounts) FormTokenLive(ctx context.Context, token string) (bool, error) {
+	if token == "" || len(token) > 100 {
+		return false, nil
+	}
+	return s.store.LiveFormToken(ctx, token)
+}
+
 // ResetAdminSite clears GoAdmin's goadmin_site rows and runs start (which
 // starts GoAdmin, re-inserting them) under a database-wide lock, so the
 // configuration in code wins over what an earlier run stored and two nodes

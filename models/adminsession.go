@@ -45,6 +45,17 @@ func (q Queries) AdminSession(ctx context.Context, sid string) (AdminSession, er
 	return AdminSession{SID: sid, UserID: int64(*v.UserID), CreatedAt: t}, nil
 }
 
+// LiveFormToken reports whether a GoAdmin form token is still unused
+// (GoAdmin keeps them as goadmin_session rows and deletes one when used).
+func (q Queries) LiveFormToken(ctx context.Context, token string) (bool, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM goadmin_session WHERE sid = ? AND `values` = '__csrf_token__'", token).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("form token: %w", translate(err))
+	}
+	return n > 0, nil
+}
+
 // DeleteAdminSession ends one back-office session.
 func (q Queries) DeleteAdminSession(ctx context.Context, sid string) error {
 	if _, err := q.q.ExecContext(ctx, "DELETE FROM goadmin_session WHERE sid = ?", sid); err != nil {
