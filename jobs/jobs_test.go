@@ -3,17 +3,13 @@ package jobs_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/jobs"
@@ -21,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/models/storetest"
 	"github.com/parleyhq/parley/policies"
 	"github.com/parleyhq/parley/ratelimit"
+	"github.com/parleyhq/parley/ratelimit/redistest"
 )
 
 type fixture struct {
@@ -259,65 +256,6 @@ func TestNotifier(t *testing.T) {
 	})
 }
 
-// privateRedis is a redis-server of the test's own on a free port, which
-// the test may flush or restart (never the shared one).
-type privateRedis struct {
-	t    *testing.T
-	port int
-	cmd  *exec.Cmd
-}
-
-func startPrivateRedis(t *testing.T) *privateRedis {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server not installed: the Redis-loss fault test needs its own instance")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &privateRedis{t: t, port: l.Addr().(*net.TCPAddr).Port}
-	l.Close()
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *privateRedis) Addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
-
-func (r *privateRedis) start() {
-	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", fmt.Sprint(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatalf("start redis-server: %v", err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: r.Addr()})
-	defer c.Close()
-	for i := 0; i < 100; i++ {
-		if c.Ping(context.Background()).Err() == nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	r.t.Fatal("private redis-server did not answer")
-}
-
-func (r *privateRedis) stop() {
-	if r.cmd != nil && r.cmd.Process != nil {
-		r.cmd.Process.Kill()
-		r.cmd.Wait()
-		r.cmd = nil
-	}
-}
-
-// restart kills the server and starts an empty one on the same port: every
-// queued task is gone.
-func (r *privateRedis) restart() {
-	r.stop()
-	r.start()
-}
-
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -336,8 +274,8 @@ func TestOutboxSurvivesRedisLoss(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		rs := startPrivateRedis(t)
-		opt := asynq.RedisClientOpt{Addr: rs.Addr()}
+		rs := redistest.Start(t)
+		opt := asynq.RedisClientOpt{Addr: rs.Addr}
 		client := asynq.NewClient(opt)
 		defer client.Close()
 		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
@@ -356,7 +294,8 @@ func TestOutboxSurvivesRedisLoss(t *testing.T) {
 		if _, err := insp.GetTaskInfo("default", w.Relay.TaskID(id, 1)); err != nil {
 			t.Fatalf("task not queued: %v", err)
 		}
-		rs.restart() // Redis loses the queued task before any worker runs it.
+		rs.Stop() // Redis loses the queued task before any worker runs it.
+		rs.Start()
 		if _, err := insp.GetTaskInfo("default", w.Relay.TaskID(id, 1)); err == nil {
 			t.Fatal("the task survived the restart; the test proves nothing")
 		}
@@ -392,8 +331,8 @@ func TestOutboxParksFailingRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		rs := startPrivateRedis(t)
-		opt := asynq.RedisClientOpt{Addr: rs.Addr()}
+		rs := redistest.Start(t)
+		opt := asynq.RedisClientOpt{Addr: rs.Addr}
 		client := asynq.NewClient(opt)
 		defer client.Close()
 		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
@@ -507,8 +446,8 @@ func TestOutboxCrashMidTask(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		rs := startPrivateRedis(t)
-		opt := asynq.RedisClientOpt{Addr: rs.Addr()}
+		rs := redistest.Start(t)
+		opt := asynq.RedisClientOpt{Addr: rs.Addr}
 		client := asynq.NewClient(opt)
 		defer client.Close()
 		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
