@@ -267,6 +267,17 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// privateWorker is a worker on a redis-server of the test's own, which the
+// test may stop and start empty (never the shared Redis).
+func (f *fixture) privateWorker(t *testing.T) (*redistest.Server, *jobs.Worker) {
+	t.Helper()
+	rs := redistest.Start(t)
+	opt := asynq.RedisClientOpt{Addr: rs.Addr}
+	client := asynq.NewClient(opt)
+	t.Cleanup(func() { client.Close() })
+	return rs, jobs.NewWorker(opt, client, f.store, f.pol, quiet())
+}
+
 // TestOutboxSurvivesRedisLoss is the fault test of the outbox: a message's
 // notification task is handed to Redis, Redis restarts empty before any
 // worker ran it, and the notification still arrives — exactly once.
@@ -274,11 +285,7 @@ func TestOutboxSurvivesRedisLoss(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		rs := redistest.Start(t)
-		opt := asynq.RedisClientOpt{Addr: rs.Addr}
-		client := asynq.NewClient(opt)
-		defer client.Close()
-		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
+		rs, w := f.privateWorker(t)
 		w.Relay.Lease, w.Relay.Interval, w.ShutdownTimeout = time.Second, 50*time.Millisecond, time.Second
 
 		_, m, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Refund", Body: "Please refund"})
@@ -289,7 +296,7 @@ func TestOutboxSurvivesRedisLoss(t *testing.T) {
 			t.Fatalf("flush: %d, %v", n, err)
 		}
 		id := pending(t, s)[0].ID
-		insp := asynq.NewInspector(opt)
+		insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: rs.Addr})
 		defer insp.Close()
 		if _, err := insp.GetTaskInfo("default", w.Relay.TaskID(id, 1)); err != nil {
 			t.Fatalf("task not queued: %v", err)
@@ -331,11 +338,7 @@ func TestOutboxParksFailingRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		rs := redistest.Start(t)
-		opt := asynq.RedisClientOpt{Addr: rs.Addr}
-		client := asynq.NewClient(opt)
-		defer client.Close()
-		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
+		_, w := f.privateWorker(t)
 		w.Relay.Lease, w.Relay.Interval, w.Relay.MaxAttempts, w.ShutdownTimeout = 200*time.Millisecond, 50*time.Millisecond, 3, time.Second
 		const typeFlaky = "test:flaky"
 		runs := make(chan struct{}, 100)
@@ -446,11 +449,7 @@ func TestOutboxCrashMidTask(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		rs := redistest.Start(t)
-		opt := asynq.RedisClientOpt{Addr: rs.Addr}
-		client := asynq.NewClient(opt)
-		defer client.Close()
-		w := jobs.NewWorker(opt, client, s, f.pol, quiet())
+		_, w := f.privateWorker(t)
 		w.Relay.Lease, w.Relay.Interval, w.ShutdownTimeout = 300*time.Millisecond, 50*time.Millisecond, time.Second
 
 		_, m, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Refund", Body: "Please refund"})
