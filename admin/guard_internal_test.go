@@ -2,7 +2,6 @@ package admin
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -122,19 +121,6 @@ func TestGuardHeadersWin(t *testing.T) {
 	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, LoginPath, nil))
 	if h := rec.Header(); h.Get("X-Frame-Options") != "SAMEORIGIN" || h.Get("Content-Security-Policy") != contentSecurityPolicy || h.Get("Referrer-Policy") != "same-origin" {
 		t.Errorf("headers %v", h)
-	}
-}
-
-func TestParseIDs(t *testing.T) {
-	for in, want := range map[string]string{"1,2,,": "[1 2]", "3,3,3": "[3]", ",5": "[5]"} {
-		if got, err := parseIDs(in); err != nil || fmt.Sprint(got) != want {
-			t.Errorf("%q: %v %v", in, got, err)
-		}
-	}
-	for _, in := range []string{"", ",", "+1", "0001", "0", "1,x", " 1", "1 ", "٣"} {
-		if _, err := parseIDs(in); models.ErrorCode(err) != models.EINVALID {
-			t.Errorf("%q accepted: %v", in, err)
-		}
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/tables"
 )
@@ -131,42 +130,6 @@ func rowID(v []string) (int64, bool) {
 		return 0, false
 	}
 	return models.ParseID(v[0])
-}
-
-// parseIDs reads GoAdmin's selection ("1,2,3,": empty parts skipped) into
-// distinct ids. The count is capped at inbox.MaxBulk before any id is
-// parsed, so a huge list costs nothing.
-func parseIDs(raw string) ([]int64, error) {
-	if n := strings.Count(raw, ",") + 1; n > inbox.MaxBulk {
-		nonEmpty := 0
-		for _, part := range strings.Split(raw, ",") {
-			if part != "" {
-				nonEmpty++
-			}
-		}
-		if nonEmpty > inbox.MaxBulk {
-			return nil, models.Errorf(models.EINVALID, "at most %d conversations at once; %d given", inbox.MaxBulk, nonEmpty)
-		}
-	}
-	var ids []int64
-	seen := map[int64]bool{}
-	for _, part := range strings.Split(raw, ",") {
-		if part == "" {
-			continue
-		}
-		id, ok := models.ParseID(part)
-		if !ok {
-			return nil, models.Errorf(models.EINVALID, "invalid conversation id %q", truncate(part, 20))
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil, models.Errorf(models.EINVALID, "no conversation selected")
-	}
-	return ids, nil
 }
 
 func truncate(s string, n int) string {

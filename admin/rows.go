@@ -109,7 +109,7 @@ func (g *guard) editPost(c *gin.Context, a models.Actor) {
 // delete answers the list's delete route itself: GoAdmin would replace
 // every refusal with "delete fail", and the reason matters (R2).
 func (g *guard) delete(c *gin.Context, a models.Actor) {
-	ids, err := parseIDs(c.Request.PostForm.Get("id"))
+	ids, err := tables.ParseIDs(c.Request.PostForm.Get("id"))
 	if err != nil {
 		g.domainFail(c, err)
 		return
@@ -137,7 +137,7 @@ func (g *guard) operation(c *gin.Context, a models.Actor) {
 	if strings.Trim(raw, ", ") == "" {
 		raw = c.Request.PostForm.Get("id")
 	}
-	ids, err := parseIDs(raw)
+	ids, err := tables.ParseIDs(raw)
 	if err != nil {
 		g.domainFail(c, err)
 		return

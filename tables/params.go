@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 )
 
@@ -114,19 +115,36 @@ func ValidFilterValue(k, v string) bool {
 	return false
 }
 
-// ParseIDs reads "1,2,3," (GoAdmin's selection) into ids.
-func ParseIDs(s string) ([]int64, error) {
+// ParseIDs reads GoAdmin's selection ("1,2,3,": empty parts skipped) into
+// distinct plain-decimal ids (models.ParseID), for the admin guard and the
+// actions behind it alike. The count is capped at inbox.MaxBulk before any id is
+// parsed, so a huge list costs nothing.
+func ParseIDs(raw string) ([]int64, error) {
+	if n := strings.Count(raw, ",") + 1; n > inbox.MaxBulk {
+		nonEmpty := 0
+		for _, part := range strings.Split(raw, ",") {
+			if part != "" {
+				nonEmpty++
+			}
+		}
+		if nonEmpty > inbox.MaxBulk {
+			return nil, models.Errorf(models.EINVALID, "at most %d conversations at once; %d given", inbox.MaxBulk, nonEmpty)
+		}
+	}
 	var ids []int64
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
+	seen := map[int64]bool{}
+	for _, part := range strings.Split(raw, ",") {
 		if part == "" {
 			continue
 		}
-		id, err := strconv.ParseInt(part, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, models.Errorf(models.EINVALID, "invalid conversation id")
+		id, ok := models.ParseID(part)
+		if !ok {
+			return nil, models.Errorf(models.EINVALID, "invalid conversation id %q", part[:min(len(part), 20)])
 		}
-		ids = append(ids, id)
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
 	if len(ids) == 0 {
 		return nil, models.Errorf(models.EINVALID, "no conversation selected")

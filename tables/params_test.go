@@ -1,6 +1,11 @@
 package tables
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/parleyhq/parley/models"
+)
 
 func TestClampPageSize(t *testing.T) {
 	for in, want := range map[int]int{0: 25, -3: 25, 1: 10, 10: 10, 24: 10, 25: 25, 30: 25, 50: 50, 99: 50, 100: 100, 100000: 100} {
@@ -49,5 +54,19 @@ func TestParseIDsAndFilters(t *testing.T) {
 	}, 42)
 	if len(f.Statuses) != 1 || f.AssignedTo == nil || *f.AssignedTo != 42 || f.Unread == nil || !*f.Unread || f.CustomerID == nil || *f.CustomerID != 7 {
 		t.Errorf("%+v", f)
+	}
+}
+
+// Ids are plain decimals, deduplicated (the guard and the actions share this).
+func TestParseIDs(t *testing.T) {
+	for in, want := range map[string]string{"1,2,,": "[1 2]", "3,3,3": "[3]", ",5": "[5]"} {
+		if got, err := ParseIDs(in); err != nil || fmt.Sprint(got) != want {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", ",", "+1", "0001", "0", "1,x", " 1", "1 ", "٣"} {
+		if _, err := ParseIDs(in); models.ErrorCode(err) != models.EINVALID {
+			t.Errorf("%q accepted: %v", in, err)
+		}
 	}
 }

@@ -724,6 +724,12 @@ func get(t *testing.T, client *http.Client, u string, header ...string) (int, st
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return doPage(t, client, req)
+}
+
+// doPage sends a request and answers its status and body.
+func doPage(t *testing.T, client *http.Client, req *http.Request) (int, string) {
+	t.Helper()
 	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -776,13 +782,7 @@ func editPost(t *testing.T, s *site) {
 		req.Header.Set("Content-Type", w.FormDataContentType())
 		req.Header.Set("Origin", s.base)
 		req.Header.Set("X-PJAX", "true")
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
+		return doPage(t, client, req)
 	}
 	const reply = "A blue one is on its way <b>today</b> &amp; tracked."
 	_, answer := post(reply, string(models.StatusEscalated), "")
