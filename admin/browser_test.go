@@ -167,7 +167,7 @@ func TestBrowserBackOffice(t *testing.T) {
 		chromedp.Click("li.user-menu > a.dropdown-toggle", chromedp.ByQuery),
 		chromedp.Click(`li.user-menu a[href="/admin/profile"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(".parley-profile", chromedp.ByQuery),
-		chromedp.Text(".profile-username", &text, chromedp.ByQuery),
+		chromedp.Text(".parley-username", &text, chromedp.ByQuery),
 	)
 	if err != nil || strings.TrimSpace(text) != agent.Username {
 		t.Fatalf("profile via Setting: %v %q", err, text)

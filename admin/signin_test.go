@@ -69,7 +69,7 @@ func TestSigninMultipart(t *testing.T) {
 // profileUser reads the username the profile page shows.
 func profileUser(t *testing.T, res response) string {
 	t.Helper()
-	return strings.TrimSpace(res.doc(t).Find(".profile-username").Text())
+	return strings.TrimSpace(res.doc(t).Find(".parley-username").Text())
 }
 
 // One staff member may be signed in on two devices at once: a second
