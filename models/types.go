@@ -217,16 +217,3 @@ type Token struct {
 	SubjectID   int64
 	ExpiresAt   time.Time
 }
-
-// Settings are the store-wide settings.
-type Settings struct {
-	EnableCustomerChat          bool
-	MaxCustomerMessagesPerMonth int    // -1 = unlimited
-	RetentionDays               int    // 0 = keep forever
-	TimeZone                    string // IANA name; "" = UTC (see Location)
-}
-
-// DefaultSettings are the settings of a fresh store.
-func DefaultSettings() Settings {
-	return Settings{EnableCustomerChat: true, MaxCustomerMessagesPerMonth: -1, RetentionDays: 0}
-}
