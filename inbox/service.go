@@ -50,9 +50,17 @@ func DefaultLimits() Limits {
 	return Limits{CustomerMessages: 30, CustomerConversations: 5, GuestMessages: 10, GuestConversations: 3, Window: time.Minute}
 }
 
+// Option adds an optional dependency to the service (a mailer, a file
+// store, an event publisher); each is declared next to the code using it.
+type Option func(*Service)
+
 // New builds the service.
-func New(store *models.Store, pol *policies.Enforcer, clock Clock, limiter Limiter) *Service {
-	return &Service{store: store, pol: pol, clock: clock, limiter: limiter, limits: DefaultLimits()}
+func New(store *models.Store, pol *policies.Enforcer, clock Clock, limiter Limiter, opts ...Option) *Service {
+	s := &Service{store: store, pol: pol, clock: clock, limiter: limiter, limits: DefaultLimits()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 func (s *Service) now() time.Time { return models.Now(s.clock.Now()) }
