@@ -92,6 +92,19 @@ func LastDays(now time.Time, loc *time.Location, n int) Period {
 	return Period{From: today.AddDate(0, 0, -(n - 1)).Format(time.DateOnly), To: today.Format(time.DateOnly)}
 }
 
+// RecentDays is the period of the n days up to and including today in the
+// store's time zone.
+func (s *Service) RecentDays(ctx context.Context, n int) (Period, error) {
+	if n < 1 || n > MaxMetricsDays {
+		return Period{}, models.Errorf(models.EINVALID, "a period is 1 to %d days", MaxMetricsDays)
+	}
+	set, err := s.store.Settings(ctx)
+	if err != nil {
+		return Period{}, err
+	}
+	return LastDays(s.now(), set.Location(), n), nil
+}
+
 // ParsePeriod checks a period given as two dates: both plain dates, From
 // not after To, at most MaxMetricsDays long.
 func ParsePeriod(from, to string) (Period, error) {
@@ -125,8 +138,8 @@ type Durations struct {
 	Count    int64         `json:"count"`
 	Median   time.Duration `json:"-"`
 	P90      time.Duration `json:"-"`
-	MedianMS int64         `json:"median_seconds"`
-	P90MS    int64         `json:"p90_seconds"`
+	MedianSeconds int64         `json:"median_seconds"`
+	P90Seconds    int64         `json:"p90_seconds"`
 }
 
 // AgentLoad is one staff member's open assigned conversations.
@@ -294,7 +307,7 @@ func summarize(cs []models.MetricCount) Durations {
 		return models.BucketDuration(buckets[len(buckets)-1])
 	}
 	out.Median, out.P90 = at(0.5), at(0.9)
-	out.MedianMS, out.P90MS = int64(out.Median.Seconds()), int64(out.P90.Seconds())
+	out.MedianSeconds, out.P90Seconds = int64(out.Median.Seconds()), int64(out.P90.Seconds())
 	return out
 }
 

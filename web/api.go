@@ -80,6 +80,7 @@ func (a *API) routes() *gin.Engine {
 	sa.POST("/conversations", a.idempotent(staffPosted), a.staffStartConversation)
 	sa.POST("/conversations/bulk", a.staffBulk)
 	sa.GET("/conversations/:id", openThread(a, staffView))
+	sa.GET("/metrics", a.staffMetrics)
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
