@@ -135,9 +135,9 @@ func (p Period) Days() []string {
 
 // Durations summarises a histogram of durations.
 type Durations struct {
-	Count    int64         `json:"count"`
-	Median   time.Duration `json:"-"`
-	P90      time.Duration `json:"-"`
+	Count         int64         `json:"count"`
+	Median        time.Duration `json:"-"`
+	P90           time.Duration `json:"-"`
 	MedianSeconds int64         `json:"median_seconds"`
 	P90Seconds    int64         `json:"p90_seconds"`
 }

@@ -50,8 +50,8 @@ func TestDashboardTimings(t *testing.T) {
 		e.MustSend(e.agent, convs[0].ID, models.KindReply, "a second answer does not count")
 		e.MustSend(e.chatAdmin, convs[1].ID, models.KindReply, "answer after 30 minutes")
 		e.clock.Advance(30 * time.Minute)
-		e.MustChangeStatus(e.chatAdmin, convs[1].ID, models.StatusResolved, "") // resolved after an hour
-		e.MustSend(custs[1], convs[1].ID, models.KindReply, "one more question")   // reopened
+		e.MustChangeStatus(e.chatAdmin, convs[1].ID, models.StatusResolved, "")  // resolved after an hour
+		e.MustSend(custs[1], convs[1].ID, models.KindReply, "one more question") // reopened
 		e.clock.Advance(time.Hour)
 		e.MustChangeStatus(e.chatAdmin, convs[1].ID, models.StatusClosed, "") // not counted again
 
