@@ -108,6 +108,7 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(IndexPath, toList)
 	r.POST(LogoutPath, g.logout)
 	r.POST(MarkReadPath, g.markRead)
+	r.GET(ExportPath, g.export)
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
 	r.GET(DashboardPath, ginadapter.Content(g.dashboard))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
