@@ -36,6 +36,7 @@ type Service struct {
 	clock   Clock
 	limiter Limiter
 	limits  Limits
+	files   Files // attachments (R12); set by WithFiles
 }
 
 // Limits are the per-actor rate limits of R11.
