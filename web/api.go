@@ -70,6 +70,8 @@ func (a *API) routes() *gin.Engine {
 	cust.POST("/conversations", a.idempotent(customerPosted), a.startConversation)
 	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
+	cust.POST("/conversations/:id/attachments", a.idempotent(customerPosted), a.sendAttachments(customerPosted))
+	cust.GET("/attachments/:id", a.getAttachment)
 
 	staff := v1.Group("/staff")
 	staff.POST("/auth/login", a.staffLogin)
@@ -83,5 +85,7 @@ func (a *API) routes() *gin.Engine {
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
+	sa.POST("/conversations/:id/attachments", a.idempotent(staffPosted), a.sendAttachments(staffPosted))
+	sa.GET("/attachments/:id", a.getAttachment)
 	return e
 }
