@@ -1,9 +1,12 @@
 package media
 
 import (
+	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley/media/mediatest"
 )
@@ -67,4 +70,32 @@ func FuzzMP3(f *testing.F) {
 func FuzzMP4(f *testing.F) {
 	seeds(f, mediatest.MP4(1, true), mediatest.MP4(1, false))
 	f.Fuzz(func(t *testing.T, b []byte) { checkParser(t, b, inspectMP4) })
+}
+
+// FuzzReadForm: any body under any boundary is read within its bounds or
+// refused, never a panic, never more files or bytes than allowed.
+func FuzzReadForm(f *testing.F) {
+	f.Add("b", "--b\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhi\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nPNGDATA\r\n--b--\r\n")
+	f.Add("b", "--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n")
+	f.Fuzz(func(t *testing.T, boundary, body string) {
+		r, _ := http.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+		form, err := ReadForm(r, []string{"body", "kind"}, 2, 16)
+		if err != nil {
+			return
+		}
+		if len(form.Files) > 2 {
+			t.Fatalf("%d files", len(form.Files))
+		}
+		for _, p := range form.Files {
+			if len(p.Data) > 17 {
+				t.Fatalf("file of %d bytes kept", len(p.Data))
+			}
+		}
+		for k, v := range form.Fields {
+			if (k != "body" && k != "kind") || !utf8.ValidString(v) {
+				t.Fatalf("field %q = %q", k, v)
+			}
+		}
+	})
 }

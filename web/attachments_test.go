@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/media/mediatest"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/web"
@@ -130,7 +131,7 @@ func TestAttachmentCustomerUploadsAndReads(t *testing.T) {
 			!strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
 			t.Errorf("headers: %v", h)
 		}
-		if cd := h.Get("Content-Disposition"); cd != web.ContentDisposition("inline", xssName) {
+		if cd := h.Get("Content-Disposition"); cd != media.ContentDisposition("inline", xssName) {
 			t.Errorf("Content-Disposition %q", cd)
 		}
 		// The thread lists the attachments with the message, on both sides.
@@ -334,18 +335,4 @@ func TestAttachmentFilesGoWithDeletedConversation(t *testing.T) {
 			t.Errorf("%d files left after the delete", n)
 		}
 	})
-}
-
-func TestContentDisposition(t *testing.T) {
-	cases := map[string]string{
-		"photo.png":   `inline; filename="photo.png"; filename*=UTF-8''photo.png`,
-		xssName:       `inline; filename="_><img src=x onerror=alert(1)>.png"; filename*=UTF-8''%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.png`,
-		"café; x.png": `inline; filename="caf__ x.png"; filename*=UTF-8''caf%C3%A9%3B%20x.png`,
-		"a\"b\\c.png": `inline; filename="a_b_c.png"; filename*=UTF-8''a%22b%5Cc.png`,
-	}
-	for name, want := range cases {
-		if got := web.ContentDisposition("inline", name); got != want {
-			t.Errorf("%q:\n got %s\nwant %s", name, got, want)
-		}
-	}
 }
