@@ -107,6 +107,9 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(IndexPath, toList)
 	r.POST(LogoutPath, g.logout)
 	r.POST(MarkReadPath, g.markRead)
+	r.POST(AttachPath, g.attachUpload)
+	r.GET(AttachFilePrefix+":id", g.attachFile)
+	r.GET(AttachJSPath, g.attachJS)
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
 	return nil
