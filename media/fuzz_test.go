@@ -2,6 +2,7 @@ package media
 
 import (
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -54,6 +55,11 @@ func FuzzInspect(f *testing.F) {
 
 func FuzzWebM(f *testing.F) {
 	seeds(f, mediatest.WebM{Seconds: 0.5, MediaRecorder: true}.Bytes(), mediatest.WebM{Seconds: 0.3, Video: true}.Bytes())
+	for _, name := range []string{"testdata/mediarecorder-voice.webm", "testdata/mediarecorder-video.webm"} {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkParser(t, b, inspectWebM) })
 }
 
