@@ -151,6 +151,18 @@ func (s *Service) SendAttachments(ctx context.Context, a models.Actor, conversat
 			}
 			m.Attachments = append(m.Attachments, att)
 		}
+		if in.Body == "" {
+			// Lists preview a message by its text; one of only files
+			// shows the first file's name instead.
+			p := models.Preview("Attachment: " + files[0].name)
+			landed.LastPreview = p
+			if m.Public {
+				landed.PublicPreview = p
+			}
+			if err := tx.SaveConversation(ctx, landed); err != nil {
+				return err
+			}
+		}
 		if err := s.countInbound(ctx, tx, a, mc, m); err != nil {
 			return err
 		}

@@ -74,10 +74,21 @@ func TestAttachmentFollowsMessageIntoFollowUp(t *testing.T) {
 		if att.MediaType != "image/png" || att.Filename != "x.png" {
 			t.Errorf("attachment %+v", att)
 		}
+		// A message of only files previews as its first file.
+		m2, conv, err := svc.SendAttachments(e.ctx, cu, landed.ID, inbox.AttachInput{Files: []inbox.Upload{png("receipt.png")}})
+		if err != nil || m2.Body != "" {
+			t.Fatal(err)
+		}
+		if conv.PublicPreview != "Attachment: receipt.png" || e.MustConv(landed.ID).LastPreview != "Attachment: receipt.png" {
+			t.Errorf("previews %q / %q", conv.PublicPreview, e.MustConv(landed.ID).LastPreview)
+		}
 		// Listed with its message in the timeline.
-		ms := e.MustMessages(landed.ID)
-		if last := ms[len(ms)-1]; len(last.Attachments) != 1 || last.Attachments[0].ID != att.ID {
-			t.Errorf("timeline: %+v", last)
+		found := false
+		for _, tm := range e.MustMessages(landed.ID) {
+			found = found || (tm.ID == m.ID && len(tm.Attachments) == 1 && tm.Attachments[0].ID == att.ID)
+		}
+		if !found {
+			t.Errorf("message %d is not listed with its attachment", m.ID)
 		}
 	})
 }
