@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -74,6 +75,35 @@ func TestBrowserAttachScript(t *testing.T) {
 	// Chromium sends the name's quote as %22 in the part header.
 	if last.Kind != models.KindNote || len(last.Attachments) != 1 || !strings.HasSuffix(last.Attachments[0].Filename, `><img src=x onerror=alert(1)>.png`) {
 		t.Fatalf("stored: %+v", last)
+	}
+	// A voice note recorded with MediaRecorder (Chromium's fake microphone),
+	// sent as a reply: the server measures its length from the clusters.
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`document.querySelector("#kind").value = "reply"`, nil),
+		chromedp.Click(`#box .parley-attach-record`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("#box .parley-attach-record").textContent === "Stop recording"`, nil),
+		chromedp.Sleep(2*time.Second),
+		chromedp.Click(`#box .parley-attach-record`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelectorAll("#box .parley-attach-list li").length === 1`, nil),
+		chromedp.Click(`#box .parley-attach-send`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("#box .parley-attach-status").textContent === "Sent."`, nil),
+	)
+	if err != nil {
+		var st string
+		chromedp.Run(ctx, chromedp.Text(`#box .parley-attach-status`, &st, chromedp.ByQuery))
+		t.Fatalf("voice note: %v (status %q, problems %v)", err, st, problems())
+	}
+	ms, err = env.store.Messages(context.Background(), conv.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	voice := ms[len(ms)-1]
+	if voice.Kind != models.KindReply || len(voice.Attachments) != 1 {
+		t.Fatalf("voice note stored as %+v", voice)
+	}
+	a := voice.Attachments[0]
+	if !strings.HasPrefix(a.MediaType, "audio/") || a.DurationMS == nil || *a.DurationMS < 1000 || *a.DurationMS > 10000 {
+		t.Errorf("voice note: %s, %v ms", a.MediaType, a.DurationMS)
 	}
 	for _, p := range problems() {
 		if strings.Contains(p, "favicon") || strings.Contains(p, "fonts.gstatic.com") || strings.Contains(p, "sucaihuo.com") {
