@@ -30,6 +30,7 @@ func TestInspectAccepts(t *testing.T) {
 		{"mp3 with info header", mediatest.MP3(4.8, true), "audio/mpeg", media.Audio, 4800 * time.Millisecond},
 		{"m4a", mediatest.MP4(9, false), "audio/mp4", media.Audio, 9 * time.Second},
 		{"mp4", mediatest.MP4(20, true), "video/mp4", media.Video, 20 * time.Second},
+		{"fragmented m4a", mediatest.MP4Of(0, 0, 6, false), "audio/mp4", media.Audio, 6 * time.Second},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,6 +58,10 @@ func TestInspectMeasuresLongFiles(t *testing.T) {
 		"ogg":                        mediatest.OggOpus(61),
 		"mp3":                        mediatest.MP3(61, false),
 		"mp4":                        mediatest.MP4(61, true),
+		// Headers claim 5 s; the sample table holds 61 s.
+		"mp4 with short headers": mediatest.MP4Of(5, 61, 0, true),
+		// Fragmented, headers without a duration (Safari's MediaRecorder).
+		"fragmented m4a": mediatest.MP4Of(0, 0, 61, false),
 	}
 	for name, file := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -287,14 +287,20 @@ func fullBox(typ string, payload ...[]byte) []byte {
 func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
 
 // MP4 is an MP4 movie (video true: a video and a sound track) or an M4A
-// voice note of the given length; its mvhd and mdhd say the length.
-func MP4(seconds float64, video bool) []byte {
+// voice note of the given length; its mvhd, mdhd and sample tables agree.
+func MP4(seconds float64, video bool) []byte { return MP4Of(seconds, seconds, 0, video) }
+
+// MP4Of builds an MP4 whose headers (mvhd, mdhd) say header seconds, whose
+// sample tables (stts) hold samples seconds, and which has, when
+// fragments > 0, movie fragments (moof/trun, as Safari's MediaRecorder
+// writes) of that many seconds in all.
+func MP4Of(header, samples, fragments float64, video bool) []byte {
 	brand := "M4A "
 	if video {
 		brand = "isom"
 	}
 	const scale = 1000
-	dur := uint32(seconds * scale)
+	dur := uint32(header * scale)
 	mvhd := fullBox("mvhd", u32(0), u32(0), u32(scale), u32(dur), u32(0x00010000), []byte{1, 0, 0, 0},
 		make([]byte, 8), u32(0x00010000), make([]byte, 12), u32(0x00010000), make([]byte, 12), u32(0x40000000), make([]byte, 24), u32(3))
 	trak := func(id uint32, handler string) []byte {
@@ -302,7 +308,11 @@ func MP4(seconds float64, video bool) []byte {
 			make([]byte, 8), u32(0x00010000), make([]byte, 12), u32(0x00010000), make([]byte, 12), u32(0x40000000), u32(0), u32(0))
 		mdhd := fullBox("mdhd", u32(0), u32(0), u32(scale), u32(dur), []byte{0x55, 0xC4, 0, 0})
 		hdlr := fullBox("hdlr", u32(0), []byte(handler), make([]byte, 12), []byte("parley\x00"))
-		stbl := box("stbl", fullBox("stsd", u32(0)), fullBox("stts", u32(0)), fullBox("stsc", u32(0)),
+		stts := fullBox("stts", u32(0))
+		if n := uint32(samples * 10); n > 0 { // 100 ms samples
+			stts = fullBox("stts", u32(1), u32(n), u32(100))
+		}
+		stbl := box("stbl", fullBox("stsd", u32(0)), stts, fullBox("stsc", u32(0)),
 			fullBox("stsz", u32(0), u32(0)), fullBox("stco", u32(0)))
 		return box("trak", tkhd, box("mdia", mdhd, hdlr, box("minf", stbl)))
 	}
@@ -310,7 +320,22 @@ func MP4(seconds float64, video bool) []byte {
 	if video {
 		traks = append(traks, trak(2, "vide"))
 	}
+	if fragments > 0 {
+		traks = append(traks, box("mvex", fullBox("trex", u32(1), u32(1), u32(0), u32(0), u32(0))))
+	}
 	out := box("ftyp", []byte(brand), u32(0), []byte(brand), []byte("isom"))
 	out = append(out, box("moov", traks...)...)
+	if fragments > 0 {
+		n := uint32(fragments * 10)
+		for seq := uint32(1); n > 0; seq++ {
+			k := min(n, 10) // one second per fragment
+			n -= k
+			tfhd := box("tfhd", []byte{0, 0x02, 0, 0x08}, u32(1), u32(100)) // default-base-is-moof, default duration
+			trun := box("trun", []byte{0, 0, 0, 0}, u32(k))
+			out = append(out, box("moof", fullBox("mfhd", u32(seq)), box("traf", tfhd, trun))...)
+			out = append(out, box("mdat", make([]byte, 8))...)
+		}
+		return out
+	}
 	return append(out, box("mdat", make([]byte, 64))...)
 }
