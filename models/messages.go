@@ -13,8 +13,8 @@ const messageColumns = `id, conversation_id, kind, author_type, author_id, autho
 // InsertMessage stores a message and sets its id.
 func (q Queries) InsertMessage(ctx context.Context, m *Message) error {
 	res, err := q.q.ExecContext(ctx, `INSERT INTO messages (conversation_id, kind, author_type, author_id, author_name,
-		body, event, is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ConversationID, m.Kind, m.AuthorType, idArg(m.AuthorID), m.AuthorName, m.Body, m.Event, m.Public, m.CreatedAt)
+		body, event, is_public, created_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ConversationID, m.Kind, m.AuthorType, idArg(m.AuthorID), m.AuthorName, m.Body, m.Event, m.Public, m.CreatedAt, m.IP)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", translate(err))
 	}
