@@ -107,6 +107,8 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(IndexPath, toList)
 	r.POST(LogoutPath, g.logout)
 	r.POST(MarkReadPath, g.markRead)
+	r.POST(tables.ThreadActionPath, g.threadAction)
+	r.GET(tables.OlderPath, g.olderMessages)
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
 	return nil

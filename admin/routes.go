@@ -93,6 +93,9 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: ProfilePath, Kind: kindProfile, Role: models.RoleAgent, GoAdmin: "/profile"},
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
+	// The conversation page's actions and older history (admin/thread.go).
+	{Method: http.MethodPost, Path: tables.ThreadActionPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: tables.OlderPath, Kind: kindPage, Role: models.RoleAgent},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

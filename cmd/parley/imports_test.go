@@ -23,7 +23,7 @@ func TestImportDirection(t *testing.T) {
 		"inbox":      {"models", "policies"},
 		"jobs":       {"inbox", "models", "policies"},
 		"web":        {"inbox", "models", "policies"},
-		"tables":     {"inbox", "models", "policies"},
+		"tables":     {"inbox", "models", "policies", "templates"},
 		"admin":      {"inbox", "models", "policies", "tables", "templates"},
 	}
 	out, err := exec.Command("go", "list", "-json", "../../...").Output()
