@@ -127,4 +127,3 @@ func (g *guard) olderMessages(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(strings.TrimSpace(string(html))))
 	c.Abort()
 }
-

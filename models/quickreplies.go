@@ -88,4 +88,3 @@ func (q Queries) DeleteQuickReply(ctx context.Context, id int64) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
-

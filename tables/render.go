@@ -18,7 +18,6 @@ var (
 	activityTmpl = template.Must(template.New("activity").Parse(
 		`<span class="conv-activity">{{.LastMessageAt.Format "Jan 2 15:04"}}</span><br><small class="text-muted">{{.MessageCount}} {{if eq .MessageCount 1}}message{{else}}messages{{end}}</small>`))
 	labelTmpl = template.Must(template.New("label").Parse(`<span class="label label-{{.Class}} conv-status">{{.Text}}</span>`))
-
 )
 
 func render(t *template.Template, data any) template.HTML {

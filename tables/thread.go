@@ -195,4 +195,3 @@ func statusClass(s models.Status) string {
 	}
 	return class
 }
-
