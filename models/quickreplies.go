@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -17,12 +18,16 @@ type QuickReply struct {
 	UpdatedAt time.Time
 }
 
-const quickReplyColumns = `id, title, body, COALESCE(created_by, 0), created_at, COALESCE(updated_at, created_at)`
+const quickReplyColumns = `id, title, body, COALESCE(created_by, 0), created_at, updated_at`
 
 func scanQuickReply(row scanner) (QuickReply, error) {
 	var r QuickReply
-	err := row.Scan(&r.ID, &r.Title, &r.Body, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt)
-	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	var updated sql.NullTime
+	err := row.Scan(&r.ID, &r.Title, &r.Body, &r.CreatedBy, &r.CreatedAt, &updated)
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.CreatedAt.UTC()
+	if updated.Valid {
+		r.UpdatedAt = updated.Time.UTC()
+	}
 	return r, err
 }
 

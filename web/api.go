@@ -83,5 +83,10 @@ func (a *API) routes() *gin.Engine {
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
+	sa.GET("/customers/:id", a.staffCustomer)
+	sa.GET("/quick-replies", a.staffQuickReplies)
+	sa.POST("/quick-replies", a.staffCreateQuickReply)
+	sa.PATCH("/quick-replies/:id", a.staffPatchQuickReply)
+	sa.DELETE("/quick-replies/:id", a.staffDeleteQuickReply)
 	return e
 }
