@@ -18,7 +18,7 @@ func TestStaffQuickRepliesAPI(t *testing.T) {
 		var id int64
 		e.run(t, []scenario{
 			{Name: "chat admin creates", Method: "POST", URL: qr, Token: tokAdmin,
-				Body: map[string]string{"title": "Greeting", "body": "Hello {customer.name}, about order {order.number}. — {agent.name}"},
+				Body:           map[string]string{"title": "Greeting", "body": "Hello {customer.name}, about order {order.number}. — {agent.name}"},
 				ExpectedStatus: http.StatusCreated, Check: func(t *testing.T, r response) { id = r.num("id") }},
 			{Name: "unknown variable refused", Method: "POST", URL: qr, Token: tokAdmin,
 				Body: map[string]string{"title": "Bad", "body": "Hi {customer.phone}"}, ExpectedStatus: http.StatusBadRequest, ExpectedCode: "invalid"},
