@@ -130,8 +130,8 @@ func StaffTimeline(msgs []models.Message) []models.Message {
 	for i, m := range msgs {
 		if i > 0 && m.Kind == models.KindSystem && m.Public {
 			prev := msgs[i-1]
-			if prev.Kind == models.KindSystem && !prev.Public && prev.CreatedAt.Equal(m.CreatedAt) &&
-				(m.Event == EventReopened || m.Event == EventStatus) {
+			if prev.Kind == models.KindSystem && !prev.Public && prev.Event == EventStatus && prev.AuthorName == m.AuthorName &&
+				m.CreatedAt.Sub(prev.CreatedAt) < time.Second && (m.Event == EventReopened || m.Event == EventStatus) {
 				continue
 			}
 		}
