@@ -65,7 +65,7 @@ func (g *guard) threadAction(c *gin.Context) {
 		_, err = g.svc.ChangeStatus(ctx, a, id, models.StatusClosed, "")
 		msg = "Closed."
 	case opEscalate:
-		_, err = g.svc.ChangeStatus(ctx, a, id, models.StatusEscalated, f.Get("reason"))
+		_, err = g.svc.ChangeStatus(ctx, a, id, models.StatusEscalated, f.Get("escalate_reason"))
 		msg = "Escalated."
 	case opBlock:
 		_, err = g.svc.BlockSender(ctx, a, id, f.Get("by"), f.Get("reason"))

@@ -202,7 +202,7 @@ func TestThreadActions(t *testing.T) {
 	// Outside the other agent's scope now: not found, nothing changes.
 	expect("other agent closes", login(t, other).action(c.ID, "close", nil), 404, "not found")
 	expect("escalate without reason", cl.action(c.ID, "escalate", nil), 400, "escalating needs a reason")
-	expect("escalate", cl.action(c.ID, "escalate", url.Values{"reason": {"refund"}}), 200, "Escalated")
+	expect("escalate", cl.action(c.ID, "escalate", url.Values{"escalate_reason": {"refund"}}), 200, "Escalated")
 	if got := status(); got.Status != models.StatusEscalated {
 		t.Errorf("status %s", got.Status)
 	}

@@ -80,7 +80,7 @@ var pageJS = template.JS(`(function () {
 	function show(el, msg) {
 		if (errBox) { errBox.hidden = true; }
 		if (okBox) { okBox.hidden = true; }
-		if (el) { el.textContent = msg; el.hidden = false; el.scrollIntoView && el.scrollIntoView({block: 'nearest'}); }
+		if (el) { el.className = el.className.split(' ')[0] + ' ' + el.getAttribute('data-class'); el.textContent = msg; el.hidden = false; el.scrollIntoView && el.scrollIntoView({block: 'nearest'}); }
 	}
 	var older = document.querySelector('.conv-older');
 	if (older) {
