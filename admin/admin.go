@@ -109,6 +109,8 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.POST(MarkReadPath, g.markRead)
 	r.POST(tables.ThreadActionPath, g.threadAction)
 	r.GET(tables.OlderPath, g.olderMessages)
+	r.GET(QuickRepliesPath, ginadapter.Content(g.quickReplies))
+	r.POST(QuickRepliesPath, ginadapter.Content(g.saveQuickReply))
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
 	return nil

@@ -96,6 +96,8 @@ var routes = []Route{
 	// The conversation page's actions and older history (admin/thread.go).
 	{Method: http.MethodPost, Path: tables.ThreadActionPath, Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: tables.OlderPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
+	{Method: http.MethodPost, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

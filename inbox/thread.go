@@ -46,6 +46,7 @@ type Retention struct {
 // service checks each again when it is taken.
 type Abilities struct {
 	Reply, Note, Take, Assign, SetStatus, Escalate, LeaveEscalated, Delete, Block, Export bool
+	ManageQuickReplies                                                                    bool
 }
 
 // ThreadView loads the conversation page for a staff member without
@@ -152,6 +153,7 @@ func (s *Service) abilities(a models.Actor, c models.Conversation) Abilities {
 		Escalate:  c.Status != models.StatusEscalated && can(policies.Escalate), LeaveEscalated: can(policies.LeaveEscalated),
 		Delete: s.can(a, policies.Delete, &asClosed),
 		Block:  s.pol.Can(a, policies.ObjBlock, policies.Block, nil), Export: can(policies.Export),
+		ManageQuickReplies: s.pol.Can(a, policies.ObjQuickReply, policies.ManageQuickReplies, nil),
 	}
 }
 

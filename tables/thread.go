@@ -19,6 +19,8 @@ const (
 	// GET ?id=…&before=<message id>; header X-Parley-Older says whether
 	// even older ones exist.
 	OlderPath = "/admin/conversation/messages"
+	// QuickRepliesPath is the quick-reply management page.
+	QuickRepliesPath = "/admin/quick-replies"
 )
 
 // timeLayout is how the page shows times (UTC).
@@ -115,6 +117,9 @@ func ThreadView(a models.Actor, p inbox.ThreadPage, assignees []inbox.Assignee, 
 			o.MissingNames += "{" + m + "}"
 		}
 		v.QuickReplies = append(v.QuickReplies, o)
+	}
+	if p.Can.ManageQuickReplies {
+		v.ManageQuickRepliesPath = QuickRepliesPath
 	}
 	if prof != nil {
 		v.Customer = customerPanel(conv, p.Order, prof)

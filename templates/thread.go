@@ -32,6 +32,7 @@ type ThreadPage struct {
 	Assignees                         []Option
 	ActionPath, OlderPath, ExportPath string // ExportPath "" when there is no export route
 	QuickReplies                      []QuickReplyOption
+	ManageQuickRepliesPath            string         // "" unless the viewer manages quick replies
 	Customer                          *CustomerPanel // nil when it could not be loaded
 	Form                              template.HTML  // GoAdmin's reply form, already rendered
 }
@@ -151,3 +152,25 @@ func Thread(p ThreadPage) (template.HTML, error) { return render(ThreadTemplate,
 func ThreadMessages(msgs []MessageView) (template.HTML, error) {
 	return render(ThreadMessagesTemplate, msgs)
 }
+
+// QuickRepliesTemplate is the back office's quick-reply management page.
+const QuickRepliesTemplate = "thread_quickreplies.html"
+
+// QuickRepliesPage lists the quick replies with their edit forms and a
+// form for a new one (DraftTitle/DraftBody keep a refused new one).
+type QuickRepliesPage struct {
+	Action                string
+	Items                 []QuickReplyItem
+	Variables             []string
+	Notice, Error         string
+	DraftTitle, DraftBody string
+}
+
+// QuickReplyItem is one quick reply as written (variables unfilled).
+type QuickReplyItem struct {
+	ID          int64
+	Title, Body string
+}
+
+// QuickReplies renders the quick-reply management page.
+func QuickReplies(p QuickRepliesPage) (template.HTML, error) { return render(QuickRepliesTemplate, p) }
