@@ -11,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/parleyhq/parley/admin"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 )
@@ -35,14 +36,14 @@ func (c *client) action(id int64, op string, extra url.Values) response {
 // demand through a Parley route with the thread's visibility (R6a).
 func TestThreadPageNewestFiftyAndOlder(t *testing.T) {
 	ctx := context.Background()
-	admin := newStaff(t, "chat_admin")
+	chief := newStaff(t, "chat_admin")
 	c := newConversation(t, "long thread", "message 0")
 	for i := 1; i <= 59; i++ { // staff have no rate limit (R11)
-		if _, _, err := env.svc.Send(ctx, actorOf(admin), c.ID, models.KindNote, fmt.Sprintf("message %d", i)); err != nil {
+		if _, _, err := env.svc.Send(ctx, actorOf(chief), c.ID, models.KindNote, fmt.Sprintf("message %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cl := login(t, admin)
+	cl := login(t, chief)
 	doc := cl.get(editPath(c.ID)).doc(t)
 	msgs := doc.Find(".conv-history .conv-msg")
 	if msgs.Length() != inbox.ThreadPageSize {
@@ -85,10 +86,10 @@ func TestThreadPageNewestFiftyAndOlder(t *testing.T) {
 // in customer notes and quick replies render as text.
 func TestThreadPageRendering(t *testing.T) {
 	ctx := context.Background()
-	admin := newStaff(t, "chat_admin")
+	chief := newStaff(t, "chat_admin")
 	payload := `<script>window.pwned=1</script><img src=x onerror=alert(1)>`
 	c := newConversation(t, "render "+payload, "see https://shop.example/help?a=1&b=2. and javascript:alert(1) "+payload+" "+strings.Repeat("x", 300))
-	a := actorOf(admin)
+	a := actorOf(chief)
 	if _, err := env.svc.ChangeStatus(ctx, a, c.ID, models.StatusResolved, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestThreadPageRendering(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.svc.DeleteQuickReply(ctx, a, qr.ID)
-	res := login(t, admin).get(editPath(c.ID))
+	res := login(t, chief).get(editPath(c.ID))
 	if strings.Contains(res.body, "<script>window.pwned") || strings.Contains(res.body, "<img src=x") {
 		t.Fatalf("payload rendered as markup")
 	}
@@ -134,9 +135,9 @@ func TestThreadPageRendering(t *testing.T) {
 // exemption of escalated threads.
 func TestThreadRetentionNotice(t *testing.T) {
 	ctx := context.Background()
-	admin := newStaff(t, "chat_admin")
+	chief := newStaff(t, "chat_admin")
 	c := newConversation(t, "retention", "old news")
-	cl := login(t, admin)
+	cl := login(t, chief)
 	if doc := cl.get(editPath(c.ID)).doc(t); !strings.Contains(doc.Find(".retention-notice").Text(), "kept until deleted") {
 		t.Errorf("notice without retention: %q", doc.Find(".retention-notice").Text())
 	}
@@ -156,7 +157,7 @@ func TestThreadRetentionNotice(t *testing.T) {
 	if doc := cl.get(editPath(c.ID)).doc(t); doc.Find(".retention-warning").Length() != 1 {
 		t.Error("no warning 5 days before the cut-off")
 	}
-	if _, err := env.svc.ChangeStatus(ctx, actorOf(admin), c.ID, models.StatusEscalated, "refund"); err != nil {
+	if _, err := env.svc.ChangeStatus(ctx, actorOf(chief), c.ID, models.StatusEscalated, "refund"); err != nil {
 		t.Fatal(err)
 	}
 	doc = cl.get(editPath(c.ID)).doc(t)
@@ -169,10 +170,10 @@ func TestThreadRetentionNotice(t *testing.T) {
 // inbox call; refusals answer their message.
 func TestThreadActions(t *testing.T) {
 	ctx := context.Background()
-	admin := newStaff(t, "chat_admin")
+	chief := newStaff(t, "chat_admin")
 	agent := newStaff(t, "agent")
 	other := newStaff(t, "agent")
-	cl := login(t, admin)
+	cl := login(t, chief)
 	c := newConversation(t, "actions", "hello")
 	if _, _, err := env.svc.Send(ctx, customerOf(t, c), c.ID, models.KindReply, "from my address"); err != nil {
 		t.Fatal(err)
@@ -194,6 +195,9 @@ func TestThreadActions(t *testing.T) {
 	doc := cl.get(editPath(c.ID)).doc(t)
 	if doc.Find(fmt.Sprintf(".act-assign-to option[value='%d']", agent.ID)).Length() != 1 {
 		t.Error("assign select lacks the agent")
+	}
+	if href := doc.Find(".act-export").AttrOr("href", ""); href != fmt.Sprintf("%s?id=%d", admin.ExportPath, c.ID) {
+		t.Errorf("export link %q", href)
 	}
 	expect("assign", cl.action(c.ID, "assign", url.Values{"to": {fmt.Sprint(agent.ID)}}), 200, "Assigned")
 	if got := status(); got.AssignedTo == nil || *got.AssignedTo != agent.ID {

@@ -36,6 +36,8 @@ type Service struct {
 	clock   Clock
 	limiter Limiter
 	limits  Limits
+	// exportBatch overrides ExportBatch (tests); 0 means ExportBatch.
+	exportBatch int
 }
 
 // Limits are the per-actor rate limits of R11.

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/models"
@@ -115,8 +116,9 @@ func (s *Service) messagesBefore(ctx context.Context, a models.Actor, id, before
 	}
 	more := len(msgs) > ThreadPageSize
 	if more {
-		msgs = msgs[1:]
+		msgs = msgs[:ThreadPageSize]
 	}
+	slices.Reverse(msgs) // oldest first, as the page shows them
 	if a.IsStaff() {
 		msgs = StaffTimeline(msgs)
 	}

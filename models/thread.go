@@ -4,32 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 )
-
-// MessagesBefore lists at most limit messages of a conversation older than
-// beforeID (0: from the newest), oldest first; publicOnly keeps what the
-// customer may see (R8). A walk down the (conversation_id, id) index.
-func (q Queries) MessagesBefore(ctx context.Context, conversationID int64, publicOnly bool, beforeID int64, limit int) ([]Message, error) {
-	query := `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ?`
-	args := []any{conversationID}
-	if beforeID > 0 {
-		query += ` AND id < ?`
-		args = append(args, beforeID)
-	}
-	if publicOnly {
-		query += ` AND is_public = ?`
-		args = append(args, true)
-	}
-	rows, err := q.q.QueryContext(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("messages of %d: %w", conversationID, translate(err))
-	}
-	out, err := collectMessages(rows)
-	slices.Reverse(out)
-	return out, err
-}
 
 // FirstMessageAt is when a conversation's oldest remaining message was
 // written (R14 warns before the purge reaches it); ok is false without one.

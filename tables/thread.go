@@ -19,6 +19,9 @@ const (
 	// GET ?id=…&before=<message id>; header X-Parley-Older says whether
 	// even older ones exist.
 	OlderPath = "/admin/conversation/messages"
+	// ExportPath is the back office's CSV export of one conversation
+	// (admin/export.go serves it: GET ?id=…).
+	ExportPath = "/admin/conversation/export"
 	// QuickRepliesPath is the quick-reply management page.
 	QuickRepliesPath = "/admin/quick-replies"
 )
@@ -117,6 +120,9 @@ func ThreadView(a models.Actor, p inbox.ThreadPage, assignees []inbox.Assignee, 
 			o.MissingNames += "{" + m + "}"
 		}
 		v.QuickReplies = append(v.QuickReplies, o)
+	}
+	if p.Can.Export {
+		v.ExportPath = ExportPath + "?id=" + strconv.FormatInt(conv.ID, 10)
 	}
 	if p.Can.ManageQuickReplies {
 		v.ManageQuickRepliesPath = QuickRepliesPath

@@ -70,6 +70,7 @@ func (a *API) routes() *gin.Engine {
 	cust.POST("/conversations", a.idempotent(customerPosted), a.startConversation)
 	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
+	cust.GET("/conversations/:id/export.csv", a.exportCSV)
 
 	staff := v1.Group("/staff")
 	staff.POST("/auth/login", a.staffLogin)
@@ -80,6 +81,7 @@ func (a *API) routes() *gin.Engine {
 	sa.POST("/conversations", a.idempotent(staffPosted), a.staffStartConversation)
 	sa.POST("/conversations/bulk", a.staffBulk)
 	sa.GET("/conversations/:id", openThread(a, staffView))
+	sa.GET("/metrics", a.staffMetrics)
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
@@ -88,5 +90,6 @@ func (a *API) routes() *gin.Engine {
 	sa.POST("/quick-replies", a.staffCreateQuickReply)
 	sa.PATCH("/quick-replies/:id", a.staffPatchQuickReply)
 	sa.DELETE("/quick-replies/:id", a.staffDeleteQuickReply)
+	sa.GET("/conversations/:id/export.csv", a.exportCSV)
 	return e
 }
