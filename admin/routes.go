@@ -98,6 +98,11 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: ProfilePath, Kind: kindProfile, Role: models.RoleAgent, GoAdmin: "/profile"},
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
+	// The conversation page's actions and older history (admin/thread.go).
+	{Method: http.MethodPost, Path: tables.ThreadActionPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: tables.OlderPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
+	{Method: http.MethodPost, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
 	{Method: http.MethodGet, Path: ExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
 	{Method: http.MethodPost, Path: AttachPath, Kind: kindAttachUpload, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: AttachFilePrefix + "*", Kind: kindAttachFile, Role: models.RoleAgent, Stream: true},

@@ -104,6 +104,9 @@ func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c mod
 	}
 	m := models.Message{Kind: kind, AuthorType: a.Kind, AuthorID: actorID(a), AuthorName: a.Name, Body: body,
 		Public: kind == models.KindReply}
+	if a.IsCustomer() {
+		m.IP = a.IP // R13: staff may block the address later
+	}
 	if err := s.append(ctx, tx, &c, &m); err != nil {
 		return m, c, err
 	}

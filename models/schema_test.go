@@ -130,6 +130,7 @@ var wantKeys = []fk{
 	{"fk_conversations_customer", "conversations", "customer_id", "customers", "RESTRICT"},
 	{"fk_conversations_follow_up", "conversations", "follow_up_of", "conversations", "SET NULL"},
 	{"fk_conversations_order", "conversations", "order_id", "orders", "SET NULL"},
+	{"fk_customer_notes_customer", "customer_notes", "customer_id", "customers", "CASCADE"},
 	{"fk_messages_conversation", "messages", "conversation_id", "conversations", "CASCADE"},
 	{"fk_notifications_conversation", "notifications", "conversation_id", "conversations", "CASCADE"},
 	{"fk_notifications_message", "notifications", "message_id", "messages", "CASCADE"},

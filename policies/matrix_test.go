@@ -187,7 +187,7 @@ func TestObjectPermissions(t *testing.T) {
 	want := map[string]string{
 		models.RoleOwner:     "y y y y y y y",
 		models.RoleAdmin:     "y y y y y . .",
-		models.RoleChatAdmin: "y y . . . . .",
+		models.RoleChatAdmin: "y y . . y . .", // chat admins manage quick replies (issue 6)
 		models.RoleAgent:     "y y . . . . .",
 		models.RoleCustomer:  ". . . . . . .",
 		models.RoleGuest:     ". . . . . . .",

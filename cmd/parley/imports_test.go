@@ -24,7 +24,7 @@ func TestImportDirection(t *testing.T) {
 		"inbox":      {"models", "policies", "media"},
 		"jobs":       {"inbox", "models", "policies"},
 		"web":        {"inbox", "models", "policies", "media"},
-		"tables":     {"inbox", "models", "policies"},
+		"tables":     {"inbox", "models", "policies", "templates"},
 		"admin":      {"inbox", "models", "policies", "tables", "templates", "media"},
 	}
 	out, err := exec.Command("go", "list", "-json", "../../...").Output()
