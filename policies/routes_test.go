@@ -17,6 +17,7 @@ func TestCanRoute(t *testing.T) {
 		{"GET", "/admin", "y y y y"},
 		{"GET", "/admin/", "y y y y"},
 		{"GET", "/admin/dashboard/conversation", "y y y y"},
+		{"GET", "/admin/dashboard", "y y y y"},
 		{"GET", "/admin/info/conversation", "y y y y"},
 		{"GET", "/admin/info/conversation?__page=2", "y y y y"},
 		{"GET", "/admin/info/conversation/edit", "y y y y"},
@@ -30,7 +31,6 @@ func TestCanRoute(t *testing.T) {
 		{"POST", "/admin/delete/conversation", "y y y ."},
 		// Pages that do not exist have no rule.
 		{"GET", "/admin/info/conversation/detail", ". . . ."},
-		{"GET", "/admin/dashboard", ". . . ."},
 		{"GET", "/admin/events", ". . . ."},
 		{"GET", "/admin/jobs/queues", ". . . ."},
 		{"GET", "/admin/info/customer", ". . . ."},
