@@ -109,6 +109,8 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.POST(MarkReadPath, g.markRead)
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
+	r.GET(SettingsPath, ginadapter.Content(g.settings))
+	r.POST(SettingsPath, ginadapter.Content(g.saveSettings))
 	return nil
 }
 

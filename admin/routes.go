@@ -93,6 +93,8 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: ProfilePath, Kind: kindProfile, Role: models.RoleAgent, GoAdmin: "/profile"},
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings", Menu: "Settings"},
+	{Method: http.MethodPost, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings"},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

@@ -83,5 +83,7 @@ func (a *API) routes() *gin.Engine {
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
+	sa.GET("/settings", a.staffGetSettings)
+	sa.PATCH("/settings", a.staffPatchSettings)
 	return e
 }

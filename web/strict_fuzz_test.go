@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/parleyhq/parley/models"
 )
 
 type fuzzBody struct {
@@ -47,6 +49,36 @@ func FuzzDecodeStrict(f *testing.F) {
 		}
 		if strings.ContainsRune(dst.Body, utf8.RuneError) && !strings.Contains(string(b), "\uFFFD") && !strings.Contains(strings.ToLower(string(b)), `\ufffd`) {
 			t.Fatalf("body %q gained a replacement character from %q", dst.Body, b)
+		}
+	})
+}
+
+// FuzzSettingsPatch: a settings PATCH that parses names only known
+// settings, each once, with a value its definition accepts the type of.
+func FuzzSettingsPatch(f *testing.F) {
+	for _, s := range []string{`{"retention_days":5}`, `{"enable_customer_chat":true}`, `{"time_zone":"UTC"}`,
+		`{"retention_days":"5"}`, `{"retention_days":1e3}`, `{"x":1}`, `{"retention_days":5,"retention_days":6}`, `null`, `{}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := parseSettingsPatch(b)
+		if err != nil {
+			return
+		}
+		if !utf8.Valid(b) {
+			t.Fatalf("accepted invalid UTF-8 %q", b)
+		}
+		for name, v := range out {
+			d, ok := models.SettingDefByName(name)
+			if !ok {
+				t.Fatalf("accepted unknown setting %q", name)
+			}
+			if d.Kind == models.KindBool && v != "true" && v != "false" {
+				t.Fatalf("bool %s = %q", name, v)
+			}
+			if !utf8.ValidString(v) {
+				t.Fatalf("value of %s not UTF-8", name)
+			}
 		}
 	})
 }
