@@ -126,4 +126,3 @@ func (g *guard) settingsPanel(c *gin.Context, submitted, fieldErrs map[string]st
 	}
 	return types.Panel{Title: "Settings", Description: "Store-wide, in effect at once", Content: html}
 }
-

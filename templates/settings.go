@@ -23,10 +23,10 @@ type SettingGroup struct {
 // SettingField is one setting's input. Kind is models.SettingKind's value.
 type SettingField struct {
 	Name, Label, Help, Kind, Value string
-	Error                         string // the refusal of this field's value
-	Min, Max, MaxLen              int
-	Options                       []SettingOption // choice and set kinds
-	Checked                       bool            // bool kind
+	Error                          string // the refusal of this field's value
+	Min, Max, MaxLen               int
+	Options                        []SettingOption // choice and set kinds
+	Checked                        bool            // bool kind
 }
 
 // SettingOption is one choice of a choice or set setting.
