@@ -111,6 +111,8 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
 	r.GET(SettingsPath, ginadapter.Content(g.settings))
 	r.POST(SettingsPath, ginadapter.Content(g.saveSettings))
+	r.GET(StaffPath, ginadapter.Content(g.staff))
+	r.POST(StaffPath, ginadapter.Content(g.staffPost))
 	return nil
 }
 

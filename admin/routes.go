@@ -95,6 +95,8 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings", Menu: "Settings"},
 	{Method: http.MethodPost, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings"},
+	{Method: http.MethodGet, Path: StaffPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/staff", Menu: "Staff"},
+	{Method: http.MethodPost, Path: StaffPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/staff"},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

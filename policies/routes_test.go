@@ -28,6 +28,10 @@ func TestCanRoute(t *testing.T) {
 		{"POST", "/admin/update/conversation", ". . . ."}, // inline update: refused (mass assignment)
 		{"POST", "/admin/operation/conversation/take", "y y y y"},
 		{"POST", "/admin/delete/conversation", "y y y ."},
+		{"GET", "/admin/settings", "y . . ."},
+		{"POST", "/admin/settings", "y . . ."},
+		{"GET", "/admin/staff", "y y . ."},
+		{"POST", "/admin/staff", "y y . ."},
 		// Pages that do not exist have no rule.
 		{"GET", "/admin/info/conversation/detail", ". . . ."},
 		{"GET", "/admin/dashboard", ". . . ."},
