@@ -182,17 +182,17 @@ func TestObjectPermissions(t *testing.T) {
 	}{
 		{ObjCustomer, Read}, {ObjBlock, Block}, {ObjFinancial, ManageFinancial}, {ObjAudit, ReadAudit},
 		{ObjQuickReply, ManageQuickReplies}, {ObjSettings, ManageSettings}, {ObjStaff, ManageStaff},
-		{ObjStaff, ManageAdmins},
+		{ObjStaff, ManageAdmins}, {ObjCustomer, ListCustomers},
 	}
-	//                                customer.read block financial audit quick_replies settings staff staff_admins
+	//                                customer.read block financial audit quick_replies settings staff staff_admins customers.list
 	want := map[string]string{
-		models.RoleOwner:     "y y y y y y y y",
-		models.RoleAdmin:     "y y y y y . y .", // agents and chat admins only
-		models.RoleChatAdmin: "y y . . . . . .",
-		models.RoleAgent:     "y y . . . . . .",
-		models.RoleCustomer:  ". . . . . . . .",
-		models.RoleGuest:     ". . . . . . . .",
-		models.RoleSystem:    ". . . . . . y y", // the CLI manages staff as system
+		models.RoleOwner:     "y y y y y y y y y",
+		models.RoleAdmin:     "y y y y y . y . y", // staff: agents and chat admins only
+		models.RoleChatAdmin: "y y . . . . . . y",
+		models.RoleAgent:     "y y . . . . . . .",
+		models.RoleCustomer:  ". . . . . . . . .",
+		models.RoleGuest:     ". . . . . . . . .",
+		models.RoleSystem:    ". . . . . . y y .", // the CLI manages staff as system
 	}
 	for role, w := range want {
 		ws := strings.Fields(w)

@@ -2,6 +2,14 @@
 -- The back office's menu entries for settings, staff and the plain tables,
 -- each for the roles its route allows (admin/routes.go is the authority;
 -- TestRouteTableMatchesGoAdmin checks the two agree).
+-- Plain tables at a million rows: customer search is a case-insensitive
+-- prefix match (LIKE 'x%' walks a NOCASE index in SQLite); the audit log
+-- filters walk their own index in id order.
+CREATE INDEX customers_name_nocase ON customers (name COLLATE NOCASE);
+CREATE INDEX customers_email_nocase ON customers (email COLLATE NOCASE);
+CREATE INDEX audit_log_actor ON audit_log (actor_name);
+CREATE INDEX audit_log_action ON audit_log (action);
+
 INSERT INTO goadmin_menu (parent_id, type, `order`, title, icon, uri, plugin_name) VALUES
     (0, 0, 80, 'Staff', 'fa-users', '/staff', ''),
     (0, 0, 90, 'Settings', 'fa-cog', '/settings', '');
@@ -14,5 +22,9 @@ SELECT r.id, m.id FROM goadmin_roles r JOIN goadmin_menu m ON m.plugin_name = ''
 WHERE r.slug IN ('owner', 'admin');
 
 -- +goose Down
+DROP INDEX audit_log_action;
+DROP INDEX audit_log_actor;
+DROP INDEX customers_email_nocase;
+DROP INDEX customers_name_nocase;
 DELETE FROM goadmin_role_menu WHERE menu_id IN (SELECT id FROM goadmin_menu WHERE plugin_name = '' AND uri IN ('/settings', '/staff'));
 DELETE FROM goadmin_menu WHERE plugin_name = '' AND uri IN ('/settings', '/staff');
