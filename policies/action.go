@@ -27,7 +27,7 @@ const (
 	ReadAudit          Action = "audit.read"
 	ManageQuickReplies Action = "quick_replies.manage"
 	ManageStaff        Action = "staff.manage"        // agents and chat admins
-	ListCustomers      Action = "customers.list" // the customer directory, orders and blocks
+	ListCustomers      Action = "customers.list"      // the customer directory, orders and blocks
 	ManageAdmins       Action = "staff.manage_admins" // admins and owners (creating, promoting, demoting)
 )
 
