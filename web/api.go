@@ -85,5 +85,9 @@ func (a *API) routes() *gin.Engine {
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
 	sa.GET("/settings", a.staffGetSettings)
 	sa.PATCH("/settings", a.staffPatchSettings)
+	sa.GET("/customers", a.staffCustomers)
+	sa.GET("/blocks", a.staffBlocks)
+	sa.DELETE("/blocks/:id", a.staffUnblock)
+	sa.GET("/audit", a.staffAudit)
 	return e
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/parleyhq/parley/models"
@@ -78,6 +79,34 @@ func FuzzSettingsPatch(f *testing.F) {
 			}
 			if !utf8.ValidString(v) {
 				t.Fatalf("value of %s not UTF-8", name)
+			}
+		}
+	})
+}
+
+// FuzzAuditQuery: an audit query that parses has only known keys and a
+// non-reversed, in-range date range or none.
+func FuzzAuditQuery(f *testing.F) {
+	for _, s := range []string{"actor=a&action=b&target=conversation:1&from=2025-01-01&to=2025-02-01T00:00:00Z&cursor=9",
+		"target=x:", "from=0000-01-01", "cursor=01", "q=1", "actor=%ff", "actor=a&actor=b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		flt, err := parseAuditFilter(raw)
+		if err != nil {
+			return
+		}
+		for _, s := range []string{flt.Actor, flt.Action, flt.SubjectType} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("accepted invalid UTF-8 in %q", raw)
+			}
+		}
+		if flt.Before < 0 || flt.SubjectID < 0 {
+			t.Fatalf("negative id from %q", raw)
+		}
+		for _, tm := range []time.Time{flt.From, flt.To} {
+			if !tm.IsZero() && (tm.Year() < 1970 || tm.Year() > 9999) {
+				t.Fatalf("date out of range from %q", raw)
 			}
 		}
 	})
