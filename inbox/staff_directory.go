@@ -43,6 +43,19 @@ func (s *Service) CustomerSearch(ctx context.Context, a models.Actor, text strin
 	return s.store.SearchCustomers(ctx, text, models.DirectoryPageSize)
 }
 
+// DirectoryCustomer loads one customer of the directory (the "Message"
+// form names them).
+func (s *Service) DirectoryCustomer(ctx context.Context, a models.Actor, id int64) (models.Customer, error) {
+	if err := s.mayListCustomers(a); err != nil {
+		return models.Customer{}, err
+	}
+	c, err := s.store.Customer(ctx, id)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return c, models.NotFound("customer", id)
+	}
+	return c, err
+}
+
 // Orders lists orders newest first (read-only), optionally one by number or
 // one customer's.
 func (s *Service) Orders(ctx context.Context, a models.Actor, number string, customerID, before int64) ([]models.OrderRow, error) {
