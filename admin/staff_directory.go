@@ -36,13 +36,15 @@ const dateTime = "2006-01-02 15:04"
 
 // pageWith renders a directory page, or Parley's error panel.
 func (g *guard) pageWith(c *gin.Context, title string, p templates.DirectoryPage) types.Panel {
-	html, err := templates.Directory(p)
+	desc := map[string]string{"Customers": "Search, and start a conversation", "Orders": "Read-only",
+		"Blocks": "Who cannot write to you", "Audit log": "Every back-office action"}[title]
+	content, err := templates.Directory(p)
 	if err != nil {
 		g.log.Error("render "+title, "err", err)
 		c.Set(ctxStatus, http.StatusInternalServerError)
 		return g.errorPanel("This page could not be shown. Please try again.")
 	}
-	return types.Panel{Title: template.HTML(title), Description: "Parley", Content: html}
+	return types.Panel{Title: template.HTML(title), Description: template.HTML(html.EscapeString(desc)), Content: content}
 }
 
 // refused turns a service error into the page's message and status.
@@ -121,7 +123,7 @@ func (g *guard) customersPanel(c *gin.Context, compose *templates.ComposeForm, n
 			{Text: cu.Email, Class: "customer-email"},
 			{Text: kind},
 			{Text: cu.CreatedAt.Format("2006-01-02")},
-			{Text: "Message", Class: "customer-message", Link: CustomersPath + "?" + url.Values{"q": {text}, "message": {strconv.FormatInt(cu.ID, 10)}}.Encode()},
+			{Text: "Message", Class: "customer-message", Button: true, Link: CustomersPath + "?" + url.Values{"q": {text}, "message": {strconv.FormatInt(cu.ID, 10)}}.Encode()},
 		}})
 	}
 	if text != "" {

@@ -177,41 +177,23 @@ type AuditFilter struct {
 	Before      int64 // the page: entries with a smaller id
 }
 
-// SearchAudit lists audit entries newest first. Entries are written in
-// time order, so a date range is an id range: each bound is one indexed
-// lookup, and every filter walks its own index in id order.
+// SearchAudit lists audit entries newest first. Each filter has its index
+// (actor, action, target, time); the page walks the newest ids first.
 func (q Queries) SearchAudit(ctx context.Context, f AuditFilter, limit int) ([]AuditEntry, error) {
 	where, args := []string{"id < ?"}, []any{beforeArg(f.Before)}
-	bound := func(t time.Time) (int64, error) {
-		// Stored times have microseconds: round the bound up to one.
-		if tr := t.UTC().Truncate(time.Microsecond); tr.Before(t) {
-			t = tr.Add(time.Microsecond)
-		} else {
-			t = tr
+	// Stored times have microseconds: round each bound up to one.
+	micro := func(t time.Time) time.Time {
+		tr := t.UTC().Truncate(time.Microsecond)
+		if tr.Before(t) {
+			tr = tr.Add(time.Microsecond)
 		}
-		var id sql.NullInt64
-		err := q.q.QueryRowContext(ctx, `SELECT MIN(id) FROM audit_log WHERE created_at >= ?`, t).Scan(&id)
-		if err != nil {
-			return 0, fmt.Errorf("audit date bound: %w", translate(err))
-		}
-		if !id.Valid {
-			return 1<<63 - 1, nil
-		}
-		return id.Int64, nil
+		return tr
 	}
 	if !f.From.IsZero() {
-		id, err := bound(f.From)
-		if err != nil {
-			return nil, err
-		}
-		where, args = append(where, "id >= ?"), append(args, id)
+		where, args = append(where, "created_at >= ?"), append(args, micro(f.From))
 	}
 	if !f.To.IsZero() {
-		id, err := bound(f.To)
-		if err != nil {
-			return nil, err
-		}
-		where, args = append(where, "id < ?"), append(args, id)
+		where, args = append(where, "created_at < ?"), append(args, micro(f.To))
 	}
 	if f.Actor != "" {
 		where, args = append(where, "actor_name = ?"), append(args, f.Actor)

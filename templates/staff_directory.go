@@ -38,7 +38,8 @@ type DirectoryRow struct {
 // small form posting one action (with an optional confirmation).
 type DirectoryCell struct {
 	Text, Link, Class string
-	Code              bool
+	Code              bool // the text is code (JSON)
+	Button            bool // the link looks like a button
 	Form              *CellForm
 }
 
