@@ -177,10 +177,25 @@ type AuditFilter struct {
 	Before      int64 // the page: entries with a smaller id
 }
 
-// SearchAudit lists audit entries newest first. Each filter has its index
-// (actor, action, target, time); the page walks the newest ids first.
+// SearchAudit lists audit entries newest first (by time, then id). Each
+// filter walks its own index in that order — (actor_name, created_at),
+// (action, created_at), created_at — and the page after a cursor starts
+// at the cursor entry's time.
 func (q Queries) SearchAudit(ctx context.Context, f AuditFilter, limit int) ([]AuditEntry, error) {
-	where, args := []string{"id < ?"}, []any{beforeArg(f.Before)}
+	var where []string
+	var args []any
+	if f.Before > 0 {
+		var at time.Time
+		err := q.q.QueryRowContext(ctx, `SELECT created_at FROM audit_log WHERE id = ?`, f.Before).Scan(&at)
+		if err != nil && ErrorCode(translate(err)) != ENOTFOUND {
+			return nil, fmt.Errorf("audit cursor: %w", translate(err))
+		}
+		if err != nil {
+			return nil, nil // the cursor entry is gone (retention): nothing after it
+		}
+		where = append(where, "created_at <= ? AND (created_at < ? OR id < ?)")
+		args = append(args, at, at, f.Before)
+	}
 	// Stored times have microseconds: round each bound up to one.
 	micro := func(t time.Time) time.Time {
 		tr := t.UTC().Truncate(time.Microsecond)
@@ -208,7 +223,7 @@ func (q Queries) SearchAudit(ctx context.Context, f AuditFilter, limit int) ([]A
 		}
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT id, actor_type, actor_id, actor_name, action, subject_type, subject_id,
-		before_json, after_json, created_at FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`,
+		before_json, after_json, created_at FROM audit_log`+whereClause(where)+` ORDER BY created_at DESC, id DESC LIMIT ?`,
 		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("search audit: %w", translate(err))
@@ -225,6 +240,13 @@ func (q Queries) SearchAudit(ctx context.Context, f AuditFilter, limit int) ([]A
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
 }
 
 // AuditActions lists the distinct actions recorded, for the filter's picker

@@ -5,10 +5,10 @@
 -- Plain tables at a million rows: customer search is a case-insensitive
 -- prefix match (LIKE 'x%' walks the name index, and the unique e-mail index,
 -- under utf8mb4_unicode_ci); the audit log filters walk their own index in
--- id order (InnoDB appends the primary key).
+-- time order (InnoDB appends the primary key).
 CREATE INDEX customers_name ON customers (name);
-CREATE INDEX audit_log_actor ON audit_log (actor_name);
-CREATE INDEX audit_log_action ON audit_log (action);
+CREATE INDEX audit_log_actor ON audit_log (actor_name, created_at);
+CREATE INDEX audit_log_action ON audit_log (action, created_at);
 
 INSERT INTO goadmin_menu (parent_id, type, `order`, title, icon, uri, plugin_name) VALUES
     (0, 0, 40, 'Customers', 'fa-address-book', '/customers', ''),

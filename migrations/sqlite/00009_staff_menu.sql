@@ -4,11 +4,11 @@
 -- TestRouteTableMatchesGoAdmin checks the two agree).
 -- Plain tables at a million rows: customer search is a case-insensitive
 -- prefix match (LIKE 'x%' walks a NOCASE index in SQLite); the audit log
--- filters walk their own index in id order.
+-- filters walk their own index in time order.
 CREATE INDEX customers_name_nocase ON customers (name COLLATE NOCASE);
 CREATE INDEX customers_email_nocase ON customers (email COLLATE NOCASE);
-CREATE INDEX audit_log_actor ON audit_log (actor_name);
-CREATE INDEX audit_log_action ON audit_log (action);
+CREATE INDEX audit_log_actor ON audit_log (actor_name, created_at);
+CREATE INDEX audit_log_action ON audit_log (action, created_at);
 
 INSERT INTO goadmin_menu (parent_id, type, `order`, title, icon, uri, plugin_name) VALUES
     (0, 0, 40, 'Customers', 'fa-address-book', '/customers', ''),
