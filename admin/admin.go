@@ -119,6 +119,16 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
 	r.GET(DashboardPath, ginadapter.Content(g.dashboard))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
+	r.GET(SettingsPath, ginadapter.Content(g.settings))
+	r.POST(SettingsPath, ginadapter.Content(g.saveSettings))
+	r.GET(StaffPath, ginadapter.Content(g.staff))
+	r.POST(StaffPath, ginadapter.Content(g.staffPost))
+	r.GET(CustomersPath, ginadapter.Content(g.customers))
+	r.POST(MessagePath, ginadapter.Content(g.message))
+	r.GET(OrdersPath, ginadapter.Content(g.orders))
+	r.GET(BlocksPath, ginadapter.Content(g.blocks))
+	r.POST(UnblockPath, ginadapter.Content(g.unblock))
+	r.GET(AuditPath, ginadapter.Content(g.audit))
 	return nil
 }
 

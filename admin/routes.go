@@ -107,6 +107,16 @@ var routes = []Route{
 	{Method: http.MethodPost, Path: AttachPath, Kind: kindAttachUpload, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: AttachFilePrefix + "*", Kind: kindAttachFile, Role: models.RoleAgent, Stream: true},
 	{Method: http.MethodGet, Path: AttachJSPath, Kind: kindAttachJS, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings", Menu: "Settings"},
+	{Method: http.MethodPost, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings"},
+	{Method: http.MethodGet, Path: StaffPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/staff", Menu: "Staff"},
+	{Method: http.MethodPost, Path: StaffPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/staff"},
+	{Method: http.MethodGet, Path: CustomersPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/customers", Menu: "Customers"},
+	{Method: http.MethodPost, Path: MessagePath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/customers/message"},
+	{Method: http.MethodGet, Path: OrdersPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/orders", Menu: "Orders"},
+	{Method: http.MethodGet, Path: BlocksPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/blocks", Menu: "Blocks"},
+	{Method: http.MethodPost, Path: UnblockPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/blocks/unblock"},
+	{Method: http.MethodGet, Path: AuditPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/audit", Menu: "Audit log"},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

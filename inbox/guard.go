@@ -40,7 +40,7 @@ func (s *Service) customerMay(ctx context.Context, a models.Actor, email string,
 			return mc, errMonthFull()
 		}
 	}
-	return mc, s.rateLimit(ctx, a, newConversation)
+	return mc, s.rateLimit(ctx, a, s.limitsFrom(settings), newConversation)
 }
 
 // monthlyCap is R10's cap as customerMay read it: at most max inbound
@@ -73,21 +73,22 @@ func (s *Service) countInbound(ctx context.Context, tx *models.Tx, a models.Acto
 	return nil
 }
 
-func (s *Service) rateLimit(ctx context.Context, a models.Actor, newConversation bool) error {
+// rateLimit applies R11's limits as the settings set them (limitsFrom).
+func (s *Service) rateLimit(ctx context.Context, a models.Actor, limits Limits, newConversation bool) error {
 	if s.limiter == nil {
 		return fmt.Errorf("rate limit: no limiter configured")
 	}
-	what, limit := "messages", s.limits.CustomerMessages
+	what, limit := "messages", limits.CustomerMessages
 	switch {
 	case newConversation && a.Kind == models.ActorGuest:
-		what, limit = "conversations", s.limits.GuestConversations
+		what, limit = "conversations", limits.GuestConversations
 	case newConversation:
-		what, limit = "conversations", s.limits.CustomerConversations
+		what, limit = "conversations", limits.CustomerConversations
 	case a.Kind == models.ActorGuest:
-		limit = s.limits.GuestMessages
+		limit = limits.GuestMessages
 	}
 	key := fmt.Sprintf("rl:%s:%s:%d", what, a.Kind, a.ID)
-	ok, retry, err := s.limiter.Allow(ctx, key, limit, s.limits.Window)
+	ok, retry, err := s.limiter.Allow(ctx, key, limit, limits.Window)
 	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
 	}

@@ -29,6 +29,16 @@ func TestCanRoute(t *testing.T) {
 		{"POST", "/admin/update/conversation", ". . . ."}, // inline update: refused (mass assignment)
 		{"POST", "/admin/operation/conversation/take", "y y y y"},
 		{"POST", "/admin/delete/conversation", "y y y ."},
+		{"GET", "/admin/settings", "y . . ."},
+		{"POST", "/admin/settings", "y . . ."},
+		{"GET", "/admin/staff", "y y . ."},
+		{"POST", "/admin/staff", "y y . ."},
+		{"GET", "/admin/customers", "y y y ."},
+		{"POST", "/admin/customers/message", "y y y ."},
+		{"GET", "/admin/orders", "y y y ."},
+		{"GET", "/admin/blocks", "y y y ."},
+		{"POST", "/admin/blocks/unblock", "y y y ."},
+		{"GET", "/admin/audit", "y y . ."},
 		// Pages that do not exist have no rule.
 		{"GET", "/admin/info/conversation/detail", ". . . ."},
 		{"GET", "/admin/events", ". . . ."},

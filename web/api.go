@@ -95,5 +95,11 @@ func (a *API) routes() *gin.Engine {
 	sa.GET("/conversations/:id/export.csv", a.exportCSV)
 	sa.POST("/conversations/:id/attachments", a.idempotent(staffPosted), a.sendAttachments(staffPosted))
 	sa.GET("/attachments/:id", a.getAttachment)
+	sa.GET("/settings", a.staffGetSettings)
+	sa.PATCH("/settings", a.staffPatchSettings)
+	sa.GET("/customers", a.staffCustomers)
+	sa.GET("/blocks", a.staffBlocks)
+	sa.DELETE("/blocks/:id", a.staffUnblock)
+	sa.GET("/audit", a.staffAudit)
 	return e
 }
