@@ -36,6 +36,7 @@ type Service struct {
 	clock   Clock
 	limiter Limiter
 	limits  Limits
+	files   AttachmentRemover // erasure: attachment files (inbox/erase.go)
 }
 
 // Limits are the per-actor rate limits of R11.

@@ -117,6 +117,10 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 	limiter.Log = log
 	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter)
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
+	if err := wireIdentity(rt); err != nil {
+		rt.close()
+		return nil, err
+	}
 	return rt, nil
 }
 
