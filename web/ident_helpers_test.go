@@ -143,3 +143,13 @@ func (m *resetMailbox) all() []inbox.PasswordReset {
 }
 
 var jwtHS256 = jwt.SigningMethodHS256
+
+// customerLogin signs an existing password account in through the API.
+func (e *env) customerLogin(t *testing.T, email string) string {
+	t.Helper()
+	r := e.do(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": password})
+	if r.Code != 200 {
+		t.Fatalf("login of %s: %d %s", email, r.Code, r.Body)
+	}
+	return r.str("token")
+}

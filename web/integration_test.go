@@ -90,7 +90,9 @@ func TestIntegrationUpserts(t *testing.T) {
 			badOrder("status", func(m map[string]any) { m["status"] = "shipped" }),
 			badOrder("currency", func(m map[string]any) { m["currency"] = "eur" }),
 			badOrder("total_cents", func(m map[string]any) { m["total_cents"] = -1 }),
-			badOrder("items[0].quantity", func(m map[string]any) { m["items"] = []map[string]any{{"name": "Mug", "quantity": 0, "price_cents": 1}} }),
+			badOrder("items[0].quantity", func(m map[string]any) {
+				m["items"] = []map[string]any{{"name": "Mug", "quantity": 0, "price_cents": 1}}
+			}),
 			badOrder("items[0].name", func(m map[string]any) { m["items"] = []map[string]any{{"name": "", "quantity": 1, "price_cents": 1}} }),
 			badOrder("number", func(m map[string]any) { m["number"] = "" }),
 			{Name: "order of an unknown customer", Method: "PUT", URL: "/api/v1/integration/orders/o-1", Token: key, Body: order("nobody"),
