@@ -153,3 +153,9 @@ func (e *env) customerLogin(t *testing.T, email string) string {
 	}
 	return r.str("token")
 }
+
+// openSQLite is a fresh SQLite store, for tests whose subject is not the database.
+func openSQLite(t *testing.T) *models.Store {
+	t.Helper()
+	return storetest.Open(t, storetest.Backends()[0])
+}
