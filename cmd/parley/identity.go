@@ -24,8 +24,17 @@ func (m devResetMailer) SendPasswordReset(ctx context.Context, r inbox.PasswordR
 }
 
 // wireIdentity configures signed identity and, in embedded mode, the dev
-// reset mailer.
+// reset mailer. In --demo mode without PARLEY_IDENTITY_SECRET, a secret is
+// generated once in the data dir (rt.cfg.IdentitySecret), so the demo
+// storefront can sign its customers in.
 func wireIdentity(rt *runtime) error {
+	if rt.cfg.IdentitySecret == "" && rt.cfg.Demo && !rt.cfg.production() {
+		v, err := keptValue(rt.cfg.DataDir, "identity-secret", 32)
+		if err != nil {
+			return err
+		}
+		rt.cfg.IdentitySecret = v
+	}
 	if rt.cfg.IdentitySecret != "" {
 		if err := rt.acc.SetIdentitySecret([]byte(rt.cfg.IdentitySecret)); err != nil {
 			return err
