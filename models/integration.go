@@ -70,8 +70,8 @@ func (q Queries) UpsertShopCustomer(ctx context.Context, c ShopCustomer, now tim
 	if c.Email != "" {
 		email = strings.ToLower(c.Email)
 	}
-	_, err := q.q.ExecContext(ctx, `INSERT INTO customers (email, name, is_guest, external_id, address, marketing_opt_in, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+q.upsert("external_id", "email", "name", "address", "marketing_opt_in", "updated_at"),
+	_, err := q.q.ExecContext(ctx, `INSERT INTO customers (email, name, is_guest, external_id, address, marketing_subscribed, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+q.upsert("external_id", "email", "name", "address", "marketing_subscribed", "updated_at"),
 		email, c.Name, false, c.ExternalID, c.Address, c.MarketingOptIn, Now(created), now)
 	if err != nil {
 		return 0, fmt.Errorf("upsert customer %q: %w", c.ExternalID, translate(err))
@@ -100,7 +100,7 @@ func (q Queries) CustomerIDByExternal(ctx context.Context, externalID string) (i
 // ShopCustomerByExternal loads a customer with the shop's fields.
 func (q Queries) ShopCustomerByExternal(ctx context.Context, externalID string) (Customer, ShopCustomer, error) {
 	var sc ShopCustomer
-	c, err := scanCustomer(q.q.QueryRowContext(ctx, `SELECT `+customerColumns+`, address, marketing_opt_in FROM customers WHERE external_id = ?`,
+	c, err := scanCustomer(q.q.QueryRowContext(ctx, `SELECT `+customerColumns+`, address, marketing_subscribed FROM customers WHERE external_id = ?`,
 		externalID), &sc.Address, &sc.MarketingOptIn)
 	if err != nil {
 		return c, sc, fmt.Errorf("customer %q: %w", externalID, translate(err))

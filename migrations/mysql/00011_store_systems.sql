@@ -1,5 +1,6 @@
 -- Issue 7, the store's systems and customer identity:
--- * customers get the shop's fields (address, marketing opt-in) and a
+-- * customers get the shop's fields (address, marketing opt-in as
+--   marketing_subscribed, the thread page's name) and a
 --   login_email that is set only for password accounts: e-mail addresses
 --   are unique among those alone (a guest's or an identity customer's
 --   e-mail is a contact field, never unique, never matched to an account);
@@ -10,8 +11,11 @@
 -- rows itself, in its transaction. Token ids compare byte for byte.
 
 -- +goose Up
+-- MERGE NOTE: the thread helper's 00008 adds these same two columns
+-- (customers.address, customers.marketing_subscribed, same types): when
+-- 00008 is merged, delete these two ADD lines and their two DROP lines below.
 ALTER TABLE customers ADD COLUMN address VARCHAR(1000) NOT NULL DEFAULT '';
-ALTER TABLE customers ADD COLUMN marketing_opt_in TINYINT(1) NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN marketing_subscribed TINYINT(1) NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN login_email VARCHAR(255);
 ALTER TABLE customers ADD COLUMN updated_at DATETIME(6);
 UPDATE customers SET login_email = email WHERE password_hash IS NOT NULL AND is_guest = 0 AND email IS NOT NULL;
@@ -65,5 +69,5 @@ DROP INDEX customers_email ON customers;
 CREATE UNIQUE INDEX customers_email ON customers (email);
 ALTER TABLE customers DROP COLUMN updated_at;
 ALTER TABLE customers DROP COLUMN login_email;
-ALTER TABLE customers DROP COLUMN marketing_opt_in;
-ALTER TABLE customers DROP COLUMN address;
+ALTER TABLE customers DROP COLUMN marketing_subscribed; -- MERGE NOTE: see above
+ALTER TABLE customers DROP COLUMN address; -- MERGE NOTE: see above
