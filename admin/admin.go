@@ -89,6 +89,7 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 		}
 	}()
 	useParleyBranding()
+	useCharts()
 	eng := engine.Default()
 	// Hole 6: GoAdmin renders display values as raw HTML; escape by default.
 	eng.AddGlobalDisplayProcessFn(func(v types.FieldModel) interface{} { return html.EscapeString(v.Value) })
@@ -107,7 +108,9 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(IndexPath, toList)
 	r.POST(LogoutPath, g.logout)
 	r.POST(MarkReadPath, g.markRead)
+	r.GET(ExportPath, g.export)
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
+	r.GET(DashboardPath, ginadapter.Content(g.dashboard))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
 	return nil
 }

@@ -60,12 +60,13 @@ const anyMethod = "*"
 
 // Paths of Parley's own back-office routes.
 const (
-	ProfilePath  = "/admin/profile"
-	PasswordPath = "/admin/profile/password"
-	MarkReadPath = "/admin/conversation/read"
-	LogoutPath   = "/admin/logout"
-	LoginPath    = "/admin/login"
-	settingPath  = "/admin/info/normal_manager/edit"
+	ProfilePath   = "/admin/profile"
+	DashboardPath = "/admin/dashboard"
+	PasswordPath  = "/admin/profile/password"
+	MarkReadPath  = "/admin/conversation/read"
+	LogoutPath    = "/admin/logout"
+	LoginPath     = "/admin/login"
+	settingPath   = "/admin/info/normal_manager/edit"
 )
 
 // routes is the back office. Keep it in sync with policies/routes.csv
@@ -78,6 +79,7 @@ var routes = []Route{
 	{Method: http.MethodPost, Path: LogoutPath, Kind: kindLogout, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: "/admin", Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: IndexPath, Kind: kindPage, Role: models.RoleAgent, Menu: "Inbox"},
+	{Method: http.MethodGet, Path: DashboardPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/dashboard", Menu: "Dashboard"},
 	{Method: http.MethodGet, Path: "/admin/info/" + tables.ConversationTable, Kind: kindList, Role: models.RoleAgent,
 		GoAdmin: "/info/" + tables.ConversationTable},
 	{Method: http.MethodGet, Path: "/admin/info/" + tables.ConversationTable + "/edit", Kind: kindEditPage, Role: models.RoleAgent,
@@ -93,6 +95,7 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: ProfilePath, Kind: kindProfile, Role: models.RoleAgent, GoAdmin: "/profile"},
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: ExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

@@ -37,6 +37,8 @@ type Service struct {
 	limiter Limiter
 	limits  Limits
 	files   AttachmentRemover // erasure: attachment files (inbox/erase.go)
+	// exportBatch overrides ExportBatch (tests); 0 means ExportBatch.
+	exportBatch int
 }
 
 // Limits are the per-actor rate limits of R11.

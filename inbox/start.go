@@ -81,6 +81,9 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			return err
 		}
+		if err := s.started(ctx, tx, a, c); err != nil {
+			return err
+		}
 		if a.IsStaff() {
 			if err := s.audit(ctx, tx, a, "conversation.start", "conversation", c.ID, nil,
 				auditView{Status: c.Status, Subject: c.Subject, CustomerID: c.CustomerID}); err != nil {

@@ -73,6 +73,7 @@ func (a *API) routes() *gin.Engine {
 	cust.POST("/conversations", a.idempotent(customerPosted), a.startConversation)
 	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
+	cust.GET("/conversations/:id/export.csv", a.exportCSV)
 
 	staff := v1.Group("/staff")
 	staff.POST("/auth/login", a.staffLogin)
@@ -83,8 +84,10 @@ func (a *API) routes() *gin.Engine {
 	sa.POST("/conversations", a.idempotent(staffPosted), a.staffStartConversation)
 	sa.POST("/conversations/bulk", a.staffBulk)
 	sa.GET("/conversations/:id", openThread(a, staffView))
+	sa.GET("/metrics", a.staffMetrics)
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
+	sa.GET("/conversations/:id/export.csv", a.exportCSV)
 	return e
 }

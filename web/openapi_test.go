@@ -101,6 +101,7 @@ func TestOpenAPIAnswersOfExistingRoutes(t *testing.T) {
 			{Name: "staff bulk", Method: "POST", URL: "/api/v1/staff/conversations/bulk", Token: staff, Body: map[string]any{"action": "resolve", "ids": []int64{id}}, ExpectedStatus: 200},
 			{Name: "staff patch back", Method: "PATCH", URL: idURL("/api/v1/staff/conversations", id, ""), Token: staff, Body: map[string]any{"status": "CLOSED"}, ExpectedStatus: 200},
 			{Name: "staff delete", Method: "DELETE", URL: idURL("/api/v1/staff/conversations", id, ""), Token: staff, ExpectedStatus: 204},
+			{Name: "staff metrics", Method: "GET", URL: "/api/v1/staff/metrics", Token: staff, ExpectedStatus: 200},
 			{Name: "staff logout", Method: "POST", URL: "/api/v1/staff/auth/logout", Token: staff, ExpectedStatus: 204},
 			{Name: "logout", Method: "POST", URL: "/api/v1/auth/logout", Token: cust, ExpectedStatus: 204},
 			{Name: "bad login", Method: "POST", URL: "/api/v1/auth/login", Body: map[string]string{"email": "hal@example.com", "password": "wrong password"}, ExpectedStatus: 401},
