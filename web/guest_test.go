@@ -53,6 +53,10 @@ func TestGuestTypingAlicesEmailSeesNothingOfHers(t *testing.T) {
 		if st.Code != 201 {
 			t.Fatalf("guest starts: %d %s", st.Code, st.Body)
 		}
+		// Guests never get CSV, not even of their own conversation (R15).
+		if r := e.do(t, "GET", idURL("/api/v1/conversations", st.num("conversation.id"), "/export.csv"), tok, nil); r.Code != 403 && r.Code != 404 {
+			t.Errorf("guest CSV export: %d %s", r.Code, r.Body)
+		}
 		m, err := e.st.MessageByID(context.Background(), st.num("message.id"))
 		if err != nil || m.AuthorType != models.ActorGuest {
 			t.Errorf("guest message author %q (%v)", m.AuthorType, err)
