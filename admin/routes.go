@@ -13,23 +13,26 @@ import (
 type kind int
 
 const (
-	kindRefused    kind = iota // not in the table: 404
-	kindAssets                 // GoAdmin's theme assets: public, GET only
-	kindLogin                  // GET /admin/login
-	kindSignin                 // POST /admin/signin
-	kindLogoutPage             // GET /admin/logout: a page with a sign-out button, no state change
-	kindLogout                 // POST /admin/logout
-	kindPage                   // a page behind sign-in and the route check, no row
-	kindList                   // the conversation list
-	kindEditPage               // a conversation's edit page
-	kindEditPost               // the edit form's POST
-	kindDelete                 // bulk delete, answered by the guard
-	kindOperation              // an Ajax action of the list
-	kindMarkRead               // POST /admin/conversation/read
-	kindProfile                // the staff member's own profile page
-	kindPassword               // the profile's change-password POST
-	kindSetting                // GoAdmin's "Setting" link: redirects to the profile
-	kindUpdate                 // GoAdmin's inline update: refused (403, hole 7)
+	kindRefused      kind = iota // not in the table: 404
+	kindAssets                   // GoAdmin's theme assets: public, GET only
+	kindLogin                    // GET /admin/login
+	kindSignin                   // POST /admin/signin
+	kindLogoutPage               // GET /admin/logout: a page with a sign-out button, no state change
+	kindLogout                   // POST /admin/logout
+	kindPage                     // a page behind sign-in and the route check, no row
+	kindList                     // the conversation list
+	kindEditPage                 // a conversation's edit page
+	kindEditPost                 // the edit form's POST
+	kindDelete                   // bulk delete, answered by the guard
+	kindOperation                // an Ajax action of the list
+	kindMarkRead                 // POST /admin/conversation/read
+	kindProfile                  // the staff member's own profile page
+	kindPassword                 // the profile's change-password POST
+	kindSetting                  // GoAdmin's "Setting" link: redirects to the profile
+	kindUpdate                   // GoAdmin's inline update: refused (403, hole 7)
+	kindAttachUpload             // POST AttachPath: staff upload files (multipart, read by the handler)
+	kindAttachFile               // GET AttachFilePrefix{id}: an attachment's file
+	kindAttachJS                 // GET AttachJSPath: the reply box's upload script
 )
 
 // Route is one row of the back office's route table: the one place a page
@@ -96,6 +99,9 @@ var routes = []Route{
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: ExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
+	{Method: http.MethodPost, Path: AttachPath, Kind: kindAttachUpload, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: AttachFilePrefix + "*", Kind: kindAttachFile, Role: models.RoleAgent, Stream: true},
+	{Method: http.MethodGet, Path: AttachJSPath, Kind: kindAttachJS, Role: models.RoleAgent},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

@@ -2,23 +2,9 @@ package inbox
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/parleyhq/parley/models"
 )
-
-// AttachmentRemover deletes stored attachment files by storage key; the
-// attachment store implements it. Rows go in the erasure's transaction,
-// files after it commits (a file left behind is unreachable, never a row
-// pointing at nothing).
-type AttachmentRemover interface {
-	RemoveAttachmentFiles(ctx context.Context, storageKeys []string) error
-}
-
-// WithAttachmentRemover gives the erasure the attachment store.
-func WithAttachmentRemover(r AttachmentRemover) Option {
-	return func(s *Service) { s.files = r }
-}
 
 // EraseShopCustomer is the customer data erasure (docs/design.md R2: a
 // system operation) of the customer with the shop's id.
@@ -60,10 +46,8 @@ func (s *Service) EraseCustomer(ctx context.Context, a models.Actor, customerID 
 	if err != nil {
 		return models.Erasure{}, err
 	}
-	if s.files != nil && len(e.StorageKeys) > 0 {
-		if err := s.files.RemoveAttachmentFiles(context.WithoutCancel(ctx), e.StorageKeys); err != nil {
-			slog.ErrorContext(ctx, "erase customer: attachment files", "customer", customerID, "files", len(e.StorageKeys), "err", err)
-		}
-	}
+	// Rows went in the transaction, files go after it commits (a file left
+	// behind is unreachable, never a row pointing at nothing).
+	s.removeFiles(ctx, e.StorageKeys)
 	return e, nil
 }

@@ -2,6 +2,8 @@ package inbox_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -16,11 +18,17 @@ type fileBin struct {
 	keys []string
 }
 
-func (b *fileBin) RemoveAttachmentFiles(_ context.Context, keys []string) error {
+func (b *fileBin) Remove(_ context.Context, keys ...string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.keys = append(b.keys, keys...)
 	return nil
+}
+
+func (b *fileBin) Put(context.Context, []byte) (string, error) { return "", errors.New("not stored") }
+
+func (b *fileBin) Open(context.Context, string) (io.ReadSeekCloser, error) {
+	return nil, errors.New("no file")
 }
 
 // TestEraseCustomer: only the system may erase; the erasure removes the
@@ -47,7 +55,7 @@ func TestEraseCustomer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		svc := inbox.New(e.st, e.pol, e.clock, nil, inbox.WithAttachmentRemover(bin))
+		svc := inbox.New(e.st, e.pol, e.clock, nil, inbox.WithFiles(bin))
 		for _, a := range []models.Actor{e.owner, cust} {
 			if _, err := svc.EraseCustomer(e.ctx, a, cust.ID); models.ErrorCode(err) != models.EFORBIDDEN {
 				t.Errorf("%s erasing: %v", a.Role, err)

@@ -36,9 +36,9 @@ type Service struct {
 	clock   Clock
 	limiter Limiter
 	limits  Limits
-	files   AttachmentRemover // erasure: attachment files (inbox/erase.go)
 	// exportBatch overrides ExportBatch (tests); 0 means ExportBatch.
 	exportBatch int
+	files       Files // attachments (R12); set by WithFiles
 }
 
 // Limits are the per-actor rate limits of R11.

@@ -35,7 +35,11 @@ func (q Queries) Messages(ctx context.Context, conversationID int64, publicOnly 
 	if err != nil {
 		return nil, fmt.Errorf("messages of %d: %w", conversationID, translate(err))
 	}
-	return collectMessages(rows)
+	ms, err := collectMessages(rows)
+	if err != nil {
+		return nil, err
+	}
+	return ms, q.WithAttachments(ctx, ms)
 }
 
 func collectMessages(rows *sql.Rows) ([]Message, error) {

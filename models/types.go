@@ -183,6 +183,9 @@ type Message struct {
 	Event          string // system events: status, reopened, assigned, …
 	Public         bool   // visible to the customer
 	CreatedAt      time.Time
+	// Attachments are the message's files (R12), filled by the queries
+	// that answer a timeline (Queries.WithAttachments).
+	Attachments []Attachment
 }
 
 // Block refuses a customer's sends by customer, e-mail or IP (R13).

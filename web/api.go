@@ -74,6 +74,8 @@ func (a *API) routes() *gin.Engine {
 	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
 	cust.GET("/conversations/:id/export.csv", a.exportCSV)
+	cust.POST("/conversations/:id/attachments", a.idempotent(customerPosted), a.sendAttachments(customerPosted))
+	cust.GET("/attachments/:id", a.getAttachment)
 
 	staff := v1.Group("/staff")
 	staff.POST("/auth/login", a.staffLogin)
@@ -89,5 +91,7 @@ func (a *API) routes() *gin.Engine {
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
 	sa.GET("/conversations/:id/export.csv", a.exportCSV)
+	sa.POST("/conversations/:id/attachments", a.idempotent(staffPosted), a.sendAttachments(staffPosted))
+	sa.GET("/attachments/:id", a.getAttachment)
 	return e
 }

@@ -71,7 +71,7 @@ func openThread[V any](a *API, view func(models.Conversation) V) gin.HandlerFunc
 			writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, thread[V]{Conversation: view(th.Conversation), Messages: messageViews(th.Messages)})
+		c.JSON(http.StatusOK, thread[V]{Conversation: view(th.Conversation), Messages: messageViews(th.Messages, actor(c).IsStaff())})
 	}
 }
 
