@@ -39,6 +39,11 @@ type Accounts struct {
 	// unknown one by its normalised name.
 	PerAccount, PerIP, PerAccountAnywhere int
 	Window                                time.Duration
+
+	// Issue 7: signed identity tokens (inbox/identity.go) and the
+	// password-reset mail (inbox/identity_password.go).
+	identitySecret []byte
+	resetMailer    ResetMailer
 }
 
 // Throttle is what the sign-in throttles need of the rate limiter: a

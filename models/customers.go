@@ -11,7 +11,7 @@ import (
 // InsertCustomer stores a customer (passwordHash may be "" for guests and
 // identity-token customers) and sets its id.
 func (q Queries) InsertCustomer(ctx context.Context, c *Customer, passwordHash string) error {
-	var email, ext, hash any
+	var email, ext, hash, login any
 	if c.Email != "" {
 		email = strings.ToLower(c.Email)
 	}
@@ -20,9 +20,20 @@ func (q Queries) InsertCustomer(ctx context.Context, c *Customer, passwordHash s
 	}
 	if passwordHash != "" {
 		hash = passwordHash
+		// E-mail addresses are unique among password accounts only
+		// (migration 00011): login_email carries that unique index.
+		if !c.IsGuest {
+			login = email
+		}
 	}
-	res, err := q.q.ExecContext(ctx, `INSERT INTO customers (email, name, password_hash, is_guest, external_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, email, c.Name, hash, c.IsGuest, ext, c.CreatedAt)
+	cols, vals := "", ""
+	args := []any{email, c.Name, hash, c.IsGuest, ext, c.CreatedAt}
+	if login != nil {
+		cols, vals = ", login_email", ", ?"
+		args = append(args, login)
+	}
+	res, err := q.q.ExecContext(ctx, `INSERT INTO customers (email, name, password_hash, is_guest, external_id, created_at`+cols+`)
+		VALUES (?, ?, ?, ?, ?, ?`+vals+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("insert customer: %w", translate(err))
 	}
@@ -53,7 +64,7 @@ func (q Queries) Customer(ctx context.Context, id int64) (Customer, error) {
 func (q Queries) CustomerCredentials(ctx context.Context, email string) (Customer, string, error) {
 	var hash sql.NullString
 	c, err := scanCustomer(q.q.QueryRowContext(ctx, `SELECT `+customerColumns+`, password_hash FROM customers
-		WHERE email = ? AND is_guest = ?`, strings.ToLower(email), false), &hash)
+		WHERE login_email = ? AND is_guest = ?`, strings.ToLower(email), false), &hash)
 	if err != nil {
 		return c, "", fmt.Errorf("customer %q: %w", email, translate(err))
 	}

@@ -62,6 +62,9 @@ func (a *API) routes() *gin.Engine {
 
 	v1 := e.Group(APIPrefix)
 	v1.POST("/auth/login", a.customerLogin)
+	v1.GET("/openapi.json", serveOpenAPI)
+	a.identityRoutes(v1)
+	a.integrationRoutes(v1)
 
 	cust := v1.Group("", a.authenticate(customerSide))
 	cust.POST("/auth/logout", a.logout)

@@ -23,6 +23,9 @@ type config struct {
 	DatabaseURL    string
 	RedisURL       string
 	Secret         string
+	// IdentitySecret is the shop's HS256 key for signed identity tokens
+	// (issue 7); empty disables signed identity.
+	IdentitySecret string
 	TokenTTL       time.Duration
 	// AdminSessionTTL bounds a back-office session.
 	AdminSessionTTL time.Duration
@@ -75,6 +78,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		{"PARLEY_DATABASE_URL", "database-url", "", "mysql://user:pass@host:3306/db; empty = SQLite in the data dir", &c.DatabaseURL},
 		{"PARLEY_REDIS_URL", "redis-url", "", "redis://host:6379/0; empty = in-process Redis", &c.RedisURL},
 		{"PARLEY_SECRET", "secret", "", "signing secret (required in production; generated in the data dir otherwise)", &c.Secret},
+		{"PARLEY_IDENTITY_SECRET", "identity-secret", "", "shared secret (at least 32 characters) the shop signs identity tokens with (HS256); empty disables signed identity", &c.IdentitySecret},
 		{"PARLEY_TOKEN_TTL", "token-ttl", "720h", "lifetime of API tokens", &ttl},
 		{"PARLEY_ADMIN_SESSION_TTL", "admin-session-ttl", "8h", "lifetime of a back-office session", &adminTTL},
 		{"PARLEY_SECURE_COOKIES", "secure-cookies", "", "true when Parley is served over https (cookies marked Secure); default: true in production mode", &secure},
@@ -142,6 +146,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		c.Secure = false
 	default:
 		return c, fmt.Errorf("PARLEY_SECURE_COOKIES %q: want true or false", secure)
+	}
+	if c.IdentitySecret != "" && len(c.IdentitySecret) < 32 {
+		return c, errors.New("PARLEY_IDENTITY_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)")
 	}
 	if c.production() {
 		switch {

@@ -40,6 +40,9 @@ Commands:
   user set-password --username U                 change a password (from stdin)
   user deactivate --username U                   disable a user, revoking tokens and sessions
   user list                                      list staff users
+  apikey create --name N         make an integration key for the shop's systems (printed once, last line)
+  apikey revoke <name or id>     revoke an integration key at once
+  apikey list                    list integration keys (never the keys)
   version                        print the version
 
 Run "parley serve --help" for the configuration (PARLEY_* variables and flags).
@@ -61,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, rest, getenv, stdout)
 	case "user":
 		return user(ctx, rest, getenv, stdin, stdout)
+	case "apikey":
+		return apikey(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

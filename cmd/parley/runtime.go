@@ -126,6 +126,10 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 	}
 	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter, inbox.WithFiles(rt.files))
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
+	if err := wireIdentity(rt); err != nil {
+		rt.close()
+		return nil, err
+	}
 	return rt, nil
 }
 
