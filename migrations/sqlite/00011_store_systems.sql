@@ -11,11 +11,6 @@
 -- rows itself, in its transaction.
 
 -- +goose Up
--- MERGE NOTE: the thread helper's 00008 adds these same two columns
--- (customers.address, customers.marketing_subscribed, same types): when
--- 00008 is merged, delete these two ADD lines and their two DROP lines below.
-ALTER TABLE customers ADD COLUMN address TEXT NOT NULL DEFAULT '';
-ALTER TABLE customers ADD COLUMN marketing_subscribed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN login_email TEXT;
 ALTER TABLE customers ADD COLUMN updated_at DATETIME;
 UPDATE customers SET login_email = email WHERE password_hash IS NOT NULL AND is_guest = 0 AND email IS NOT NULL;
@@ -56,7 +51,6 @@ CREATE TABLE password_resets (
 CREATE UNIQUE INDEX password_resets_hash ON password_resets (token_hash);
 CREATE INDEX password_resets_customer ON password_resets (customer_id, created_at);
 
--- +goose Down
 DROP TABLE password_resets;
 DROP TABLE identity_jtis;
 DROP TABLE api_keys;
@@ -69,5 +63,3 @@ DROP INDEX customers_email;
 CREATE UNIQUE INDEX customers_email ON customers (email);
 ALTER TABLE customers DROP COLUMN updated_at;
 ALTER TABLE customers DROP COLUMN login_email;
-ALTER TABLE customers DROP COLUMN marketing_subscribed; -- MERGE NOTE: see above
-ALTER TABLE customers DROP COLUMN address; -- MERGE NOTE: see above
