@@ -211,23 +211,6 @@ func (q Queries) ShopOrderByExternal(ctx context.Context, externalID string) (Or
 	return o, err
 }
 
-func (q Queries) items(ctx context.Context, query string, id int64) ([]OrderItem, error) {
-	rows, err := q.q.QueryContext(ctx, query, id)
-	if err != nil {
-		return nil, fmt.Errorf("items: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []OrderItem
-	for rows.Next() {
-		var it OrderItem
-		if err := rows.Scan(&it.ID, &it.OrderID, &it.SKU, &it.Name, &it.Quantity, &it.PriceCents); err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
 // PutCart replaces a customer's cart lines (creating the cart once: the
 // unique index on carts.customer_id keeps it one row).
 func (q Queries) PutCart(ctx context.Context, customerID int64, items []OrderItem, now time.Time) error {

@@ -62,7 +62,7 @@ type shopOrderView struct {
 	Items              []shopItemJSON `json:"items"`
 }
 
-type cartView struct {
+type shopCartView struct {
 	CustomerExternalID string         `json:"customer_external_id"`
 	Items              []shopItemJSON `json:"items"`
 }
@@ -202,7 +202,7 @@ func (a *API) putCart(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, cartView{CustomerExternalID: c.Param("customer_external_id"), Items: itemsOut(items)})
+	c.JSON(http.StatusOK, shopCartView{CustomerExternalID: c.Param("customer_external_id"), Items: itemsOut(items)})
 }
 
 // emptyCart is DELETE /integration/carts/{customer_external_id}.
