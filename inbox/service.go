@@ -36,6 +36,12 @@ type Service struct {
 	clock   Clock
 	limiter Limiter
 	limits  Limits
+
+	// Jobs (issue 8): retention purge's file store and search-index hook,
+	// presence for distribution.
+	files     FileRemover
+	purgeHook MessagesPurgedHook
+	presence  Presence
 }
 
 // Limits are the per-actor rate limits of R11.

@@ -27,6 +27,7 @@ const (
 	ReadAudit          Action = "audit.read"
 	ManageQuickReplies Action = "quick_replies.manage"
 	ManageStaff        Action = "staff.manage"
+	Purge              Action = "purge" // the retention purge (R14), system only, outside R2
 )
 
 // The objects of policy.csv. Admin routes are checked by path with CanRoute.
