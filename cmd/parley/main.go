@@ -40,6 +40,7 @@ Commands:
   user set-password --username U                 change a password (from stdin)
   user deactivate --username U                   disable a user, revoking tokens and sessions
   user list                                      list staff users
+  job run retention|auto_close|distribute|cleanup [--dry-run]   run a periodic job now and print a summary
   version                        print the version
 
 Run "parley serve --help" for the configuration (PARLEY_* variables and flags).
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, rest, getenv, stdout)
 	case "user":
 		return user(ctx, rest, getenv, stdin, stdout)
+	case "job":
+		return job(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

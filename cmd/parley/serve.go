@@ -51,7 +51,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	if !cfg.NoWorker {
-		w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log)
+		w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, jobOptions(rt, getenv)...)
+		w.Cleanup.SessionTTL = cfg.AdminSessionTTL
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -166,5 +167,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, log 
 	}
 	defer rt.close()
 	log.Info("worker running")
-	return jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log).Run(ctx)
+	w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, jobOptions(rt, getenv)...)
+	w.Cleanup.SessionTTL = cfg.AdminSessionTTL
+	return w.Run(ctx)
 }
