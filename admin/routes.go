@@ -93,6 +93,11 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: ProfilePath, Kind: kindProfile, Role: models.RoleAgent, GoAdmin: "/profile"},
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
+	// The job monitor (jobs.go): chat admins look, admins act.
+	{Method: http.MethodGet, Path: JobsPath, Kind: kindPage, Role: models.RoleChatAdmin, Stream: true},
+	{Method: http.MethodGet, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleChatAdmin, Stream: true},
+	{Method: http.MethodPost, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleAdmin, Stream: true},
+	{Method: http.MethodDelete, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleAdmin, Stream: true},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

@@ -123,7 +123,7 @@ func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
 	r.NoRoute(notFound)
 	web.NewAPI(rt.svc, rt.acc).Register(r)
 	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, Policies: rt.pol, DB: rt.store.Config, Log: rt.log,
-		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure}); err != nil {
+		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure, Jobs: rt.redisOpt}); err != nil {
 		return nil, err
 	}
 	return r, nil
