@@ -28,11 +28,15 @@ func TestCanRoute(t *testing.T) {
 		{"POST", "/admin/update/conversation", ". . . ."}, // inline update: refused (mass assignment)
 		{"POST", "/admin/operation/conversation/take", "y y y y"},
 		{"POST", "/admin/delete/conversation", "y y y ."},
+		// The job monitor: chat admins look, admins act, agents nothing.
+		{"GET", "/admin/jobs", "y y y ."},
+		{"GET", "/admin/jobs/api/queues", "y y y ."},
+		{"POST", "/admin/jobs/api/queues/default:pause", "y y . ."},
+		{"DELETE", "/admin/jobs/api/queues/default", "y y . ."},
 		// Pages that do not exist have no rule.
 		{"GET", "/admin/info/conversation/detail", ". . . ."},
 		{"GET", "/admin/dashboard", ". . . ."},
 		{"GET", "/admin/events", ". . . ."},
-		{"GET", "/admin/jobs/queues", ". . . ."},
 		{"GET", "/admin/info/customer", ". . . ."},
 		{"GET", "/admin/info/block", ". . . ."},
 		{"GET", "/admin/info/audit", ". . . ."},
