@@ -264,19 +264,21 @@ func (q Queries) NonEmptyConversations(ctx context.Context, ids []int64) (map[in
 	return out, rows.Err()
 }
 
-// PurgeEmptyConversations deletes conversations the purge left without a
-// message (their follow-ups keep existing, unlinked) and reports how many.
+// PurgeEmptyConversations deletes the given conversations, which the
+// purge left without a message (the caller checked, under their locks),
+// with their notifications; their follow-ups keep existing, unlinked. A
+// conversation that has a message after all is kept. It reports how many
+// went.
 func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	in, args := inList(ids)
-	empty := `SELECT id FROM conversations WHERE id IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)`
-	if _, err := q.q.ExecContext(ctx, `UPDATE conversations SET follow_up_of = NULL WHERE follow_up_of IN (SELECT id FROM (`+empty+`) AS d)`, args...); err != nil {
+	if _, err := q.q.ExecContext(ctx, `UPDATE conversations SET follow_up_of = NULL WHERE follow_up_of IN (`+in+`)`, args...); err != nil {
 		return 0, fmt.Errorf("purge: unlink follow-ups: %w", translate(err))
 	}
 	for _, child := range []string{"notifications", "attachments"} {
-		if _, err := q.q.ExecContext(ctx, `DELETE FROM `+child+` WHERE conversation_id IN (SELECT id FROM (`+empty+`) AS d)`, args...); err != nil {
+		if _, err := q.q.ExecContext(ctx, `DELETE FROM `+child+` WHERE conversation_id IN (`+in+`)`, args...); err != nil {
 			return 0, fmt.Errorf("purge: %s: %w", child, translate(err))
 		}
 	}

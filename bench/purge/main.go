@@ -249,7 +249,10 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 		defer cancel()
 	}
 	start := time.Now()
+	var tmu sync.Mutex
+	steps := map[string]time.Duration{}
 	res, err := svc.PurgeSlot(pctx, cfg.Slot, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause,
+		Trace: func(step string, d time.Duration) { tmu.Lock(); steps[step] += d; tmu.Unlock() },
 		AfterBatch: func(n int) error {
 			if n%200 == 0 {
 				logger.Printf("%d batches, %s", n, time.Since(start).Round(time.Second))
@@ -257,6 +260,9 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 			return nil
 		}})
 	r.PurgeTime = time.Since(start)
+	tmu.Lock()
+	logger.Printf("time per step: %v", steps)
+	tmu.Unlock()
 	close(stop)
 	<-done
 	if err != nil && pctx.Err() == nil {
