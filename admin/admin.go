@@ -27,6 +27,7 @@ import (
 	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/table"
 	"github.com/GoAdminGroup/go-admin/template/types"
 	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
@@ -43,6 +44,9 @@ type Deps struct {
 	Log        *slog.Logger
 	SessionTTL time.Duration
 	Secure     bool // cookies Secure when served over https
+	// Jobs is the job queue's Redis: the job monitor is mounted at
+	// JobsPath when it is set.
+	Jobs asynq.RedisConnOpt
 }
 
 // DefaultSessionTTL is the back-office session lifetime when Deps leaves it 0.
@@ -129,6 +133,13 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(BlocksPath, ginadapter.Content(g.blocks))
 	r.POST(UnblockPath, ginadapter.Content(g.unblock))
 	r.GET(AuditPath, ginadapter.Content(g.audit))
+	if d.Jobs != nil {
+		m, err := newJobsMonitor(d.Jobs)
+		if err != nil {
+			return err
+		}
+		m.register(r)
+	}
 	return nil
 }
 

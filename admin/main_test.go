@@ -146,7 +146,8 @@ func run(m *testing.M) (int, error) {
 		sink = io.MultiWriter(env.logs, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(sink, nil))
-	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour}); err != nil {
+	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour,
+		Jobs: jobsRedis(rdb)}); err != nil {
 		return 0, err
 	}
 	env.srv = httptest.NewServer(r)

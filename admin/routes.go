@@ -117,6 +117,11 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: BlocksPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/blocks", Menu: "Blocks"},
 	{Method: http.MethodPost, Path: UnblockPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/blocks/unblock"},
 	{Method: http.MethodGet, Path: AuditPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/audit", Menu: "Audit log"},
+	// The job monitor (jobs.go): chat admins look, admins act.
+	{Method: http.MethodGet, Path: JobsPath, Kind: kindPage, Role: models.RoleChatAdmin, Stream: true},
+	{Method: http.MethodGet, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleChatAdmin, Stream: true},
+	{Method: http.MethodPost, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleAdmin, Stream: true},
+	{Method: http.MethodDelete, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleAdmin, Stream: true},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

@@ -21,7 +21,7 @@ import (
 type Files interface {
 	Put(ctx context.Context, data []byte) (key string, err error)
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
-	Remove(ctx context.Context, keys ...string) error
+	FileRemover
 }
 
 var _ Files = (*media.Dir)(nil)
@@ -321,10 +321,11 @@ func (s *Service) Attachment(ctx context.Context, a models.Actor, id int64) (mod
 // models.Queries.AttachmentKeysOfMessages / AttachmentKeysOfConversations).
 // A system operation: no authorization. Files already gone are fine.
 func (s *Service) RemoveAttachmentFiles(ctx context.Context, keys []string) error {
-	if s.files == nil || len(keys) == 0 {
+	r := s.fileRemover()
+	if r == nil || len(keys) == 0 {
 		return nil
 	}
-	return s.files.Remove(ctx, keys...)
+	return r.Remove(ctx, keys...)
 }
 
 // removeFiles is RemoveAttachmentFiles where a failure can only be logged.

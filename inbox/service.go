@@ -39,6 +39,13 @@ type Service struct {
 	// exportBatch overrides ExportBatch (tests); 0 means ExportBatch.
 	exportBatch int
 	files       Files // attachments (R12); set by WithFiles
+
+	// Jobs (issue 8): what removes purged attachment files (the
+	// attachment store unless WithFileRemover says otherwise), the search
+	// index's hook, presence for distribution.
+	remover   FileRemover
+	purgeHook MessagesPurgedHook
+	presence  Presence
 }
 
 // Limits are the per-actor rate limits of R11.

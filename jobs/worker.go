@@ -21,20 +21,30 @@ type Worker struct {
 	// Relay hands the outbox to Asynq; its fields (lease, queue, …) may be
 	// changed before Run.
 	Relay *Relay
+	// Scheduler enqueues the periodic tasks (retention, auto-close,
+	// distribution, clean-up) on the relay's queue.
+	Scheduler *Scheduler
+	// Retention, Cleanup: the periodic handlers, configurable before Run.
+	Retention *RetentionHandler
+	Cleanup   *Cleanup
 	// Concurrency and ShutdownTimeout configure the Asynq server.
 	Concurrency     int
 	ShutdownTimeout time.Duration
 }
 
 // NewWorker builds a worker on the Redis connection. Its handlers call the
-// inbox; the worker's inbox never rate-limits (it only notifies).
-func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Store, pol *policies.Enforcer, log *slog.Logger) *Worker {
+// inbox; the worker's inbox never rate-limits (it only notifies). opts
+// give that inbox its optional dependencies (the attachment files the
+// purge removes, the search index hook, presence).
+func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Store, pol *policies.Enforcer, log *slog.Logger, opts ...inbox.Option) *Worker {
 	relay := NewRelay(store, client, log)
-	svc := inbox.New(store, pol, inbox.SystemClock{}, nil)
+	svc := inbox.New(store, pol, inbox.SystemClock{}, nil, opts...)
 	mux := asynq.NewServeMux()
 	mux.Use(relay.Middleware)
 	mux.Handle(TypeNotifyNewMessage, NewNotifier(svc))
-	return &Worker{redis: redis, mux: mux, log: log, Relay: relay, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
+	w := &Worker{redis: redis, mux: mux, log: log, Relay: relay, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
+	w.handlePeriodic(svc, store, client)
+	return w
 }
 
 // Handle adds a handler for a task type (before Run).
@@ -52,7 +62,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := srv.Start(w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	w.Scheduler.Queue = w.Relay.Queue
+	done := make(chan struct{})
+	go func() { defer close(done); w.Scheduler.Run(ctx) }()
 	w.Relay.Run(ctx)
+	<-done
 	srv.Shutdown()
 	return nil
 }

@@ -29,6 +29,7 @@ const (
 	ManageStaff        Action = "staff.manage"        // agents and chat admins
 	ListCustomers      Action = "customers.list"      // the customer directory, orders and blocks
 	ManageAdmins       Action = "staff.manage_admins" // admins and owners (creating, promoting, demoting)
+	Purge              Action = "purge"               // the retention purge (R14), system only, outside R2
 )
 
 // The objects of policy.csv. Admin routes are checked by path with CanRoute.

@@ -64,8 +64,8 @@ func checkRule(f []string, ptypes []string, conds map[string]condition) error {
 		if !strings.HasPrefix(f[2], "/") {
 			return fmt.Errorf("route %q does not start with /", f[2])
 		}
-		if m := f[3]; m != "GET" && m != "POST" && m != "*" {
-			return fmt.Errorf("method %q is not GET, POST or *", m)
+		if m := f[3]; m != "GET" && m != "POST" && m != "DELETE" && m != "*" {
+			return fmt.Errorf("method %q is not GET, POST, DELETE or *", m)
 		}
 	}
 	if f[0] != "g" && f[len(f)-1] != "allow" && f[len(f)-1] != "deny" {

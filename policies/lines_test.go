@@ -110,7 +110,7 @@ func TestPolicyLinesRejects(t *testing.T) {
 		})
 	}
 	for _, tc := range []struct{ name, line string }{
-		{"method", "p2, agent, /admin, DELETE, allow"},
+		{"method", "p2, agent, /admin, PUT, allow"},
 		{"relative path", "p2, agent, admin/info, GET, allow"},
 		{"domain rule in routes file", "p, agent, conversation, read, any, allow"},
 	} {

@@ -39,10 +39,14 @@ func TestCanRoute(t *testing.T) {
 		{"GET", "/admin/blocks", "y y y ."},
 		{"POST", "/admin/blocks/unblock", "y y y ."},
 		{"GET", "/admin/audit", "y y . ."},
+		// The job monitor: chat admins look, admins act, agents nothing.
+		{"GET", "/admin/jobs", "y y y ."},
+		{"GET", "/admin/jobs/api/queues", "y y y ."},
+		{"POST", "/admin/jobs/api/queues/default:pause", "y y . ."},
+		{"DELETE", "/admin/jobs/api/queues/default", "y y . ."},
 		// Pages that do not exist have no rule.
 		{"GET", "/admin/info/conversation/detail", ". . . ."},
 		{"GET", "/admin/events", ". . . ."},
-		{"GET", "/admin/jobs/queues", ". . . ."},
 		{"GET", "/admin/info/customer", ". . . ."},
 		{"GET", "/admin/info/block", ". . . ."},
 		{"GET", "/admin/info/audit", ". . . ."},

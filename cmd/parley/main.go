@@ -43,6 +43,7 @@ Commands:
   apikey create --name N         make an integration key for the shop's systems (printed once, last line)
   apikey revoke <name or id>     revoke an integration key at once
   apikey list                    list integration keys (never the keys)
+  job run retention|auto_close|distribute|cleanup [--dry-run]   run a periodic job now and print a summary
   version                        print the version
 
 Run "parley serve --help" for the configuration (PARLEY_* variables and flags).
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return user(ctx, rest, getenv, stdin, stdout)
 	case "apikey":
 		return apikey(ctx, rest, getenv, stdout)
+	case "job":
+		return job(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

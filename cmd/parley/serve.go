@@ -51,7 +51,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	if !cfg.NoWorker {
-		w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log)
+		w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, jobOptions(rt, getenv)...)
+		w.Cleanup.SessionTTL = cfg.AdminSessionTTL
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -122,7 +123,7 @@ func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
 	r.NoRoute(notFound)
 	web.NewAPI(rt.svc, rt.acc).Register(r)
 	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, Policies: rt.pol, DB: rt.store.Config, Log: rt.log,
-		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure}); err != nil {
+		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure, Jobs: rt.redisOpt}); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -166,5 +167,7 @@ func worker(ctx context.Context, args []string, getenv func(string) string, log 
 	}
 	defer rt.close()
 	log.Info("worker running")
-	return jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log).Run(ctx)
+	w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, jobOptions(rt, getenv)...)
+	w.Cleanup.SessionTTL = cfg.AdminSessionTTL
+	return w.Run(ctx)
 }

@@ -1,0 +1,287 @@
+// Command purge measures the retention purge (R14, issue 8): the purge
+// rate while customer sends are held at a steady rate, the sends' latency
+// then against their latency with no purge running, and (with -rate 0)
+// the unthrottled purge rate. It runs on a database filled by bench/gen:
+//
+//	go run ./bench/gen -db mysql://root@127.0.0.1:3306/parley_purge -conversations 1000000 -messages 10000000
+//	go run ./bench/purge -db mysql://root@127.0.0.1:3306/parley_purge -days 365 -rate 100
+//
+// bench/gen spreads activity over two years, so -days 365 purges about
+// half the messages. The purge deletes for real: use a copy.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/migrations"
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
+)
+
+// config is one measurement.
+type config struct {
+	Days     int           // retention_days to purge with
+	Rate     int           // customer sends per second (0: none, the unthrottled purge)
+	Idle     time.Duration // how long the idle sends are measured first
+	Batch    int           // purge batch size
+	Pause    time.Duration // pause between purge batches
+	Slot     time.Time     // the purge slot (its cut-off is Slot - Days)
+	Targets  int           // newest conversations the sends go to
+	Senders  int           // at most this many sends in flight
+	MaxPurge time.Duration // stop the purge after this long (0: run to the end)
+}
+
+// report is what a measurement found.
+type report struct {
+	Deleted                 int64
+	Kept                    int64
+	Conversations           int64
+	PurgeTime               time.Duration
+	Rate                    float64 // deleted messages per second
+	IdleSends, PurgeSends   int
+	IdleP50, IdleP99        time.Duration
+	PurgeP50, PurgeP99      time.Duration
+	IdleErrors, PurgeErrors int
+	Finished                bool
+}
+
+type noLimit struct{}
+
+func (noLimit) Allow(context.Context, string, int, time.Duration) (bool, time.Duration, error) {
+	return true, 0, nil
+}
+
+func main() {
+	dbURL := flag.String("db", "mysql://root@127.0.0.1:3306/parley_purge", "database URL (a copy filled by bench/gen)")
+	cfg := config{}
+	flag.IntVar(&cfg.Days, "days", 365, "retention_days for the purge")
+	flag.IntVar(&cfg.Rate, "rate", 100, "customer sends per second during the purge (0: none)")
+	flag.DurationVar(&cfg.Idle, "idle", 20*time.Second, "how long to measure the sends with no purge first")
+	flag.IntVar(&cfg.Batch, "batch", 500, "purge batch size")
+	flag.DurationVar(&cfg.Pause, "pause", 0, "pause between purge batches")
+	flag.IntVar(&cfg.Targets, "targets", 2000, "the sends go to this many of the newest conversations")
+	flag.IntVar(&cfg.Senders, "senders", 64, "most sends in flight")
+	flag.DurationVar(&cfg.MaxPurge, "max", 0, "stop the purge after this long (0: to the end)")
+	flag.Parse()
+	cfg.Slot = time.Now().UTC().Truncate(time.Second)
+	ctx := context.Background()
+	dbcfg, err := models.ParseDatabaseURL(*dbURL, ".")
+	if err != nil {
+		log.Fatal(err)
+	}
+	st, err := models.Open(ctx, dbcfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, migrations.FS); err != nil {
+		log.Fatal(err)
+	}
+	rep, err := measure(ctx, st, cfg, log.New(os.Stderr, "purge: ", log.LstdFlags))
+	if err != nil {
+		log.Fatal(err)
+	}
+	printReport(cfg, rep)
+}
+
+func printReport(cfg config, r report) {
+	fmt.Printf("purge: %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v)\n",
+		r.Deleted, r.Kept, r.Conversations, r.PurgeTime.Round(time.Millisecond), r.Rate, r.Finished)
+	if cfg.Rate > 0 {
+		ratio := 0.0
+		if r.IdleP99 > 0 {
+			ratio = float64(r.PurgeP99) / float64(r.IdleP99)
+		}
+		fmt.Printf("sends at %d/s: idle p50 %s p99 %s (%d sends, %d errors); during the purge p50 %s p99 %s (%d sends, %d errors); p99 ratio %.2f\n",
+			cfg.Rate, r.IdleP50, r.IdleP99, r.IdleSends, r.IdleErrors, r.PurgeP50, r.PurgeP99, r.PurgeSends, r.PurgeErrors, ratio)
+	}
+}
+
+// target is a conversation and its customer.
+type target struct {
+	conv int64
+	cust models.Actor
+}
+
+func targets(ctx context.Context, st *models.Store, n int) ([]target, error) {
+	rows, err := st.DB.QueryContext(ctx, `SELECT id, customer_id FROM conversations ORDER BY id DESC LIMIT ?`, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []target
+	for rows.Next() {
+		var t target
+		if err := rows.Scan(&t.conv, &t.cust.ID); err != nil {
+			return nil, err
+		}
+		t.cust.Kind, t.cust.Role, t.cust.Name = models.ActorCustomer, models.RoleCustomer, fmt.Sprintf("customer-%d", t.cust.ID)
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no conversations: fill the database with bench/gen first")
+	}
+	return out, rows.Err()
+}
+
+// sender sends customer messages at a fixed rate (open loop: a slow send
+// does not delay the next one) until stop, and records each latency.
+type sender struct {
+	svc     *inbox.Service
+	targets []target
+	rate    int
+	slots   chan struct{}
+
+	mu        sync.Mutex
+	latencies []time.Duration
+	errors    int
+}
+
+func (s *sender) run(stop <-chan struct{}) {
+	if s.rate <= 0 {
+		<-stop
+		return
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	tick := time.NewTicker(time.Second / time.Duration(s.rate))
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		t := s.targets[rng.IntN(len(s.targets))]
+		select {
+		case s.slots <- struct{}{}:
+		default:
+			s.record(0, fmt.Errorf("too many sends in flight"))
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-s.slots }()
+			start := time.Now()
+			_, _, err := s.svc.Send(context.Background(), t.cust, t.conv, models.KindReply, fmt.Sprintf("bench message %d", i))
+			s.record(time.Since(start), err)
+		}()
+	}
+}
+
+func (s *sender) record(d time.Duration, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.errors++
+		return
+	}
+	s.latencies = append(s.latencies, d)
+}
+
+func (s *sender) take() ([]time.Duration, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, e := s.latencies, s.errors
+	s.latencies, s.errors = nil, 0
+	return l, e
+}
+
+func percentile(ls []time.Duration, p float64) time.Duration {
+	if len(ls) == 0 {
+		return 0
+	}
+	s := slices.Clone(ls)
+	slices.Sort(s)
+	i := int(float64(len(s)-1) * p)
+	return s[i].Round(10 * time.Microsecond)
+}
+
+// measure runs the idle sends, then the purge with the sends going on.
+func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logger) (report, error) {
+	var r report
+	pol, err := policies.New()
+	if err != nil {
+		return r, err
+	}
+	svc := inbox.New(st, pol, inbox.SystemClock{}, noLimit{})
+	ts, err := targets(ctx, st, cfg.Targets)
+	if err != nil {
+		return r, err
+	}
+	if err := st.PutSetting(ctx, models.SettingRetentionDays, fmt.Sprint(cfg.Days), time.Now()); err != nil {
+		return r, err
+	}
+	if cfg.Senders <= 0 {
+		cfg.Senders = 64
+	}
+	snd := &sender{svc: svc, targets: ts, rate: cfg.Rate, slots: make(chan struct{}, cfg.Senders)}
+	if cfg.Rate > 0 && cfg.Idle > 0 {
+		logger.Printf("idle sends at %d/s for %s", cfg.Rate, cfg.Idle)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() { snd.run(stop); close(done) }()
+		time.Sleep(cfg.Idle)
+		close(stop)
+		<-done
+		ls, errs := snd.take()
+		r.IdleSends, r.IdleErrors, r.IdleP50, r.IdleP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
+	}
+	logger.Printf("purge of slot %s (retention %d days), sends at %d/s", cfg.Slot.Format(time.RFC3339), cfg.Days, cfg.Rate)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { snd.run(stop); close(done) }()
+	pctx := ctx
+	if cfg.MaxPurge > 0 {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(ctx, cfg.MaxPurge)
+		defer cancel()
+	}
+	start := time.Now()
+	var tmu sync.Mutex
+	steps := map[string]time.Duration{}
+	res, err := svc.PurgeSlot(pctx, cfg.Slot, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause,
+		Trace: func(step string, d time.Duration) { tmu.Lock(); steps[step] += d; tmu.Unlock() },
+		AfterBatch: func(n int) error {
+			if n%200 == 0 {
+				logger.Printf("%d batches, %s", n, time.Since(start).Round(time.Second))
+			}
+			return nil
+		}})
+	r.PurgeTime = time.Since(start)
+	tmu.Lock()
+	logger.Printf("time per step: %v", steps)
+	tmu.Unlock()
+	close(stop)
+	<-done
+	if err != nil && pctx.Err() == nil {
+		return r, err
+	}
+	if err != nil { // stopped by -max: read the progress it committed
+		run, rerr := st.RetentionRunAt(ctx, cfg.Slot)
+		if rerr != nil {
+			return r, rerr
+		}
+		res.Counts = run.Counts
+	}
+	r.Finished = res.Finished
+	r.Deleted, r.Conversations = res.Counts.DeletedMessages, res.Counts.DeletedConversations
+	r.Kept = res.Counts.KeptEscalated + res.Counts.KeptOpenOrder
+	if r.PurgeTime > 0 {
+		r.Rate = float64(r.Deleted) / r.PurgeTime.Seconds()
+	}
+	ls, errs := snd.take()
+	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
+	return r, nil
+}
