@@ -182,4 +182,3 @@ func (q Queries) DeleteClosedConversations(ctx context.Context, ids []int64) (in
 	n, err := res.RowsAffected()
 	return int(n), err
 }
-
