@@ -63,6 +63,9 @@ type ConversationPage struct {
 	// with Capped it is a lower bound (more than CountCap match).
 	Total  int
 	Capped bool
+	// OrderNumbers maps the linked orders of the page's rows to their
+	// numbers.
+	OrderNumbers map[int64]string
 }
 
 // EncodeCursor makes the opaque cursor for a position in the list.
@@ -390,6 +393,9 @@ func (q Queries) ListConversations(ctx context.Context, scopes []Scope, f Conver
 			page.PrevCursor = f.cursorOf(items[0])
 		}
 	}
+	if err := q.orderNumbers(ctx, &page); err != nil {
+		return page, err
+	}
 	if f.Count {
 		cq, cargs := p.countQuery()
 		var n int
@@ -416,4 +422,33 @@ func (q Queries) CountConversations(ctx context.Context, scopes []Scope, f Conve
 		return 0, false, fmt.Errorf("count conversations: %w", translate(err))
 	}
 	return min(n, CountCap), n > CountCap, nil
+}
+
+// orderNumbers loads the numbers of the page's linked orders.
+func (q Queries) orderNumbers(ctx context.Context, page *ConversationPage) error {
+	var ids []int64
+	for _, c := range page.Items {
+		if c.OrderID != nil {
+			ids = append(ids, *c.OrderID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := inList(ids)
+	rows, err := q.q.QueryContext(ctx, `SELECT id, number FROM orders WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("order numbers: %w", translate(err))
+	}
+	defer rows.Close()
+	page.OrderNumbers = make(map[int64]string, len(ids))
+	for rows.Next() {
+		var id int64
+		var number string
+		if err := rows.Scan(&id, &number); err != nil {
+			return fmt.Errorf("scan order number: %w", err)
+		}
+		page.OrderNumbers[id] = number
+	}
+	return rows.Err()
 }

@@ -124,10 +124,13 @@ func ParseConversationQuery(q url.Values, o QueryOptions) (ConversationFilter, e
 		f.CustomerID = &id
 	}
 	if v := get(ParamCustomer); v != "" {
-		if _, err := SearchTerms(v); err != nil {
+		if id, ok := ParseID(v); ok && f.CustomerID == nil { // a bare number is a customer id
+			f.CustomerID = &id
+		} else if _, err := SearchTerms(v); err != nil {
 			return f, Errorf(EINVALID, "customer: type a name or e-mail with a word of at least %d letters", MinSearchWord)
+		} else {
+			f.Customer = v
 		}
-		f.Customer = v
 	}
 	if v := get(ParamOrderNumber); v != "" {
 		if len(v) > 64 {
@@ -206,6 +209,9 @@ func parseDate(name, v string, end bool) (time.Time, error) {
 			d = d.AddDate(0, 0, 1)
 		}
 		return d, nil
+	}
+	if t, err := time.Parse(time.DateTime, v); err == nil && t.Year() >= 1970 && t.Year() < 9999 {
+		return t, nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil && t.Year() >= 1970 && t.Year() < 9999 {
 		return t.UTC(), nil
