@@ -452,3 +452,12 @@ func (q Queries) orderNumbers(ctx context.Context, page *ConversationPage) error
 	}
 	return rows.Err()
 }
+
+// SetReadByStaff sets a conversation's staff-side read flag (bulk "mark
+// read" / "mark unread").
+func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error {
+	if _, err := q.q.ExecContext(ctx, `UPDATE conversations SET is_read_by_admin = ? WHERE id = ?`, read, id); err != nil {
+		return fmt.Errorf("mark conversation %d: %w", id, translate(err))
+	}
+	return nil
+}
