@@ -19,6 +19,7 @@ func main() {
 	w := flag.Int("w", 1400, "")
 	h := flag.Int("h", 900, "")
 	js := flag.String("js", "", "")
+	clicks := flag.String("click", "", "selectors, ;-separated")
 	flag.Parse()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath("/usr/bin/chromium"), chromedp.NoSandbox,
 		chromedp.Flag("disable-quic", true), chromedp.WindowSize(*w, *h))
@@ -41,8 +42,15 @@ func main() {
 		chromedp.Navigate(*base+*path),
 		chromedp.Sleep(2*time.Second),
 	)
+	if err == nil && *clicks != "" {
+		for _, sel := range strings.Split(*clicks, ";") {
+			if err = chromedp.Run(ctx, chromedp.Click(sel, chromedp.ByQuery), chromedp.Sleep(300*time.Millisecond)); err != nil {
+				break
+			}
+		}
+	}
 	if err == nil && *js != "" {
-		err = chromedp.Run(ctx, chromedp.Evaluate(*js, &res), chromedp.Sleep(1500*time.Millisecond))
+		err = chromedp.Run(ctx, chromedp.Sleep(3*time.Second), chromedp.Evaluate(*js, &res))
 		log.Printf("js: %s", res)
 	}
 	if err == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
 )
 
 // More bulk actions of the inbox list (BulkDelete, BulkClose and
@@ -111,4 +112,10 @@ func naming(err error, id int64) error {
 		return &models.Error{Code: e.Code, Message: e.Message, IDs: []int64{id}}
 	}
 	return err
+}
+
+// MayAssign reports whether a may assign conversations to others (the
+// list shows "Assign to…" only then; every assignment is checked again).
+func (s *Service) MayAssign(a models.Actor) bool {
+	return a.IsStaff() && s.can(a, policies.Assign, nil)
 }

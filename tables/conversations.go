@@ -26,10 +26,12 @@ const (
 	ActionTake    = "conversation_take"
 )
 
-// Actions maps each Ajax action id to the inbox bulk action it runs
+// bulkActions maps each Ajax action id to the inbox bulk action it runs
 // ("take" for the row action).
 var bulkActions = map[string]string{
 	ActionResolve: inbox.BulkResolve, ActionClose: inbox.BulkClose, ActionDelete: inbox.BulkDelete, ActionTake: "take",
+	ActionReopen: inbox.BulkReopen, ActionTakeSelected: inbox.BulkTake, ActionMarkRead: inbox.BulkMarkRead,
+	ActionMarkUnread: inbox.BulkMarkUnread, ActionAssign: inbox.BulkAssign,
 }
 
 // IsAction reports whether id is one of the list's Ajax actions.
@@ -137,13 +139,25 @@ func RunAction(ctx *context.Context, svc *inbox.Service, actor ActorFunc, id, ra
 		return fmt.Sprintf("Conversation %d is yours now", ids[0]), nil
 	case "":
 		return "", models.Errorf(models.ENOTFOUND, "unknown action")
+	case inbox.BulkAssign:
+		to, err := assignee(ctx.FormValue(FieldAssignTo))
+		if err != nil {
+			return "", err
+		}
+		done, err := svc.BulkAssignTo(rctx, a, ids, to)
+		if err != nil {
+			return "", err
+		}
+		if to == nil {
+			return "Unassigned " + nameIDs(done), nil
+		}
+		return "Assigned " + nameIDs(done), nil
 	default:
 		done, err := svc.Bulk(rctx, a, bulkActions[id], ids)
 		if err != nil {
 			return "", err
 		}
-		verb := map[string]string{inbox.BulkResolve: "Resolved", inbox.BulkClose: "Closed", inbox.BulkDelete: "Deleted"}[bulkActions[id]]
-		return fmt.Sprintf("%s %s", verb, nameIDs(done)), nil
+		return fmt.Sprintf("%s %s", bulkVerbs[bulkActions[id]], nameIDs(done)), nil
 	}
 }
 

@@ -12,9 +12,7 @@ import (
 	"github.com/GoAdminGroup/go-admin/context"
 	"github.com/GoAdminGroup/go-admin/modules/db"
 	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/parameter"
-	"github.com/GoAdminGroup/go-admin/template/icon"
 	"github.com/GoAdminGroup/go-admin/template/types"
-	"github.com/GoAdminGroup/go-admin/template/types/action"
 	"github.com/GoAdminGroup/go-admin/template/types/form"
 
 	"github.com/parleyhq/parley/inbox"
@@ -205,18 +203,7 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 	info.SetGetDataFn(c.getData)
 	info.SetDeleteFn(c.delete)
 
-	for _, b := range []struct {
-		title template.HTML
-		icon  string
-		id    string
-	}{{"Resolve", icon.Check, ActionResolve}, {"Close", icon.Lock, ActionClose}, {"Delete", icon.Trash, ActionDelete}} {
-		a := c.ajax(b.id, "ids")
-		if b.id == ActionDelete {
-			a.WithAlert(action.AlertData{Title: "Delete the selected conversations for good?", Type: "warning",
-				ShowCancelButton: true, ConfirmButtonColor: "#DD6B55", ConfirmButtonText: "Delete", CancelButtonText: "Cancel"})
-		}
-		info.AddButton(ctx, b.title, b.icon, a)
-	}
+	c.bulkButtons(ctx, info, err == nil && c.svc.MayAssign(a))
 	c.takeButton(ctx, info)
 }
 
