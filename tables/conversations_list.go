@@ -87,6 +87,8 @@ var (
 	listErrorTmpl = template.Must(template.New("error").Parse(
 		`<div class="callout callout-danger conv-filter-error" role="alert" style="margin:10px"><p><strong>This filter cannot be used:</strong> {{.}}</p>` +
 			`<p><a href="/admin/info/conversation">Show the whole inbox</a></p></div>`))
+	listFilteredTmpl = template.Must(template.New("filtered").Parse(
+		`<p class="conv-filtered text-muted" style="margin:6px 10px"><i class="fa fa-filter"></i> Filtered list · <a href="{{.}}">show all conversations</a></p>`))
 	listPagerTmpl = template.Must(template.New("pager").Parse(
 		`<div class="conv-pager" style="display:flex;flex-wrap:wrap;gap:8px;align-items:center;justify-content:space-between;padding:8px 0">` +
 			`<span class="conv-count text-muted">{{.Summary}}</span>` +
@@ -122,13 +124,15 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 	}
 	info.SetTable("conversations").SetTitle("Inbox").SetDescription("Conversations you can see")
 	info.SetSortField("last_message_at").SetSortDesc().SetDefaultPageSize(DefaultPageSize).SetPageSizeList(PageSizes())
-	info.HideNewButton().HideExportButton().HideDetailButton().HideEditButton().HideDeleteButton().HidePagination()
-	if !c.filterActive() {
-		info.HideFilterArea()
-	}
+	// The filter area opens with the Filter button; opened by default its
+	// widgets (select2, date pickers) shift the rows while they start.
+	info.HideNewButton().HideExportButton().HideDetailButton().HideEditButton().HideDeleteButton().HidePagination().HideFilterArea()
 	info.AddCSS(template.CSS(listCSS))
-	if c.filterErr != "" {
+	switch {
+	case c.filterErr != "":
 		info.SetHeaderHtml(render(listErrorTmpl, c.filterErr))
+	case c.filterActive():
+		info.SetHeaderHtml(render(listFilteredTmpl, c.ctx.Request.URL.Path))
 	}
 
 	// Filter-only fields (hidden from the table, first in the filter area).
@@ -207,8 +211,8 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 	c.takeButton(ctx, info)
 }
 
-// filterActive reports whether the request filters the list (the filter
-// area then opens, showing what is applied).
+// filterActive reports whether the request filters the list (the page
+// then says so, with a way back to the whole inbox).
 func (c *conversationTable) filterActive() bool {
 	for k := range listQuery(c.ctx.Request.URL.Query()) {
 		if k != models.ParamCursor && k != models.ParamBefore && k != models.ParamLimit {
