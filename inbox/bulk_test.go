@@ -75,3 +75,29 @@ func TestBulkMore(t *testing.T) {
 		wantCode(t, err, models.EINVALID)
 	})
 }
+
+// TestAwaiting: the Inbox badge counts unread AWAITING_ADMIN threads in the
+// caller's scope only.
+func TestAwaiting(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		w := newScopeWorld(e)
+		for _, id := range []int64{w.unassigned.ID, w.mine.ID, w.theirs.ID} {
+			e.MustChangeStatus(e.chatAdmin, id, models.StatusAwaitingAdmin, "")
+		}
+		if _, err := e.svc.Bulk(e.ctx, e.chatAdmin, inbox.BulkMarkUnread, []int64{w.unassigned.ID, w.mine.ID, w.theirs.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name  string
+			actor models.Actor
+			want  int
+		}{{"agent", e.agent, 2}, {"agent2", e.agent2, 2}, {"chat admin", e.chatAdmin, 3}} {
+			n, capped, err := e.svc.Awaiting(e.ctx, tc.actor)
+			if err != nil || n != tc.want || capped {
+				t.Errorf("%s: %d %v %v; want %d", tc.name, n, capped, err, tc.want)
+			}
+		}
+		_, _, err := e.svc.Awaiting(e.ctx, w.cuA)
+		wantCode(t, err, models.EFORBIDDEN)
+	})
+}
