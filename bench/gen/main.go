@@ -189,7 +189,6 @@ type gen struct {
 	nMsg      int
 	agents    []int64
 	customers int
-	orders    []int64 // order id per index, owned by customer i % customers
 	vocab     []string
 	zipf      *rand.Zipf
 	msgs      int
