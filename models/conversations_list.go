@@ -192,7 +192,15 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		}
 		hits = append(hits, q.textHits(terms))
 	}
-	if strings.TrimSpace(f.Customer) != "" {
+	if email := strings.TrimSpace(f.Customer); strings.Contains(email, "@") {
+		// An e-mail address is looked up whole through the customers'
+		// unique index: its words ("example", "com") would match everyone.
+		nocase := ""
+		if q.d == SQLite {
+			nocase = " COLLATE NOCASE"
+		}
+		add("customer_id IN (SELECT id FROM customers WHERE email = ?"+nocase+")", email)
+	} else if strings.TrimSpace(f.Customer) != "" {
 		terms, err := SearchTerms(f.Customer)
 		if err != nil {
 			return p, Errorf(EINVALID, "customer: %s", err.(*Error).Message)
