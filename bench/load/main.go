@@ -42,7 +42,7 @@ func main() {
 	seq := flag.Int("seq", 40, "sequential requests per view for CPU time")
 	serverPID := flag.Int("server-pid", 0, "Parley server pid (CPU per request)")
 	mysqldPID := flag.Int("mysqld-pid", 0, "mariadbd pid (CPU per request)")
-	only := flag.String("only", "", "run only views whose name contains this")
+	only := flag.String("only", "", "run only views whose name contains one of these (|-separated)")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -112,7 +112,7 @@ func main() {
 	}
 	fmt.Printf("| view | p50 ms | p95 ms | server CPU ms/req | MariaDB CPU ms/req | rows |\n|---|---|---|---|---|---|\n")
 	for _, v := range views {
-		if *only != "" && !strings.Contains(v.name, *only) {
+		if *only != "" && !slices.ContainsFunc(strings.Split(*only, "|"), func(o string) bool { return strings.Contains(v.name, o) }) {
 			continue
 		}
 		cs := clients[:min(4, len(clients))]
