@@ -13,7 +13,9 @@ const (
 )
 
 // List lists the conversations in the actor's scope (R6a), newest activity
-// first. Customers list by what they can see.
+// first, one keyset page at a time; with f.Count it also counts the
+// matches (up to models.CountCap). Customers list by what they can see and
+// cannot search message bodies (notes are in them).
 func (s *Service) List(ctx context.Context, a models.Actor, f models.ConversationFilter) (models.ConversationPage, error) {
 	f, err := s.scopeFilter(a, f)
 	if err != nil {
@@ -22,17 +24,15 @@ func (s *Service) List(ctx context.Context, a models.Actor, f models.Conversatio
 	return s.store.ListConversations(ctx, s.pol.ScopeBranches(a), f)
 }
 
-// ListPage lists one numbered page with its total, for the admin list;
-// sort must be one of models.ConversationSorts.
-func (s *Service) ListPage(ctx context.Context, a models.Actor, f models.ConversationFilter, sort string, desc bool) ([]models.Conversation, int, error) {
-	f, err := s.scopeFilter(a, f)
-	if err != nil {
-		return nil, 0, err
+// Awaiting counts the unread AWAITING_ADMIN conversations in the actor's
+// scope, up to models.CountCap (capped: more): the Inbox menu badge.
+func (s *Service) Awaiting(ctx context.Context, a models.Actor) (int, bool, error) {
+	if !a.IsStaff() {
+		return 0, false, models.Errorf(models.EFORBIDDEN, "staff only")
 	}
-	if f.Offset < 0 {
-		return nil, 0, models.Errorf(models.EINVALID, "page out of range")
-	}
-	return s.store.ListConversationsPage(ctx, s.pol.ScopeBranches(a), f, sort, desc)
+	unread := true
+	f := models.ConversationFilter{Statuses: []models.Status{models.StatusAwaitingAdmin}, Unread: &unread}
+	return s.store.CountConversations(ctx, s.pol.ScopeBranches(a), f)
 }
 
 func (s *Service) scopeFilter(a models.Actor, f models.ConversationFilter) (models.ConversationFilter, error) {
@@ -43,5 +43,8 @@ func (s *Service) scopeFilter(a models.Actor, f models.ConversationFilter) (mode
 		return f, models.Errorf(models.EINVALID, "limit must be between 1 and %d", MaxPageSize)
 	}
 	f.Public = !a.IsStaff() && a.Kind != models.ActorSystem
+	if f.Public && (f.Query != "" || f.Customer != "") {
+		return f, models.Errorf(models.EINVALID, "search is for staff")
+	}
 	return f, nil
 }

@@ -83,12 +83,12 @@ func TestListScope(t *testing.T) {
 				if got := ids(p.Items); !slices.Equal(got, tc.want) || p.NextCursor != "" {
 					t.Errorf("List = %v (next %q); want %v", got, p.NextCursor, tc.want)
 				}
-				items, total, err := e.svc.ListPage(e.ctx, tc.actor, models.ConversationFilter{}, "id", false)
+				counted, err := e.svc.List(e.ctx, tc.actor, models.ConversationFilter{Count: true})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := ids(items); !slices.Equal(got, tc.want) || total != len(tc.want) {
-					t.Errorf("ListPage = %v (total %d); want %v", got, total, tc.want)
+				if got := ids(counted.Items); !slices.Equal(got, tc.want) || counted.Total != len(tc.want) || counted.Capped {
+					t.Errorf("List with count = %v (total %d); want %v", got, counted.Total, tc.want)
 				}
 				// By cursor, one at a time: the same set, no duplicates.
 				var paged []models.Conversation
@@ -110,20 +110,25 @@ func TestListScope(t *testing.T) {
 				if !newestFirst(tc.actor, paged) {
 					t.Errorf("List by cursor is not newest activity first")
 				}
-				// Numbered pages in activity order, one row each.
-				var numbered []models.Conversation
-				for off := range len(tc.want) + 1 {
-					items, total, err := e.svc.ListPage(e.ctx, tc.actor, models.ConversationFilter{Limit: 1, Offset: off}, "last_message_at", true)
+				// Back from the oldest, one at a time (before): the same
+				// rows, newest first once put together.
+				var back []models.Conversation
+				last := paged[len(paged)-1]
+				f = models.ConversationFilter{Limit: 1, Before: models.EncodeCursor(activityOf(tc.actor, last), last.ID)}
+				back = append(back, last)
+				for range 10 {
+					p, err := e.svc.List(e.ctx, tc.actor, f)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if total != len(tc.want) {
-						t.Errorf("ListPage total = %d; want %d", total, len(tc.want))
+					back = append(p.Items, back...)
+					if p.PrevCursor == "" {
+						break
 					}
-					numbered = append(numbered, items...)
+					f.Before = p.PrevCursor
 				}
-				if got := ids(numbered); !slices.Equal(got, tc.want) || !newestFirst(models.Actor{Kind: models.ActorStaff}, numbered) {
-					t.Errorf("ListPage by offset = %v; want %v newest first", got, tc.want)
+				if got := ids(back); !slices.Equal(got, tc.want) {
+					t.Errorf("List by before = %v; want %v", got, tc.want)
 				}
 			})
 		}
@@ -136,7 +141,7 @@ func TestListScope(t *testing.T) {
 		wantCode(t, err, models.EINVALID)
 		_, err = e.svc.List(e.ctx, e.agent, models.ConversationFilter{Limit: inbox.MaxPageSize + 1})
 		wantCode(t, err, models.EINVALID)
-		_, _, err = e.svc.ListPage(e.ctx, e.agent, models.ConversationFilter{}, "password; DROP TABLE", false)
+		_, err = e.svc.List(e.ctx, e.agent, models.ConversationFilter{Before: "garbage!"})
 		wantCode(t, err, models.EINVALID)
 	})
 }
@@ -316,4 +321,11 @@ func TestAssign(t *testing.T) {
 		wantCode(t, err, models.ECONFLICT)
 		e.sameRows(before)
 	})
+}
+
+func activityOf(a models.Actor, c models.Conversation) time.Time {
+	if a.IsCustomer() {
+		return c.PublicLastAt
+	}
+	return c.LastMessageAt
 }

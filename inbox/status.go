@@ -177,7 +177,10 @@ func (s *Service) Bulk(ctx context.Context, a models.Actor, action string, ids [
 	case BulkResolve:
 		to = models.StatusResolved
 	default:
-		return nil, models.Errorf(models.EINVALID, "unknown bulk action %q (use delete, close or resolve)", action)
+		if done, ok, err := s.bulkMore(ctx, a, action, ids); ok {
+			return done, err
+		}
+		return nil, models.Errorf(models.EINVALID, "unknown bulk action %q (use %s)", action, strings.Join(BulkActions, ", "))
 	}
 	err = s.store.InTx(ctx, func(tx *models.Tx) error {
 		convs, err := s.lockVisible(ctx, tx, a, ids)

@@ -352,8 +352,10 @@ func TestOutboxUpgradeMarksSentDone(t *testing.T) {
 // columns lists every table's columns: table -> sorted column names.
 func columns(t *testing.T, s *models.Store) map[string][]string {
 	t.Helper()
+	// SQLite's FTS5 search tables and their shadow tables (*_fts*) are
+	// MariaDB's FULLTEXT indexes: not tables there (migration 00007).
 	q := `SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%\_fts%' ESCAPE '\'`
 	if s.Config.Dialect == models.MySQL {
 		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = DATABASE()`
 	}

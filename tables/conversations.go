@@ -2,7 +2,6 @@ package tables
 
 import (
 	"fmt"
-	"html"
 	"html/template"
 	"log/slog"
 	"strconv"
@@ -10,13 +9,10 @@ import (
 	"time"
 
 	"github.com/GoAdminGroup/go-admin/context"
-	"github.com/GoAdminGroup/go-admin/modules/db"
 	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/parameter"
 	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/table"
-	"github.com/GoAdminGroup/go-admin/template/icon"
 	"github.com/GoAdminGroup/go-admin/template/types"
 	"github.com/GoAdminGroup/go-admin/template/types/action"
-	"github.com/GoAdminGroup/go-admin/template/types/form"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
@@ -30,10 +26,12 @@ const (
 	ActionTake    = "conversation_take"
 )
 
-// Actions maps each Ajax action id to the inbox bulk action it runs
+// bulkActions maps each Ajax action id to the inbox bulk action it runs
 // ("take" for the row action).
 var bulkActions = map[string]string{
 	ActionResolve: inbox.BulkResolve, ActionClose: inbox.BulkClose, ActionDelete: inbox.BulkDelete, ActionTake: "take",
+	ActionReopen: inbox.BulkReopen, ActionTakeSelected: inbox.BulkTake, ActionMarkRead: inbox.BulkMarkRead,
+	ActionMarkUnread: inbox.BulkMarkUnread, ActionAssign: inbox.BulkAssign,
 }
 
 // IsAction reports whether id is one of the list's Ajax actions.
@@ -64,80 +62,11 @@ type conversationTable struct {
 	// thread is the edit page's conversation, loaded by getData for the
 	// page's wrapper (nil on the list).
 	thread *threadData
-}
-
-func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
-	info.SetTable("conversations").SetTitle("Inbox").SetDescription("Conversations you can see")
-	info.SetSortField("last_message_at").SetSortDesc().SetDefaultPageSize(DefaultPageSize).SetPageSizeList(PageSizes())
-	info.HideNewButton().HideExportButton().HideDetailButton().HideEditButton().HideDeleteButton().HideFilterArea()
-	// The theme gives data tables a fixed 1600px minimum width, which pushes
-	// the inbox's right-hand columns under the pinned actions column on a
-	// laptop screen; the inbox fits its container instead.
-	info.AddCSS(`.box-body table.table { min-width: 100% !important; } .box-body table.table td:nth-child(2) { white-space: nowrap; }`)
-
-	info.AddField("ID", "id", db.Int).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
-		return template.HTML(html.EscapeString(v.ID))
-	})
-	info.AddField("Subject", "subject", db.Varchar).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
-		conv, _ := v.Row["conv"].(models.Conversation)
-		return render(subjectTmpl, conv)
-	})
-	info.AddField("Customer", FilterCustomer, db.Varchar).FieldSortable().
-		FieldFilterable(types.FilterType{FormType: form.Text, Head: "Customer ID", Placeholder: "customer id"}).
-		FieldDisplay(func(v types.FieldModel) interface{} {
-			conv, _ := v.Row["conv"].(models.Conversation)
-			return render(customerTmpl, conv)
-		})
-	statusOpts := types.FieldOptions{}
-	for _, s := range models.Statuses {
-		statusOpts = append(statusOpts, types.FieldOption{Value: string(s), Text: s.Label()})
-	}
-	info.AddField("Status", FilterStatus, db.Varchar).FieldSortable().
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Any status"}).FieldFilterOptions(statusOpts).
-		FieldDisplay(func(v types.FieldModel) interface{} {
-			conv, _ := v.Row["conv"].(models.Conversation)
-			return statusLabel(conv.Status)
-		})
-	info.AddField("Assigned to", FilterAssigned, db.Varchar).
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Anyone"}).
-		FieldFilterOptions(types.FieldOptions{{Value: "me", Text: "Me"}, {Value: "none", Text: "Nobody"}, {Value: "anyone", Text: "Anyone"}}).
-		FieldDisplay(func(v types.FieldModel) interface{} {
-			if v.Value == "" {
-				return template.HTML(`<span class="text-muted">nobody</span>`)
-			}
-			return template.HTML(html.EscapeString(v.Value))
-		})
-	// The badge shows in the subject cell; the column stays for its filter.
-	info.AddField("Unread", FilterUnread, db.Varchar).FieldHideForList().
-		FieldFilterable(types.FilterType{FormType: form.SelectSingle, Placeholder: "Read or unread"}).
-		FieldFilterOptions(types.FieldOptions{{Value: "yes", Text: "Unread"}, {Value: "no", Text: "Read"}}).
-		FieldDisplay(func(v types.FieldModel) interface{} {
-			if v.Value == "yes" {
-				return template.HTML(`<span class="badge bg-red unread">new</span>`)
-			}
-			return template.HTML("")
-		})
-	info.AddField("Last activity", "last_message_at", db.Datetime).FieldSortable().FieldDisplay(func(v types.FieldModel) interface{} {
-		conv, _ := v.Row["conv"].(models.Conversation)
-		return render(activityTmpl, conv)
-	})
-
-	info.SetGetDataFn(c.getData)
-	info.SetDeleteFn(c.delete)
-
-	for _, b := range []struct {
-		title template.HTML
-		icon  string
-		id    string
-	}{{"Resolve", icon.Check, ActionResolve}, {"Close", icon.Lock, ActionClose}, {"Delete", icon.Trash, ActionDelete}} {
-		a := c.ajax(b.id, "ids")
-		if b.id == ActionDelete {
-			a.WithAlert(action.AlertData{Title: "Delete the selected conversations for good?", Type: "warning",
-				ShowCancelButton: true, ConfirmButtonColor: "#DD6B55", ConfirmButtonText: "Delete", CancelButtonText: "Cancel"})
-		}
-		info.AddButton(ctx, b.title, b.icon, a)
-	}
-	c.takeButton(ctx, info)
+	// The list's request state, read once per request in info.
+	infoPanel *types.InfoPanel
+	names     map[int64]string
+	filter    models.ConversationFilter
+	filterErr string
 }
 
 // takeCell is the row action cell (a text/template GoAdmin runs per row):
@@ -213,13 +142,25 @@ func RunAction(ctx *context.Context, svc *inbox.Service, actor ActorFunc, id, ra
 		return fmt.Sprintf("Conversation %d is yours now", ids[0]), nil
 	case "":
 		return "", models.Errorf(models.ENOTFOUND, "unknown action")
+	case inbox.BulkAssign:
+		to, err := assignee(ctx.FormValue(FieldAssignTo))
+		if err != nil {
+			return "", err
+		}
+		done, err := svc.BulkAssignTo(rctx, a, ids, to)
+		if err != nil {
+			return "", err
+		}
+		if to == nil {
+			return "Unassigned " + nameIDs(done), nil
+		}
+		return "Assigned " + nameIDs(done), nil
 	default:
 		done, err := svc.Bulk(rctx, a, bulkActions[id], ids)
 		if err != nil {
 			return "", err
 		}
-		verb := map[string]string{inbox.BulkResolve: "Resolved", inbox.BulkClose: "Closed", inbox.BulkDelete: "Deleted"}[bulkActions[id]]
-		return fmt.Sprintf("%s %s", verb, nameIDs(done)), nil
+		return fmt.Sprintf("%s %s", bulkVerbs[bulkActions[id]], nameIDs(done)), nil
 	}
 }
 
@@ -261,7 +202,6 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 	if err != nil {
 		return nil, 0
 	}
-	rctx := c.ctx.Request.Context()
 	if pks := p.PKs(); len(pks) > 0 {
 		id, err := strconv.ParseInt(pks[0], 10, 64)
 		if err != nil || id <= 0 {
@@ -282,35 +222,7 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 		c.keepDraft(row)
 		return []map[string]interface{}{row}, 1
 	}
-	fields := map[string][]string{}
-	for k, v := range p.Fields { // GoAdmin mutates p.Fields later: copy
-		fields[k] = append([]string(nil), v...)
-	}
-	get := func(k string) string {
-		if v := fields[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	f := listFilter(get, a.ID)
-	size := ClampPageSize(p.PageSizeInt)
-	f.Limit = size
-	f.Offset = (ClampPage(p.PageInt) - 1) * size
-	sort, ok := SortKey(p.SortField)
-	if !ok {
-		sort = "last_message_at"
-	}
-	convs, total, err := c.svc.ListPage(rctx, a, f, sort, p.SortType != "asc")
-	if err != nil {
-		c.log.Error("list conversations", "err", err)
-		return nil, 0
-	}
-	names := c.staffNames(a)
-	rows := make([]map[string]interface{}, 0, len(convs))
-	for _, conv := range convs {
-		rows = append(rows, c.row(conv, names))
-	}
-	return rows, total
+	return c.listData(a, p)
 }
 
 func (c *conversationTable) row(conv models.Conversation, names map[int64]string) map[string]interface{} {

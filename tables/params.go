@@ -1,7 +1,6 @@
 package tables
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley/inbox"
@@ -41,20 +40,20 @@ func ClampPageSize(n int) int {
 // ClampPage bounds a page number to 1..100000.
 func ClampPage(n int) int { return min(max(n, 1), maxPage) }
 
-// sortFields maps the list's sortable fields (GoAdmin's __sort) to
-// models.ConversationSorts keys.
-var sortFields = map[string]string{
-	"id": "id", "subject": "subject", "customer": "customer_name", "status": "status",
-	"last_message_at": "last_message_at", "created_at": "created_at",
+// sortFields are the __sort values the guard lets through. The list is
+// always in activity order (a keyset walk along an index); __sort_type=asc
+// reverses it when the sort field is last_message_at, any other accepted
+// field keeps the default order.
+var sortFields = map[string]bool{
+	"id": true, "subject": true, "customer": true, "status": true, "last_message_at": true, "created_at": true,
 }
 
-// SortKey maps a __sort value to a models.ConversationSorts key.
+// SortKey reports whether field is an accepted __sort value.
 func SortKey(field string) (string, bool) {
-	k, ok := sortFields[field]
-	if _, known := models.ConversationSorts[k]; !known {
+	if !sortFields[field] {
 		return "", false
 	}
-	return k, ok
+	return field, true
 }
 
 // IsSortType reports whether t is an accepted __sort_type.
@@ -67,53 +66,6 @@ const (
 	FilterUnread   = "unread"
 	FilterCustomer = "customer"
 )
-
-// listFilter builds the store filter from the list's filter values;
-// unknown values are ignored (the guard rejects them earlier).
-func listFilter(get func(string) string, me int64) models.ConversationFilter {
-	var f models.ConversationFilter
-	if s, err := models.ParseStatus(get(FilterStatus)); err == nil {
-		f.Statuses = []models.Status{s}
-	}
-	switch get(FilterAssigned) {
-	case "me":
-		f.AssignedTo = &me
-	case "none":
-		f.Unassigned = true
-	}
-	switch get(FilterUnread) {
-	case "yes":
-		t := true
-		f.Unread = &t
-	case "no":
-		b := false
-		f.Unread = &b
-	}
-	if id, err := strconv.ParseInt(strings.TrimSpace(get(FilterCustomer)), 10, 64); err == nil && id > 0 {
-		f.CustomerID = &id
-	}
-	return f
-}
-
-// ValidFilterValue reports whether v is acceptable for filter key k.
-func ValidFilterValue(k, v string) bool {
-	switch k {
-	case FilterStatus:
-		_, err := models.ParseStatus(v)
-		return v == "" || err == nil
-	case FilterAssigned:
-		return v == "" || v == "me" || v == "none" || v == "anyone"
-	case FilterUnread:
-		return v == "" || v == "yes" || v == "no"
-	case FilterCustomer:
-		if strings.TrimSpace(v) == "" {
-			return true
-		}
-		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		return err == nil && id > 0
-	}
-	return false
-}
 
 // ParseIDs reads GoAdmin's selection ("1,2,3,": empty parts skipped) into
 // distinct plain-decimal ids (models.ParseID), for the admin guard and the

@@ -90,3 +90,44 @@ func FuzzFilters(f *testing.F) {
 }
 
 func timeZero() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
+// TestParseFilterIssue6: the list filters of issue 6 in the staff API.
+func TestParseFilterIssue6(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		staff bool
+		ok    bool
+		check func(f models.ConversationFilter) bool
+	}{
+		{"customer=Anne%20Dupr%C3%A9", true, true, func(f models.ConversationFilter) bool { return f.Customer == "Anne Dupré" }},
+		{"customer=ab", true, false, nil},
+		{"customer=anne", false, false, nil},
+		{"order_number=PO-1", true, true, func(f models.ConversationFilter) bool { return f.OrderNumber == "PO-1" }},
+		{"has_order=true", true, true, func(f models.ConversationFilter) bool { return *f.HasOrder }},
+		{"has_order=yes", true, false, nil},
+		{"created_from=2026-01-01&created_to=2026-01-31", true, true, func(f models.ConversationFilter) bool {
+			return f.CreatedTo.Equal(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+		}},
+		{"created_from=2026-02-01&created_to=2026-01-01", true, false, nil},
+		{"activity_from=2026-01-01T10:00:00Z", true, true, func(f models.ConversationFilter) bool { return f.ActivityFrom.Hour() == 10 }},
+		{"activity_to=yesterday", true, false, nil},
+		{"q=refund%20late", true, true, func(f models.ConversationFilter) bool { return f.Query == "refund late" }},
+		{"q=a%20b", true, false, nil},
+		{"q=refund", false, false, nil},
+		{"assigned_to=anyone", true, true, func(f models.ConversationFilter) bool { return f.AssignedTo == nil && !f.Unassigned }},
+		{"before=" + models.EncodeCursor(timeZero(), 4), true, true, func(f models.ConversationFilter) bool { return f.Before != "" }},
+		{"before=" + models.EncodeCursor(timeZero(), 4) + "&cursor=" + models.EncodeCursor(timeZero(), 4), true, false, nil},
+	} {
+		f, err := parseFilter(tc.query, tc.staff, 7)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q (staff %v): err %v, want ok %v", tc.query, tc.staff, err, tc.ok)
+			continue
+		}
+		if err != nil && models.ErrorCode(err) != models.EINVALID {
+			t.Errorf("%q: code %s", tc.query, models.ErrorCode(err))
+		}
+		if tc.check != nil && err == nil && !tc.check(f) {
+			t.Errorf("%q: %+v", tc.query, f)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+// Command load measures the back office's list and thread pages on a
+// running Parley server filled by bench/gen: every view is requested by 8
+// staff sessions at once (p50/p95 per view), then sequentially by one
+// session while the server's and MariaDB's CPU time is read from /proc
+// (CPU per request = user+system time used / requests).
+//
+//	go run ./bench/load -base http://127.0.0.1:8109 -db mysql://root@127.0.0.1:3306/parley_bench \
+//	    -server-pid $(pgrep -f 'parley serve' -n) -mysqld-pid $(pidof mariadbd)
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley/models"
+)
+
+type view struct {
+	name string
+	path string // for chat admins
+	as   string // "agent" when the view is an agent's
+}
+
+func main() {
+	base := flag.String("base", "http://127.0.0.1:8109", "server")
+	dbURL := flag.String("db", "mysql://root@127.0.0.1:3306/parley_bench", "the benchmark database (for cursors and ids)")
+	sessions := flag.Int("sessions", 8, "concurrent staff sessions")
+	perSession := flag.Int("n", 20, "requests per session and view in the concurrent run")
+	seq := flag.Int("seq", 40, "sequential requests per view for CPU time")
+	serverPID := flag.Int("server-pid", 0, "Parley server pid (CPU per request)")
+	mysqldPID := flag.Int("mysqld-pid", 0, "mariadbd pid (CPU per request)")
+	only := flag.String("only", "", "run only views whose name contains one of these (|-separated)")
+	flag.Parse()
+	ctx := context.Background()
+
+	cfg, err := models.ParseDatabaseURL(*dbURL, os.TempDir())
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err := sql.Open(cfg.Driver, cfg.DSN)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var at time.Time
+	var id int64
+	if err := db.QueryRowContext(ctx, `SELECT last_message_at, id FROM conversations ORDER BY last_message_at DESC, id DESC LIMIT 1 OFFSET 24975`).Scan(&at, &id); err != nil {
+		log.Fatal(err)
+	}
+	page1000 := models.EncodeCursor(at.UTC(), id)
+	var agentID int64
+	if err := db.QueryRowContext(ctx, `SELECT id FROM goadmin_users WHERE username = 'bench-agent1'`).Scan(&agentID); err != nil {
+		log.Fatal(err)
+	}
+	var customer, orderNumber string
+	if err := db.QueryRowContext(ctx, `SELECT customer_email FROM conversations WHERE id = 500000`).Scan(&customer); err != nil {
+		log.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT o.number FROM conversations c JOIN orders o ON o.id = c.order_id WHERE c.id > 500000 LIMIT 1`).Scan(&orderNumber); err != nil {
+		log.Fatal(err)
+	}
+	db.Close()
+
+	const list = "/admin/info/conversation"
+	views := []view{
+		{"list default", list, ""},
+		{"list default (agent)", list, "agent"},
+		{"status OPEN", list + "?status[]=OPEN", ""},
+		{"statuses OPEN+AWAITING_ADMIN", list + "?status[]=OPEN&status[]=AWAITING_ADMIN", ""},
+		{"unread", list + "?unread=true", ""},
+		{"status OPEN + unread", list + "?status[]=OPEN&unread=true", ""},
+		{"assigned to agent", list + "?assigned_to=" + strconv.FormatInt(agentID, 10), ""},
+		{"unassigned", list + "?assigned_to=none", ""},
+		{"assigned to me (agent)", list + "?assigned_to=me", "agent"},
+		{"customer e-mail", list + "?customer=" + url.QueryEscape(customer), ""},
+		{"customer name", list + "?customer=" + url.QueryEscape("Käthe Novak"), ""},
+		{"order number", list + "?order_number=" + url.QueryEscape(orderNumber), ""},
+		{"has order", list + "?has_order=true", ""},
+		{"created in a month", list + "?created_at_start__goadmin=2026-03-01&created_at_end__goadmin=2026-03-31", ""},
+		{"activity in a week", list + "?last_message_at_start__goadmin=2025-06-01&last_message_at_end__goadmin=2025-06-07", ""},
+		{"page 1,000", list + "?cursor=" + page1000, ""},
+		{"search rare word", list + "?q=quetzal", ""},
+		{"search rare word (agent)", list + "?q=quetzal", "agent"},
+		{"search medium word", list + "?q=tangerine", ""},
+		{"search common word", list + "?q=order", ""},
+		{"thread 10 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=5", ""},
+		{"thread 500 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=11", ""},
+	}
+	var clients []*http.Client
+	for i := range *sessions {
+		user := fmt.Sprintf("bench-admin%d", i%4+1)
+		if i >= 4 {
+			user = fmt.Sprintf("bench-agent%d", i-3)
+		}
+		c, err := login(*base, user)
+		if err != nil {
+			log.Fatalf("login %s: %v", user, err)
+		}
+		clients = append(clients, c)
+	}
+	fmt.Printf("| view | p50 ms | p95 ms | server CPU ms/req | MariaDB CPU ms/req | rows |\n|---|---|---|---|---|---|\n")
+	for _, v := range views {
+		if *only != "" && !slices.ContainsFunc(strings.Split(*only, "|"), func(o string) bool { return strings.Contains(v.name, o) }) {
+			continue
+		}
+		cs := clients[:min(4, len(clients))]
+		if v.as == "agent" {
+			cs = clients[min(4, len(clients)-1):]
+		}
+		// Warm up, check the page works.
+		body, err := get(cs[0], *base+v.path)
+		if err != nil {
+			log.Fatalf("%s: %v", v.name, err)
+		}
+		rows := strings.Count(body, `class="conv-subject`)
+		if strings.Contains(body, "conv-filter-error") {
+			log.Fatalf("%s: the page shows a filter error", v.name)
+		}
+		// Concurrent: every session at once (agent views: the agent sessions twice over).
+		var mu sync.Mutex
+		var lat []time.Duration
+		var wg sync.WaitGroup
+		for i := range *sessions {
+			c := cs[i%len(cs)]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range *perSession {
+					t0 := time.Now()
+					if _, err := get(c, *base+v.path); err != nil {
+						log.Fatalf("%s: %v", v.name, err)
+					}
+					d := time.Since(t0)
+					mu.Lock()
+					lat = append(lat, d)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		slices.Sort(lat)
+		p50, p95 := lat[len(lat)/2], lat[len(lat)*95/100]
+		// Sequential, for CPU time per request.
+		s0, m0 := cpu(*serverPID), cpu(*mysqldPID)
+		for range *seq {
+			if _, err := get(cs[0], *base+v.path); err != nil {
+				log.Fatalf("%s: %v", v.name, err)
+			}
+		}
+		s1, m1 := cpu(*serverPID), cpu(*mysqldPID)
+		fmt.Printf("| %s | %.1f | %.1f | %s | %s | %d |\n", v.name, ms(p50), ms(p95),
+			perReq(s0, s1, *seq, *serverPID), perReq(m0, m1, *seq, *mysqldPID), rows)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func perReq(a, b time.Duration, n, pid int) string {
+	if pid == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", ms(b-a)/float64(n))
+}
+
+// cpu is a process's user + system time so far (/proc/<pid>/stat fields
+// 14 and 15, in clock ticks of 1/100 s).
+func cpu(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+func login(base, user string) (*http.Client, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 60 * time.Second}
+	req, err := http.NewRequest(http.MethodPost, base+"/admin/signin",
+		strings.NewReader(url.Values{"username": {user}, "password": {"bench-password-123"}}.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	res, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("status %d: %s", res.StatusCode, b)
+	}
+	return c, nil
+}
+
+func get(c *http.Client, u string) (string, error) {
+	res, err := c.Get(u)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return "", err
+	}
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: status %d: %.300s", u, res.StatusCode, b)
+	}
+	if strings.Contains(string(b), `id="username"`) {
+		return "", fmt.Errorf("GET %s: the session ended (login page)", u)
+	}
+	return string(b), nil
+}

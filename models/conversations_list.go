@@ -1,0 +1,470 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Scope is a SQL condition over the conversations columns with its
+// arguments: one branch of a caller's visibility (policies builds them).
+type Scope struct {
+	Where string
+	Args  []any
+}
+
+// CountCap bounds how far a list counts its matches: past it the list says
+// "more than 1,000" instead of paying for an exact COUNT(*) over a million rows.
+const CountCap = 1000
+
+// ConversationFilter narrows a conversation list. The caller's scope (R6a)
+// comes separately as SQL fragments from policies. Every condition ANDs.
+type ConversationFilter struct {
+	Statuses   []Status
+	AssignedTo *int64 // a staff id
+	Unassigned bool
+	Unread     *bool
+	CustomerID *int64
+	// Customer matches the customer's name or e-mail, word by word, each
+	// word as a prefix (the search rules of SearchTerms).
+	Customer string
+	// OrderNumber is the linked order's number, exactly.
+	OrderNumber string
+	HasOrder    *bool
+	// Date ranges: From inclusive, To exclusive; zero means open.
+	CreatedFrom, CreatedTo   time.Time
+	ActivityFrom, ActivityTo time.Time
+	// Query is full-text search over subjects and every message body
+	// (notes included: the staff list only) — see SearchTerms.
+	Query string
+	// Public lists by the customer's view: public activity, read by user.
+	Public bool
+	Limit  int
+	// Cursor continues after a row (older, in the default order); Before
+	// goes back to the rows before one (newer). At most one is set.
+	Cursor string
+	Before string
+	// Asc lists oldest activity first.
+	Asc bool
+	// Count asks for the number of matches, counted up to CountCap+1.
+	Count bool
+}
+
+// ConversationPage is one page of a list.
+type ConversationPage struct {
+	Items      []Conversation
+	NextCursor string // the rows after this page; "" at the end
+	PrevCursor string // the rows before this page; "" at the start
+	// Total is the number of matches when the filter asked for a count;
+	// with Capped it is a lower bound (more than CountCap match).
+	Total  int
+	Capped bool
+	// OrderNumbers maps the linked orders of the page's rows to their
+	// numbers.
+	OrderNumbers map[int64]string
+}
+
+// EncodeCursor makes the opaque cursor for a position in the list.
+func EncodeCursor(at time.Time, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+// Cursor times lie within what both dialects store (MySQL DATETIME ends
+// in 9999); activity never predates 1970.
+var (
+	minCursorTime = time.Unix(0, 0).UTC()
+	maxCursorTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+)
+
+// DecodeCursor reads a cursor made by EncodeCursor. Only the exact text
+// EncodeCursor gives out is accepted, with a time the database can store:
+// a forged cursor is EINVALID, never a database error.
+func DecodeCursor(s string) (time.Time, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		if a, b2, ok := strings.Cut(string(b), "."); ok {
+			us, err1 := strconv.ParseInt(a, 10, 64)
+			id, err2 := strconv.ParseInt(b2, 10, 64)
+			if err1 == nil && err2 == nil && id > 0 {
+				at := time.UnixMicro(us).UTC()
+				if !at.Before(minCursorTime) && !at.After(maxCursorTime) && EncodeCursor(at, id) == s {
+					return at, id, nil
+				}
+			}
+		}
+	}
+	return time.Time{}, 0, Errorf(EINVALID, "invalid cursor")
+}
+
+// activity is the column the list is ordered by.
+func (f ConversationFilter) activity() string {
+	if f.Public {
+		return "public_last_at"
+	}
+	return "last_message_at"
+}
+
+func (f ConversationFilter) cursorOf(c Conversation) string {
+	if f.Public {
+		return EncodeCursor(c.PublicLastAt, c.ID)
+	}
+	return EncodeCursor(c.LastMessageAt, c.ID)
+}
+
+// listPlan is a list query taken apart: conditions every row meets, the
+// alternatives whose union is the result (scope branches × statuses, each
+// walked along an index in activity order with its own LIMIT), and, for
+// search, the hit sets that drive the query instead.
+type listPlan struct {
+	d        Dialect
+	f        ConversationFilter
+	common   []string
+	args     []any
+	branches []Scope
+	drive    *Scope  // search hits (column hit_id) the query starts from
+	within   []Scope // further hit sets a row must be in
+	empty    bool    // nothing can match
+	// whole is the scope and statuses as one condition (OR of the scope
+	// branches, status IN): counting reads one index range per branch
+	// without the temporary table a UNION needs.
+	whole Scope
+}
+
+func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter) (listPlan, error) {
+	p := listPlan{d: q.d, f: f}
+	add := func(cond string, args ...any) {
+		p.common = append(p.common, cond)
+		p.args = append(p.args, args...)
+	}
+	if f.Unassigned {
+		add("assigned_to IS NULL")
+	} else if f.AssignedTo != nil {
+		add("assigned_to = ?", *f.AssignedTo)
+	}
+	if f.Unread != nil {
+		col := "is_read_by_admin"
+		if f.Public {
+			col = "is_read_by_user"
+		}
+		add(col+" = ?", !*f.Unread)
+	}
+	if f.CustomerID != nil {
+		add("customer_id = ?", *f.CustomerID)
+	}
+	if f.OrderNumber != "" {
+		var id int64
+		err := q.q.QueryRowContext(ctx, `SELECT id FROM orders WHERE number = ?`, f.OrderNumber).Scan(&id)
+		switch {
+		case err == sql.ErrNoRows:
+			p.empty = true
+		case err != nil:
+			return p, fmt.Errorf("find order %q: %w", f.OrderNumber, translate(err))
+		}
+		add("order_id = ?", id)
+	}
+	if f.HasOrder != nil {
+		if *f.HasOrder {
+			add("order_id IS NOT NULL")
+		} else {
+			add("order_id IS NULL")
+		}
+	}
+	for _, r := range []struct {
+		col      string
+		from, to time.Time
+	}{{"created_at", f.CreatedFrom, f.CreatedTo}, {f.activity(), f.ActivityFrom, f.ActivityTo}} {
+		if !r.from.IsZero() {
+			add(r.col+" >= ?", r.from.UTC())
+		}
+		if !r.to.IsZero() {
+			add(r.col+" < ?", r.to.UTC())
+		}
+	}
+	var hits []Scope
+	if strings.TrimSpace(f.Query) != "" {
+		terms, err := SearchTerms(f.Query)
+		if err != nil {
+			return p, err
+		}
+		hits = append(hits, q.textHits(terms))
+	}
+	if email := strings.TrimSpace(f.Customer); strings.Contains(email, "@") {
+		// An e-mail address is looked up whole through the customers'
+		// unique index: its words ("example", "com") would match everyone.
+		nocase := ""
+		if q.d == SQLite {
+			nocase = " COLLATE NOCASE"
+		}
+		add("customer_id IN (SELECT id FROM customers WHERE email = ?"+nocase+")", email)
+	} else if strings.TrimSpace(f.Customer) != "" {
+		terms, err := SearchTerms(f.Customer)
+		if err != nil {
+			return p, Errorf(EINVALID, "customer: %s", err.(*Error).Message)
+		}
+		hits = append(hits, q.customerHits(terms))
+	}
+	var ors []string
+	for _, sc := range scopes {
+		ors = append(ors, "("+sc.Where+")")
+		p.whole.Args = append(p.whole.Args, sc.Args...)
+	}
+	p.whole.Where = "(" + strings.Join(ors, " OR ") + ")"
+	if len(f.Statuses) > 0 {
+		p.whole.Where += " AND status IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.Statuses)), ",") + ")"
+		p.whole.Args = append(p.whole.Args, statusArgs(f.Statuses)...)
+	}
+	if len(hits) > 0 {
+		p.drive, p.within = &hits[0], hits[1:]
+		add(p.whole.Where, p.whole.Args...)
+		return p, nil
+	}
+	statuses := []*Status{nil}
+	if len(f.Statuses) > 0 {
+		statuses = statuses[:0]
+		for i := range f.Statuses {
+			statuses = append(statuses, &f.Statuses[i])
+		}
+	}
+	for _, sc := range scopes {
+		for _, st := range statuses {
+			b := Scope{Where: "(" + sc.Where + ")", Args: append([]any{}, sc.Args...)}
+			if st != nil {
+				b.Where += " AND status = ?"
+				b.Args = append(b.Args, *st)
+			}
+			p.branches = append(p.branches, b)
+		}
+	}
+	return p, nil
+}
+
+func statusArgs(list []Status) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
+}
+
+// where joins a branch's condition with the common ones and extra.
+func (p listPlan) where(b Scope, extra string, extraArgs []any) (string, []any) {
+	conds := append([]string{b.Where}, p.common...)
+	args := append(append([]any{}, b.Args...), p.args...)
+	if extra != "" {
+		conds = append(conds, extra)
+		args = append(args, extraArgs...)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// seek is the keyset condition and order of a walk from a cursor.
+func (p listPlan) seek(cursor string, desc bool) (cond string, args []any, order string, err error) {
+	act := p.f.activity()
+	dir, cmp := "ASC", ">"
+	if desc {
+		dir, cmp = "DESC", "<"
+	}
+	order = " ORDER BY " + act + " " + dir + ", id " + dir
+	if cursor == "" {
+		return "", nil, order, nil
+	}
+	at, id, err := DecodeCursor(cursor)
+	if err != nil {
+		return "", nil, "", err
+	}
+	return "(" + act + " " + cmp + " ? OR (" + act + " = ? AND id " + cmp + " ?))", []any{at, at, id}, order, nil
+}
+
+// rowsQuery selects up to limit rows from the cursor on, in walk order.
+func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any, error) {
+	cond, cargs, order, err := p.seek(cursor, desc)
+	if err != nil {
+		return "", nil, err
+	}
+	if p.drive != nil {
+		w, args := p.where(Scope{Where: "1=1"}, cond, cargs)
+		for _, h := range p.within {
+			w += " AND id IN (" + h.Where + ")"
+			args = append(args, h.Args...)
+		}
+		query := `SELECT ` + p.straight() + conversationColumns + ` FROM (` + p.drive.Where + `) h ` + p.join() +
+			` conversations c ON c.id = h.hit_id WHERE ` + w + order + ` LIMIT ?`
+		return query, append(append(append([]any{}, p.drive.Args...), args...), limit), nil
+	}
+	if len(p.branches) == 1 {
+		w, args := p.where(p.branches[0], cond, cargs)
+		return `SELECT ` + conversationColumns + ` FROM conversations WHERE ` + w + order + ` LIMIT ?`, append(args, limit), nil
+	}
+	var parts []string
+	var args []any
+	for i, b := range p.branches {
+		w, a := p.where(b, cond, cargs)
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
+		args = append(append(args, a...), limit)
+	}
+	return strings.Join(parts, " UNION ") + order + ` LIMIT ?`, append(args, limit), nil
+}
+
+// countQuery counts the matches up to CountCap+1.
+func (p listPlan) countQuery() (string, []any) {
+	lim := CountCap + 1
+	if p.drive != nil {
+		w, args := p.where(Scope{Where: "1=1"}, "", nil)
+		for _, h := range p.within {
+			w += " AND id IN (" + h.Where + ")"
+			args = append(args, h.Args...)
+		}
+		return `SELECT COUNT(*) FROM (SELECT ` + p.straight() + `c.id FROM (` + p.drive.Where + `) h ` + p.join() +
+			` conversations c ON c.id = h.hit_id WHERE ` + w + ` LIMIT ?) t`, append(append(append([]any{}, p.drive.Args...), args...), lim)
+	}
+	w, args := p.where(p.whole, "", nil)
+	return `SELECT COUNT(*) FROM (SELECT id FROM conversations WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
+}
+
+// straight and join make the hit set drive the join: the optimizer would
+// otherwise walk a million conversations in activity order probing it.
+func (p listPlan) straight() string {
+	if p.d == MySQL {
+		return "STRAIGHT_JOIN "
+	}
+	return ""
+}
+
+func (p listPlan) join() string {
+	if p.d == MySQL {
+		return "JOIN"
+	}
+	return "CROSS JOIN"
+}
+
+// ListConversations lists conversations within the union of the scope
+// branches, newest activity first (or oldest, Asc), by keyset cursor: a
+// deep page costs what the first one does. With f.Count it counts the
+// matches up to CountCap+1.
+func (q Queries) ListConversations(ctx context.Context, scopes []Scope, f ConversationFilter) (ConversationPage, error) {
+	if len(scopes) == 0 {
+		return ConversationPage{}, nil
+	}
+	if f.Cursor != "" && f.Before != "" {
+		return ConversationPage{}, Errorf(EINVALID, "give cursor or before, not both")
+	}
+	if f.Limit <= 0 {
+		return ConversationPage{}, Errorf(EINVALID, "limit must be positive")
+	}
+	p, err := q.plan(ctx, scopes, f)
+	if err != nil || p.empty {
+		return ConversationPage{}, err
+	}
+	back := f.Before != ""
+	cursor := f.Cursor
+	if back {
+		cursor = f.Before
+	}
+	desc := !f.Asc != back
+	query, args, err := p.rowsQuery(cursor, desc, f.Limit+1)
+	if err != nil {
+		return ConversationPage{}, err
+	}
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return ConversationPage{}, fmt.Errorf("list conversations: %w", translate(err))
+	}
+	items, err := collectConversations(rows)
+	if err != nil {
+		return ConversationPage{}, err
+	}
+	more := len(items) > f.Limit
+	if more {
+		items = items[:f.Limit]
+	}
+	page := ConversationPage{Items: items}
+	if back {
+		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+			items[i], items[j] = items[j], items[i]
+		}
+		if len(items) > 0 {
+			page.NextCursor = f.cursorOf(items[len(items)-1])
+			if more {
+				page.PrevCursor = f.cursorOf(items[0])
+			}
+		}
+	} else if len(items) > 0 {
+		if more {
+			page.NextCursor = f.cursorOf(items[len(items)-1])
+		}
+		if f.Cursor != "" {
+			page.PrevCursor = f.cursorOf(items[0])
+		}
+	}
+	if err := q.orderNumbers(ctx, &page); err != nil {
+		return page, err
+	}
+	if f.Count {
+		cq, cargs := p.countQuery()
+		var n int
+		if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
+			return page, fmt.Errorf("count conversations: %w", translate(err))
+		}
+		page.Total, page.Capped = min(n, CountCap), n > CountCap
+	}
+	return page, nil
+}
+
+// CountConversations counts the matches of a filter within the scope, up to
+// CountCap+1 (capped reports more than CountCap): the menu badge's number.
+func (q Queries) CountConversations(ctx context.Context, scopes []Scope, f ConversationFilter) (n int, capped bool, err error) {
+	if len(scopes) == 0 {
+		return 0, false, nil
+	}
+	p, err := q.plan(ctx, scopes, f)
+	if err != nil || p.empty {
+		return 0, false, err
+	}
+	cq, cargs := p.countQuery()
+	if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("count conversations: %w", translate(err))
+	}
+	return min(n, CountCap), n > CountCap, nil
+}
+
+// orderNumbers loads the numbers of the page's linked orders.
+func (q Queries) orderNumbers(ctx context.Context, page *ConversationPage) error {
+	var ids []int64
+	for _, c := range page.Items {
+		if c.OrderID != nil {
+			ids = append(ids, *c.OrderID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := inList(ids)
+	rows, err := q.q.QueryContext(ctx, `SELECT id, number FROM orders WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("order numbers: %w", translate(err))
+	}
+	defer rows.Close()
+	page.OrderNumbers = make(map[int64]string, len(ids))
+	for rows.Next() {
+		var id int64
+		var number string
+		if err := rows.Scan(&id, &number); err != nil {
+			return fmt.Errorf("scan order number: %w", err)
+		}
+		page.OrderNumbers[id] = number
+	}
+	return rows.Err()
+}
+
+// SetReadByStaff sets a conversation's staff-side read flag (bulk "mark
+// read" / "mark unread").
+func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error {
+	if _, err := q.q.ExecContext(ctx, `UPDATE conversations SET is_read_by_admin = ? WHERE id = ?`, read, id); err != nil {
+		return fmt.Errorf("mark conversation %d: %w", id, translate(err))
+	}
+	return nil
+}

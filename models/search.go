@@ -1,0 +1,94 @@
+package models
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Full-text search, the same on SQLite (FTS5, unicode61 remove_diacritics
+// 2) and MariaDB (InnoDB FULLTEXT, BOOLEAN MODE, utf8mb4_unicode_ci, no
+// stopwords):
+//   - the text splits into words at every character that is not a letter
+//     or a digit;
+//   - words shorter than MinSearchWord characters are ignored (MariaDB does
+//     not index them); at least one word must remain;
+//   - every remaining word must occur (AND), each as a word prefix: "deliv"
+//     finds "delivery", "Delivered";
+//   - case and accents do not matter: "cafe" finds "Café";
+//   - at most MaxSearchWords words, each cut to MaxSearchWordLen characters.
+//
+// The indexes follow every insert, update and delete by themselves (SQLite
+// triggers, InnoDB's own index): retention and erasure need no extra call.
+const (
+	MinSearchWord    = 3
+	MaxSearchWords   = 8
+	MaxSearchWordLen = 84
+	maxSearchText    = 500
+)
+
+// SearchTerms splits search text into the words searched for, lowercased.
+func SearchTerms(text string) ([]string, error) {
+	if !utf8.ValidString(text) || len(text) > maxSearchText {
+		return nil, Errorf(EINVALID, "search text must be valid text of at most %d bytes", maxSearchText)
+	}
+	var terms []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if utf8.RuneCountInString(w) < MinSearchWord {
+			continue
+		}
+		if r := []rune(w); len(r) > MaxSearchWordLen {
+			w = string(r[:MaxSearchWordLen])
+		}
+		w = strings.ToLower(w)
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		terms = append(terms, w)
+		if len(terms) == MaxSearchWords {
+			break
+		}
+	}
+	if len(terms) == 0 {
+		return nil, Errorf(EINVALID, "search for a word of at least %d letters or digits", MinSearchWord)
+	}
+	return terms, nil
+}
+
+// matchText is the backend's query for "every term, as a prefix". Terms
+// hold only letters and digits, so nothing in them is query syntax.
+func (q Queries) matchText(terms []string) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		if q.d == MySQL {
+			parts[i] = "+" + t + "*"
+		} else {
+			parts[i] = `"` + t + `"*`
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// textHits selects (as hit_id) the conversations whose subject or any
+// message body (notes and events included) matches every term.
+func (q Queries) textHits(terms []string) Scope {
+	m := q.matchText(terms)
+	if q.d == MySQL {
+		return Scope{Where: `SELECT conversation_id AS hit_id FROM messages WHERE MATCH(body) AGAINST (? IN BOOLEAN MODE)
+			UNION SELECT id FROM conversations WHERE MATCH(subject) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m, m}}
+	}
+	return Scope{Where: `SELECT m.conversation_id AS hit_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid WHERE message_fts MATCH ?
+		UNION SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?`, Args: []any{m, m}}
+}
+
+// customerHits selects the conversations whose customer name or e-mail
+// matches every term.
+func (q Queries) customerHits(terms []string) Scope {
+	m := q.matchText(terms)
+	if q.d == MySQL {
+		return Scope{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(customer_name, customer_email) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}
+	}
+	return Scope{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{m}}
+}
