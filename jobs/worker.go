@@ -34,6 +34,7 @@ func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Sto
 	mux := asynq.NewServeMux()
 	mux.Use(relay.Middleware)
 	mux.Handle(TypeNotifyNewMessage, NewNotifier(svc))
+	mux.Handle(inbox.TaskNotifyEscalation, NewNotifier(svc))
 	return &Worker{redis: redis, mux: mux, log: log, Relay: relay, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
 }
 
