@@ -36,6 +36,9 @@ type Service struct {
 	clock   Clock
 	limiter Limiter
 	limits  Limits
+
+	presence Presence // inbox/presence.go
+	secret   []byte   // inbox/email.go: signs unsubscribe links
 }
 
 // Limits are the per-actor rate limits of R11.
