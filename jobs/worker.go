@@ -21,6 +21,8 @@ type Worker struct {
 	// Relay hands the outbox to Asynq; its fields (lease, queue, …) may be
 	// changed before Run.
 	Relay *Relay
+	// Mail sends NEW_MESSAGE e-mails when set (EnableMail).
+	Mail *MailJob
 	// Concurrency and ShutdownTimeout configure the Asynq server.
 	Concurrency     int
 	ShutdownTimeout time.Duration
@@ -38,6 +40,12 @@ func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Sto
 	return &Worker{redis: redis, mux: mux, log: log, Relay: relay, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
 }
 
+// EnableMail adds the e-mail sweep and its task handler (before Run).
+func (w *Worker) EnableMail(j *MailJob) {
+	w.Mail = j
+	w.mux.Handle(inbox.TaskSendEmail, j)
+}
+
 // Handle adds a handler for a task type (before Run).
 func (w *Worker) Handle(taskType string, h asynq.Handler) { w.mux.Handle(taskType, h) }
 
@@ -52,6 +60,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	})
 	if err := srv.Start(w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
+	}
+	if w.Mail != nil {
+		go w.Mail.Run(ctx)
 	}
 	w.Relay.Run(ctx)
 	srv.Shutdown()
