@@ -43,6 +43,9 @@ type Deps struct {
 	Log        *slog.Logger
 	SessionTTL time.Duration
 	Secure     bool // cookies Secure when served over https
+	// Mailbox is the in-process SMTP server's messages (embedded mode);
+	// nil in production, where /admin/mailbox says so.
+	Mailbox Mailbox
 }
 
 // DefaultSessionTTL is the back-office session lifetime when Deps leaves it 0.
@@ -109,6 +112,10 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.POST(MarkReadPath, g.markRead)
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
+	r.POST(PresencePath, g.presence)
+	r.GET(NotificationsPath, ginadapter.Content(g.notifications))
+	r.POST(EmailPrefPath, ginadapter.Content(g.setEmailPref))
+	r.GET(MailboxPath, ginadapter.Content(g.mailbox))
 	return nil
 }
 

@@ -93,6 +93,11 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: ProfilePath, Kind: kindProfile, Role: models.RoleAgent, GoAdmin: "/profile"},
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
+	// Notifications and e-mail (admin/bell.go, admin/mailbox.go).
+	{Method: http.MethodPost, Path: PresencePath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: NotificationsPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/notifications", Menu: "Notifications"},
+	{Method: http.MethodPost, Path: EmailPrefPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/profile/email"},
+	{Method: http.MethodGet, Path: MailboxPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/mailbox", Menu: "Dev mailbox"},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

@@ -79,6 +79,17 @@ func EscalationRecipients(c models.Conversation, by models.Actor, staff []models
 // within it make one e-mail) and the time the person has to read it in-app.
 const EmailWindow = 2 * time.Minute
 
+// WithEmailWindow changes the burst window (PARLEY_MAIL_WINDOW; end-to-end
+// tests use a short one).
+func WithEmailWindow(d time.Duration) Option { return func(s *Service) { s.window = d } }
+
+func (s *Service) emailWindow() time.Duration {
+	if s.window > 0 {
+		return s.window
+	}
+	return EmailWindow
+}
+
 // MaxEmailAge: a message older than this when it is notified is history
 // (the demo seeder's backdated threads, a backlog replayed after an outage
 // of more than an hour) and is notified in-app only.
@@ -157,7 +168,7 @@ func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c mode
 			n := models.Notification{RecipientType: r.Kind, RecipientID: r.ID,
 				ConversationID: c.ID, MessageID: m.ID, Kind: kind, CreatedAt: now}
 			if r.Email && now.Sub(m.CreatedAt) < MaxEmailAge {
-				due := now.Add(EmailWindow)
+				due := now.Add(s.emailWindow())
 				n.EmailDueAt = &due
 			}
 			ok, err := tx.InsertNotification(ctx, n)

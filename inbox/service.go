@@ -39,6 +39,7 @@ type Service struct {
 
 	presence Presence // inbox/presence.go
 	secret   []byte   // inbox/email.go: signs unsubscribe links
+	window   time.Duration // inbox/recipients.go: the e-mail burst window
 }
 
 // Limits are the per-actor rate limits of R11.

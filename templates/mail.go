@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	texttemplate "text/template"
+	"time"
 )
 
 //go:embed mail_*.tmpl
@@ -47,3 +48,62 @@ func RenderMail(d MailNewMessage) (text, html string, err error) {
 	}
 	return t.String(), h.String(), nil
 }
+
+// Template names of the notification and mailbox pages.
+const (
+	NotificationsTemplate = "notifications.html"
+	MailboxTemplate       = "mailbox.html"
+)
+
+// NotificationsPage is the staff member's notification list (the bell's
+// page).
+type NotificationsPage struct {
+	Unread int
+	Items  []NotificationItem
+}
+
+// NotificationItem is one line: what happened, where, and the thread's URL.
+type NotificationItem struct {
+	What, Subject, URL, At string
+	ConversationID         int64
+	Read                   bool
+}
+
+// Notifications renders the notification list.
+func Notifications(p NotificationsPage) (htmltemplate.HTML, error) {
+	return render(NotificationsTemplate, p)
+}
+
+// MailboxPage is the dev mailbox (admins): the in-process SMTP server's
+// messages, one of them opened, and the e-mails given up.
+type MailboxPage struct {
+	Enabled    bool
+	Path       string
+	Mails      []DevMail
+	Selected   *DevMail
+	SelectedID int
+	Failed     []FailedMail
+}
+
+// DevMail is one received message.
+type DevMail struct {
+	ID                int
+	At                time.Time
+	From, To, Subject string
+	Text              string
+	HTML              string // shown only in a sandboxed iframe's srcdoc
+	Headers           []MailHeader
+}
+
+// MailHeader is one header shown.
+type MailHeader struct{ Name, Value string }
+
+// FailedMail is an e-mail given up after its last attempt.
+type FailedMail struct {
+	ID, ConversationID int64
+	Recipient, Error   string
+	Attempts           int
+}
+
+// Mailbox renders the dev mailbox.
+func Mailbox(p MailboxPage) (htmltemplate.HTML, error) { return render(MailboxTemplate, p) }

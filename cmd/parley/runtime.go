@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
+	"github.com/parleyhq/parley/mail"
 	"github.com/parleyhq/parley/ratelimit"
 )
 
@@ -35,6 +36,10 @@ type runtime struct {
 	svc           *inbox.Service
 	acc           *inbox.Accounts
 	secret        []byte
+	// E-mail (cmd/parley/mail.go).
+	presence *mail.Presence
+	smtp     *mail.Server // the in-process server (embedded mode)
+	mailer   *mail.Client
 }
 
 // openStore connects to the database and applies pending migrations.
@@ -115,7 +120,11 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 	// (see package ratelimit), so sign-ins and sends go on.
 	limiter := ratelimit.NewLimiter(rt.redis, "parley:rl:")
 	limiter.Log = log
-	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter)
+	if err := rt.startMail(); err != nil {
+		rt.close()
+		return nil, err
+	}
+	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.mailOptions()...)
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
 	return rt, nil
 }
@@ -130,6 +139,9 @@ func (rt *runtime) close() error {
 	}
 	if rt.mini != nil {
 		rt.mini.Close()
+	}
+	if rt.smtp != nil {
+		errs = append(errs, rt.smtp.Close())
 	}
 	if rt.store != nil {
 		errs = append(errs, rt.store.Close())

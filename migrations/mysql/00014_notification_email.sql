@@ -19,7 +19,21 @@ CREATE INDEX notifications_email_due ON notifications (email_due_at);
 ALTER TABLE customers
     ADD COLUMN email_unsubscribed_at DATETIME(6) NULL;
 
+-- Menu: the notification list (every staff role) and the dev mailbox
+-- (admins and owners).
+INSERT INTO goadmin_menu (parent_id, type, `order`, title, icon, uri, plugin_name) VALUES
+    (0, 0, 2, 'Notifications', 'fa-bell', '/notifications', ''),
+    (0, 0, 90, 'Dev mailbox', 'fa-envelope', '/mailbox', '');
+INSERT INTO goadmin_role_menu (role_id, menu_id)
+SELECT r.id, m.id FROM goadmin_roles r JOIN goadmin_menu m ON m.plugin_name = ''
+WHERE m.uri = '/notifications' AND r.slug IN ('owner', 'admin', 'chat_admin', 'agent');
+INSERT INTO goadmin_role_menu (role_id, menu_id)
+SELECT r.id, m.id FROM goadmin_roles r JOIN goadmin_menu m ON m.plugin_name = ''
+WHERE m.uri = '/mailbox' AND r.slug IN ('owner', 'admin');
+
 -- +goose Down
+DELETE FROM goadmin_role_menu WHERE menu_id IN (SELECT id FROM goadmin_menu WHERE uri IN ('/notifications', '/mailbox') AND plugin_name = '');
+DELETE FROM goadmin_menu WHERE uri IN ('/notifications', '/mailbox') AND plugin_name = '';
 ALTER TABLE customers
     DROP COLUMN email_unsubscribed_at;
 DROP INDEX notifications_email_due ON notifications;
