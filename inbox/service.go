@@ -37,8 +37,8 @@ type Service struct {
 	limiter Limiter
 	limits  Limits
 
-	presence Presence // inbox/presence.go
-	secret   []byte   // inbox/email.go: signs unsubscribe links
+	presence Presence      // inbox/presence.go
+	secret   []byte        // inbox/email.go: signs unsubscribe links
 	window   time.Duration // inbox/recipients.go: the e-mail burst window
 }
 

@@ -99,4 +99,3 @@ func (a *API) customerConversations(c *gin.Context) {
 		return v
 	}))
 }
-

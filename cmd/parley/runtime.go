@@ -14,10 +14,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/mail"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
-	"github.com/parleyhq/parley/mail"
 	"github.com/parleyhq/parley/ratelimit"
 )
 
