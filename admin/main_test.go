@@ -47,6 +47,9 @@ var env struct {
 	backend string
 	logs    *syncBuffer // the guard's log, text format
 	pol     *policies.Enforcer
+	// presence and mailbox: admin/bell_test.go.
+	presence *fakePresence
+	mailbox  *fakeMailbox
 }
 
 // syncBuffer is a log sink the tests read.
@@ -118,7 +121,9 @@ func run(m *testing.M) (int, error) {
 	defer rdb.Close()
 	lim := ratelimit.NewLimiter(rdb, "test:admin:"+randomHex(6)+":")
 	env.store = st
-	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim)
+	env.presence = &fakePresence{on: map[int64]bool{}}
+	env.mailbox = &fakeMailbox{}
+	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim, inbox.WithPresence(env.presence))
 	env.acc = inbox.NewAccounts(st, pol, inbox.SystemClock{}, lim, []byte("test-secret"), time.Hour)
 	if env.hash, err = inbox.HashPassword(password); err != nil {
 		return 0, err
@@ -134,7 +139,8 @@ func run(m *testing.M) (int, error) {
 		sink = io.MultiWriter(env.logs, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(sink, nil))
-	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour}); err != nil {
+	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour,
+		Mailbox: env.mailbox}); err != nil {
 		return 0, err
 	}
 	env.srv = httptest.NewServer(r)
