@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -32,12 +33,16 @@ type Received struct {
 	Text    string
 	HTML    string
 	Raw     []byte
+	// TLS says the message came over an encrypted connection.
+	TLS bool
 }
 
 // Server is the embedded mode's in-process SMTP server on loopback: it
 // requires AUTH PLAIN with a password made at each start, and keeps what it
 // receives (the newest Keep messages) for the dev mailbox.
 type Server struct {
+	// Username and Password are what AUTH PLAIN must give; an empty
+	// Username takes mail without AUTH (tests only).
 	Username, Password string
 	Addr               string
 	// Keep bounds the messages kept (oldest dropped first).
@@ -53,7 +58,12 @@ type Server struct {
 }
 
 // StartServer starts the server on 127.0.0.1 (an ephemeral port).
-func StartServer() (*Server, error) {
+func StartServer() (*Server, error) { return StartServerTLS(nil, false) }
+
+// StartServerTLS starts the server with TLS: offered by STARTTLS, or from
+// the first byte when implicit (smtps). Tests use it for the client's TLS
+// rules; the embedded mode runs plain on loopback.
+func StartServerTLS(tlsConfig *tls.Config, implicit bool) (*Server, error) {
 	b := make([]byte, 18)
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
@@ -62,6 +72,9 @@ func StartServer() (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen smtp: %w", err)
+	}
+	if implicit {
+		ln = tls.NewListener(ln, tlsConfig)
 	}
 	s.Addr = ln.Addr().String()
 	s.srv = smtp.NewServer(s)
@@ -72,6 +85,9 @@ func StartServer() (*Server, error) {
 	s.srv.MaxRecipients = 50
 	// Loopback only, so PLAIN without TLS reveals the password to nobody.
 	s.srv.AllowInsecureAuth = true
+	if !implicit {
+		s.srv.TLSConfig = tlsConfig
+	}
 	go s.srv.Serve(ln)
 	return s, nil
 }
@@ -122,10 +138,13 @@ func (s *Server) store(r Received) {
 }
 
 // NewSession implements smtp.Backend.
-func (s *Server) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{srv: s}, nil }
+func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{srv: s, conn: c}, nil
+}
 
 type session struct {
 	srv  *Server
+	conn *smtp.Conn
 	auth bool
 	from string
 	to   []string
@@ -144,7 +163,7 @@ func (x *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
-	if !x.auth {
+	if !x.auth && x.srv.Username != "" {
 		return smtp.ErrAuthRequired
 	}
 	x.from = from
@@ -152,7 +171,7 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if !x.auth {
+	if !x.auth && x.srv.Username != "" {
 		return smtp.ErrAuthRequired
 	}
 	x.to = append(x.to, to)
@@ -160,7 +179,7 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (x *session) Data(r io.Reader) error {
-	if !x.auth {
+	if !x.auth && x.srv.Username != "" {
 		return smtp.ErrAuthRequired
 	}
 	raw, err := io.ReadAll(r)
@@ -174,6 +193,7 @@ func (x *session) Data(r io.Reader) error {
 	}
 	rec := Parse(raw)
 	rec.From, rec.To, rec.At = x.from, append([]string(nil), x.to...), time.Now()
+	_, rec.TLS = x.conn.TLSConnectionState()
 	x.srv.store(rec)
 	return nil
 }
