@@ -22,7 +22,8 @@ type Worker struct {
 	// changed before Run.
 	Relay *Relay
 	// Mail sends NEW_MESSAGE e-mails when set (EnableMail).
-	Mail *MailJob
+	Mail     *MailJob
+	notifier *Notifier
 	// Concurrency and ShutdownTimeout configure the Asynq server.
 	Concurrency     int
 	ShutdownTimeout time.Duration
@@ -35,14 +36,18 @@ func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Sto
 	svc := inbox.New(store, pol, inbox.SystemClock{}, nil)
 	mux := asynq.NewServeMux()
 	mux.Use(relay.Middleware)
-	mux.Handle(TypeNotifyNewMessage, NewNotifier(svc))
-	mux.Handle(inbox.TaskNotifyEscalation, NewNotifier(svc))
-	return &Worker{redis: redis, mux: mux, log: log, Relay: relay, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
+	notifier := NewNotifier(svc)
+	mux.Handle(TypeNotifyNewMessage, notifier)
+	mux.Handle(inbox.TaskNotifyEscalation, notifier)
+	return &Worker{redis: redis, mux: mux, log: log, Relay: relay, notifier: notifier, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
 }
 
 // EnableMail adds the e-mail sweep and its task handler (before Run).
+// The notify handlers then use the mail job's inbox, which carries the
+// e-mail options (burst window, presence, secret).
 func (w *Worker) EnableMail(j *MailJob) {
 	w.Mail = j
+	w.notifier.svc = j.svc
 	w.mux.Handle(inbox.TaskSendEmail, j)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -262,4 +263,26 @@ func (q Queries) UnsubscribeCustomer(ctx context.Context, id int64, at time.Time
 		return fmt.Errorf("unsubscribe customer %d: %w", id, translate(err))
 	}
 	return nil
+}
+
+// SettleOutbox marks every pending outbox row of the task types done
+// without running it (the demo's seeded history is told to nobody) and
+// reports how many.
+func (q Queries) SettleOutbox(ctx context.Context, taskTypes []string, at time.Time) (int, error) {
+	if len(taskTypes) == 0 {
+		return 0, nil
+	}
+	args := []any{at}
+	marks := make([]string, len(taskTypes))
+	for i, t := range taskTypes {
+		marks[i] = "?"
+		args = append(args, t)
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE outbox SET done_at = ? WHERE done_at IS NULL AND parked_at IS NULL AND task_type IN (`+
+		strings.Join(marks, ",")+`)`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("settle outbox: %w", translate(err))
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
