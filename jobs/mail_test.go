@@ -529,3 +529,34 @@ func drain(t *testing.T, insp *asynq.Inspector, job *jobs.MailJob) {
 		}
 	}
 }
+
+// TestMailConcurrentTasksSendOnce: two workers running the same task at
+// once send one e-mail: the database lease lets one of them claim it.
+func TestMailConcurrentTasksSendOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		w := newMailWorld(t, s)
+		c := w.start("Race")
+		w.send(w.staff["agent1"], c.ID, models.KindReply, "Once only.")
+		n := w.customerNotification()
+		w.clock.Advance(inbox.EmailWindow)
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := w.job.Deliver(w.ctx, n.ID); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if got := w.mailsTo("alice@example.com"); len(got) != 1 {
+			t.Fatalf("alice got %d e-mails from 4 concurrent runs, want 1", len(got))
+		}
+	})
+}
