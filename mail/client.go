@@ -14,6 +14,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/parleyhq/parley/templates"
 )
 
 // Config says how to reach the SMTP server.
@@ -198,4 +200,22 @@ type Mailer struct {
 // Send sends a plain e-mail (text, optional HTML).
 func (m *Mailer) Send(ctx context.Context, to, subject, text, html string) error {
 	return m.Client.Send(ctx, Message{From: m.From, FromName: m.Name, To: strings.TrimSpace(to), Subject: subject, Text: text, HTML: html, Bulk: true})
+}
+
+// SendResetLink sends a password-reset link (inbox.ResetMailer's
+// SendPasswordReset is a one-line adapter over it; see docs/readme-mail.md).
+func (m *Mailer) SendResetLink(ctx context.Context, to, name, link string, expires time.Time) error {
+	if name == "" {
+		name = "there"
+	}
+	shop := m.Name
+	if shop == "" {
+		shop = "Parley"
+	}
+	text, html, err := templates.RenderResetMail(templates.MailPasswordReset{Name: name, ShopName: shop, Link: link,
+		Expires: expires.UTC().Format("2 Jan 2006 15:04 MST")})
+	if err != nil {
+		return err
+	}
+	return m.Send(ctx, to, "Reset your "+shop+" password", text, html)
 }

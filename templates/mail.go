@@ -107,3 +107,20 @@ type FailedMail struct {
 
 // Mailbox renders the dev mailbox.
 func Mailbox(p MailboxPage) (htmltemplate.HTML, error) { return render(MailboxTemplate, p) }
+
+// MailPasswordReset is the password-reset e-mail.
+type MailPasswordReset struct {
+	Name, ShopName, Link, Expires string
+}
+
+// RenderResetMail renders the text and HTML bodies of a password reset.
+func RenderResetMail(d MailPasswordReset) (text, html string, err error) {
+	var t, h bytes.Buffer
+	if err := mailText.ExecuteTemplate(&t, "mail_password_reset.txt", d); err != nil {
+		return "", "", fmt.Errorf("mail text: %w", err)
+	}
+	if err := mailHTML.ExecuteTemplate(&h, "mail_password_reset.html", d); err != nil {
+		return "", "", fmt.Errorf("mail html: %w", err)
+	}
+	return t.String(), h.String(), nil
+}
