@@ -44,7 +44,7 @@ const bellScript = `<script>
   var badge = document.createElement('span');
   badge.id = 'parley-bell-count';
   badge.className = 'label label-warning';
-  badge.hidden = true;
+  badge.style.display = 'none';
   a.appendChild(icon);
   a.appendChild(badge);
   li.appendChild(a);
@@ -55,7 +55,7 @@ const bellScript = `<script>
       .then(function (d) {
         if (!d || typeof d.unread !== 'number') { return; }
         badge.textContent = d.unread > 99 ? '99+' : String(d.unread);
-        badge.hidden = d.unread === 0;
+        badge.style.display = d.unread === 0 ? 'none' : '';
         a.setAttribute('aria-label', 'Notifications: ' + d.unread + ' unread');
       })
       .catch(function () {});
