@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func (rt *runtime) mailFrom() string {
 		return rt.cfg.MailFrom
 	}
 	host := "localhost"
-	if u, err := url.Parse(rt.publicURL()); err == nil && u.Hostname() != "" && strings.Contains(u.Hostname(), ".") {
+	if u, err := url.Parse(rt.publicURL()); err == nil && strings.Contains(u.Hostname(), ".") && net.ParseIP(u.Hostname()) == nil {
 		host = u.Hostname()
 	}
 	return "parley@" + host
