@@ -73,7 +73,8 @@ func unsubscribePage(c *gin.Context, svc *inbox.Service, post bool) {
 	if ok {
 		ok = svc.CheckUnsubscribe(id, token)
 	}
-	status, v := http.StatusOK, unsubscribeView{}
+	status := http.StatusOK
+	var v unsubscribeView
 	switch {
 	case !ok:
 		status, v = http.StatusNotFound, unsubscribeView{Title: "Link not valid",
