@@ -12,11 +12,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// demoMailFlow: in `serve --demo`, a staff reply to an offline customer
-// reaches the dev mailbox over SMTP (the in-process server), through the
-// outbox, the notify task, the mail sweep and the mail task — the same
-// path as production. The demo's seeded history sent nothing.
-func demoMailFlow(t *testing.T, base string) {
+// adminClient signs in to the back office as the demo's admin.
+func adminClient(t *testing.T, base string) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	admin := &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -26,21 +23,39 @@ func demoMailFlow(t *testing.T, base string) {
 	if res, err := admin.Do(req); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("admin sign-in: %v %v", res, err)
 	}
-	mailbox := func() *goquery.Document {
-		res, err := admin.Get(base + "/admin/mailbox")
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("mailbox: %v %v", res, err)
-		}
-		defer res.Body.Close()
-		doc, err := goquery.NewDocumentFromReader(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return doc
+	return admin
+}
+
+// demoMailbox reads the dev mailbox page.
+func demoMailbox(t *testing.T, base string, admin *http.Client) *goquery.Document {
+	t.Helper()
+	res, err := admin.Get(base + "/admin/mailbox")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("mailbox: %v %v", res, err)
 	}
-	if n := mailbox().Find(".parley-mail-link").Length(); n != 0 {
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// demoHistorySendsNothing: right after `serve --demo` starts (before any
+// test activity), the seeded history has sent no e-mail.
+func demoHistorySendsNothing(t *testing.T, base string) {
+	if n := demoMailbox(t, base, adminClient(t, base)).Find(".parley-mail-link").Length(); n != 0 {
 		t.Fatalf("the demo's seeded history sent %d e-mails", n)
 	}
+}
+
+// demoMailFlow: in `serve --demo`, a staff reply to an offline customer
+// reaches the dev mailbox over SMTP (the in-process server), through the
+// outbox, the notify task, the mail sweep and the mail task — the same
+// path as production.
+func demoMailFlow(t *testing.T, base string) {
+	admin := adminClient(t, base)
+	mailbox := func() *goquery.Document { return demoMailbox(t, base, admin) }
 
 	res, body := postJSON(t, base+"/api/v1/auth/login", "", map[string]string{"email": "bob@example.com", "password": "demo-pass-123"})
 	if res.StatusCode != http.StatusOK {

@@ -153,6 +153,7 @@ func TestServeDemo(t *testing.T) {
 		}
 	}
 
+	t.Run("mail history", func(t *testing.T) { demoHistorySendsNothing(t, base) })
 	t.Run("browser", func(t *testing.T) { browserFlow(t, base, env) })
 	t.Run("mail", func(t *testing.T) { demoMailFlow(t, base) })
 
