@@ -80,13 +80,22 @@ func demoMailFlow(t *testing.T, base string) {
 	deadline := time.Now().Add(45 * time.Second)
 	for {
 		doc := mailbox()
-		found := false
+		href := ""
 		doc.Find(".parley-mail-link").Each(func(_ int, s *goquery.Selection) {
-			if strings.Contains(s.Parent().Text(), "bob@example.com") {
-				found = true
+			if strings.Contains(s.Parent().Text(), "to bob@example.com") {
+				href, _ = s.Attr("href")
 			}
 		})
-		if found {
+		if href != "" {
+			res, err := admin.Get(base + href)
+			if err != nil || res.StatusCode != http.StatusOK {
+				t.Fatalf("open %s: %v %v", href, res, err)
+			}
+			doc, err = goquery.NewDocumentFromReader(res.Body)
+			res.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
 			text := doc.Find(".parley-mail-text").Text()
 			if !strings.Contains(text, reply) || !strings.Contains(text, "/dashboard/messages?conversation="+strconv.FormatInt(conv, 10)) {
 				t.Fatalf("the e-mail to bob reads:\n%s", text)
