@@ -47,6 +47,9 @@ type Deps struct {
 	// Jobs is the job queue's Redis: the job monitor is mounted at
 	// JobsPath when it is set.
 	Jobs asynq.RedisConnOpt
+	// Mailbox is the in-process SMTP server's messages (embedded mode);
+	// nil in production, where /admin/mailbox says so.
+	Mailbox Mailbox
 }
 
 // DefaultSessionTTL is the back-office session lifetime when Deps leaves it 0.
@@ -140,6 +143,10 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 		}
 		m.register(r)
 	}
+	r.POST(PresencePath, g.presence)
+	r.GET(NotificationsPath, ginadapter.Content(g.notifications))
+	r.POST(EmailPrefPath, ginadapter.Content(g.setEmailPref))
+	r.GET(MailboxPath, ginadapter.Content(g.mailbox))
 	return nil
 }
 

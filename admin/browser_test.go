@@ -175,6 +175,7 @@ func TestBrowserBackOffice(t *testing.T) {
 	if err != nil || strings.TrimSpace(text) != agent.Username {
 		t.Fatalf("profile via Setting: %v %q", err, text)
 	}
+	t.Run("bell", func(t *testing.T) { bellFlow(t, ctx, base, agent) })
 	// Sign out from the user menu: a POST, back to the login page.
 	err = chromedp.Run(ctx,
 		chromedp.Click("li.user-menu > a.dropdown-toggle", chromedp.ByQuery),

@@ -91,7 +91,7 @@ func goadminConfig(d Deps) (*config.Config, error) {
 		// GoAdmin logs a refused form as ERROR with a stack; Parley's guard
 		// logs refusals at INFO and real failures itself.
 		ErrorLogOff:    true,
-		CustomFootHtml: template.HTML(footScript),
+		CustomFootHtml: template.HTML(footScript + bellScript),
 		OpenAdminApi:   false,
 		Custom500HTML:  template.HTML(genericErrorHTML),
 		Store:          config.Store{Prefix: "uploads"},

@@ -44,10 +44,11 @@ type guard struct {
 	log    *slog.Logger
 	ttl    time.Duration
 	secure bool
+	mail   Mailbox // the dev mailbox (admin/mailbox.go); nil in production
 }
 
 func newGuard(d Deps) *guard {
-	return &guard{svc: d.Svc, acc: d.Acc, pol: d.Policies, log: d.Log, ttl: d.SessionTTL, secure: d.Secure}
+	return &guard{svc: d.Svc, acc: d.Acc, pol: d.Policies, log: d.Log, ttl: d.SessionTTL, secure: d.Secure, mail: d.Mailbox}
 }
 
 // Keys of what the guard leaves in the gin context for the handlers and finish.

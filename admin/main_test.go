@@ -49,6 +49,9 @@ var env struct {
 	logs    *syncBuffer // the guard's log, text format
 	pol     *policies.Enforcer
 	files   string // the attachments directory
+	// presence and mailbox: admin/bell_test.go.
+	presence *fakePresence
+	mailbox  *fakeMailbox
 }
 
 // syncBuffer is a log sink the tests read.
@@ -130,7 +133,9 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	env.files = filesDir
-	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim, inbox.WithFiles(files))
+	env.presence = &fakePresence{on: map[int64]bool{}}
+	env.mailbox = &fakeMailbox{}
+	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim, inbox.WithFiles(files), inbox.WithPresence(env.presence))
 	env.acc = inbox.NewAccounts(st, pol, inbox.SystemClock{}, lim, []byte("test-secret"), time.Hour)
 	if env.hash, err = inbox.HashPassword(password); err != nil {
 		return 0, err
@@ -147,7 +152,7 @@ func run(m *testing.M) (int, error) {
 	}
 	log := slog.New(slog.NewTextHandler(sink, nil))
 	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour,
-		Jobs: jobsRedis(rdb)}); err != nil {
+		Jobs: jobsRedis(rdb), Mailbox: env.mailbox}); err != nil {
 		return 0, err
 	}
 	env.srv = httptest.NewServer(r)

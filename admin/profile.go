@@ -53,8 +53,13 @@ func (g *guard) profilePanel(c *gin.Context, notice, errMsg string) types.Panel 
 		c.Set(ctxStatus, http.StatusInternalServerError)
 		return g.errorPanel("Your profile could not be loaded. Please try again.")
 	}
+	emails, err := g.svc.EmailNotifications(c.Request.Context(), a)
+	if err != nil {
+		g.log.Warn("e-mail preference", "err", err)
+	}
 	html, err := templates.Profile(templates.ProfilePage{Name: st.Name, Username: st.Username, Role: roleTitle(st.Role),
-		Email: st.Email, PasswordAction: PasswordPath, Notice: notice, Error: errMsg})
+		Email: st.Email, PasswordAction: PasswordPath, Notice: notice, Error: errMsg,
+		EmailNotifications: emails, EmailAction: EmailPrefPath})
 	if err != nil {
 		g.log.Error("render profile", "err", err)
 		c.Set(ctxStatus, http.StatusInternalServerError)

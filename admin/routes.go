@@ -122,6 +122,11 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleChatAdmin, Stream: true},
 	{Method: http.MethodPost, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleAdmin, Stream: true},
 	{Method: http.MethodDelete, Path: JobsPath + "/*", Kind: kindPage, Role: models.RoleAdmin, Stream: true},
+	// Notifications and e-mail (admin/bell.go, admin/mailbox.go).
+	{Method: http.MethodPost, Path: PresencePath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: NotificationsPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/notifications", Menu: "Notifications"},
+	{Method: http.MethodPost, Path: EmailPrefPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/profile/email"},
+	{Method: http.MethodGet, Path: MailboxPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/mailbox", Menu: "Dev mailbox"},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

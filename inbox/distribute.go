@@ -9,8 +9,6 @@ import (
 	"github.com/parleyhq/parley/models"
 )
 
-// PresenceStaff is the presence kind of staff members.
-const PresenceStaff = "staff"
 
 // distributionPointer names the job_state row of the round-robin pointer:
 // the agent who got the last conversation.
@@ -167,7 +165,7 @@ func (s *Service) onlineAgents(ctx context.Context) ([]int64, error) {
 		if !st.Active || st.Role != models.RoleAgent {
 			continue
 		}
-		on, err := s.presence.Online(ctx, PresenceStaff, st.ID)
+		on, err := s.presence.Online(ctx, models.ActorStaff, st.ID)
 		if err != nil {
 			return nil, fmt.Errorf("presence of %d: %w", st.ID, err)
 		}

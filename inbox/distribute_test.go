@@ -18,11 +18,13 @@ type fakePresence struct {
 	online map[int64]bool
 }
 
-func (p *fakePresence) Online(_ context.Context, kind string, id int64) (bool, error) {
+func (p *fakePresence) Online(_ context.Context, kind models.ActorKind, id int64) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return kind == inbox.PresenceStaff && p.online[id], nil
+	return kind == models.ActorStaff && p.online[id], nil
 }
+
+func (p *fakePresence) Touch(context.Context, models.ActorKind, int64) error { return nil }
 
 func (e *env) distributor(online ...models.Actor) *inbox.Service {
 	p := &fakePresence{online: map[int64]bool{}}

@@ -31,6 +31,9 @@ func (s *Service) Open(ctx context.Context, a models.Actor, id int64) (Thread, e
 		}
 		c.IsReadByUser = true
 	}
+	if err := s.readNotifications(ctx, a, id); err != nil { // R19
+		return Thread{}, err
+	}
 	msgs, err := s.store.Messages(ctx, id, !a.IsStaff())
 	if err != nil {
 		return Thread{}, err
@@ -58,6 +61,9 @@ func (s *Service) View(ctx context.Context, a models.Actor, id int64) (Thread, e
 func (s *Service) MarkRead(ctx context.Context, a models.Actor, id int64) error {
 	c, err := s.load(ctx, s.store.Queries, a, id, false)
 	if err != nil {
+		return err
+	}
+	if err := s.readNotifications(ctx, a, id); err != nil { // R19
 		return err
 	}
 	switch {

@@ -3,40 +3,97 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
 )
 
+// Recipient is one person a notification goes to: in-app always, by e-mail
+// when Email is set (and, at send time, they are offline, have not read it
+// and take e-mails).
+type Recipient struct {
+	models.Actor
+	Email bool
+}
+
 // Recipients is R19's rule for who hears of a new message, without I/O:
-//   - notes and system events notify nobody (R8: staff see notes in place);
-//   - a staff reply notifies the customer;
-//   - a customer message notifies the active staff who may read the
-//     conversation: when it is assigned, only the assignee and those who may
-//     assign it (chat admins and up); when unassigned, everyone who may see it.
+//   - notes and system events notify nobody (R8: staff see notes in place,
+//     and customers never hear of them);
+//   - a staff reply notifies the customer, in-app and by e-mail;
+//   - a customer message notifies, in-app, the active staff who may read the
+//     conversation: when it is assigned only the assignee and those who may
+//     assign it (chat admins and up); when unassigned everyone who may see
+//     it. By e-mail: the assignee; when unassigned, the agents and chat
+//     admins who may see it (admins and owners only in-app).
 //
 // can answers whether a staff member may do an action on the conversation.
 func Recipients(m models.Message, c models.Conversation, staff []models.Staff,
-	can func(models.Actor, policies.Action, *models.Conversation) bool) []models.Actor {
+	can func(models.Actor, policies.Action, *models.Conversation) bool) []Recipient {
 	if !m.Public || m.Kind != models.KindReply {
 		return nil
 	}
 	if m.AuthorType == models.ActorStaff {
-		return []models.Actor{{Kind: models.ActorCustomer, ID: c.CustomerID}}
+		return []Recipient{{Actor: models.Actor{Kind: models.ActorCustomer, ID: c.CustomerID, Role: models.RoleCustomer}, Email: true}}
 	}
-	var out []models.Actor
+	if m.AuthorType != models.ActorCustomer && m.AuthorType != models.ActorGuest {
+		return nil
+	}
+	var out []Recipient
 	for _, s := range staff {
 		a := models.Actor{Kind: models.ActorStaff, ID: s.ID, Role: s.Role, Name: s.Username}
 		if !s.Active || !can(a, policies.Read, &c) {
 			continue
 		}
-		if c.AssignedTo != nil && *c.AssignedTo != s.ID && !can(a, policies.Assign, &c) {
+		if c.AssignedTo != nil {
+			mine := *c.AssignedTo == s.ID
+			if !mine && !can(a, policies.Assign, &c) {
+				continue
+			}
+			out = append(out, Recipient{Actor: a, Email: mine})
 			continue
 		}
-		out = append(out, a)
+		out = append(out, Recipient{Actor: a, Email: s.Role == models.RoleAgent || s.Role == models.RoleChatAdmin})
 	}
 	return out
 }
+
+// EscalationRecipients is R19/R21's rule for an escalation: the active
+// holders of financial.manage (in-app and by e-mail), but not whoever
+// escalated it.
+func EscalationRecipients(c models.Conversation, by models.Actor, staff []models.Staff,
+	holds func(models.Actor) bool) []Recipient {
+	var out []Recipient
+	for _, s := range staff {
+		a := models.Actor{Kind: models.ActorStaff, ID: s.ID, Role: s.Role, Name: s.Username}
+		if !s.Active || (by.Kind == models.ActorStaff && by.ID == s.ID) || !holds(a) {
+			continue
+		}
+		out = append(out, Recipient{Actor: a, Email: true})
+	}
+	return out
+}
+
+// EmailWindow is how long a NEW_MESSAGE e-mail waits after its message:
+// the burst window (more messages of the conversation to the same person
+// within it make one e-mail) and the time the person has to read it in-app.
+const EmailWindow = 2 * time.Minute
+
+// WithEmailWindow changes the burst window (PARLEY_MAIL_WINDOW; end-to-end
+// tests use a short one).
+func WithEmailWindow(d time.Duration) Option { return func(s *Service) { s.window = d } }
+
+func (s *Service) emailWindow() time.Duration {
+	if s.window > 0 {
+		return s.window
+	}
+	return EmailWindow
+}
+
+// MaxEmailAge: a message older than this when it is notified is history
+// (the demo seeder's backdated threads, a backlog replayed after an outage
+// of more than an hour) and is notified in-app only.
+const MaxEmailAge = time.Hour
 
 // NotifyNewMessage writes the NEW_MESSAGE notifications of a message (R19)
 // in one transaction. It is idempotent: a notification is unique per
@@ -67,14 +124,54 @@ func (s *Service) NotifyNewMessage(ctx context.Context, messageID int64) (int, e
 			return 0, err
 		}
 	}
-	to := Recipients(m, c, staff, s.can)
+	return s.writeNotifications(ctx, Recipients(m, c, staff, s.can), c, m, NotificationNewMessage)
+}
+
+// NotifyEscalation writes the escalation notifications of a conversation's
+// escalation event (R19, R21) to the financial.manage holders; idempotent
+// like NotifyNewMessage.
+func (s *Service) NotifyEscalation(ctx context.Context, eventID int64) (int, error) {
+	m, err := s.store.MessageByID(ctx, eventID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	c, err := s.store.Conversation(ctx, m.ConversationID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	staff, err := s.store.ListStaff(ctx)
+	if err != nil {
+		return 0, err
+	}
+	by := models.Actor{Kind: m.AuthorType}
+	if m.AuthorID != nil {
+		by.ID = *m.AuthorID
+	}
+	holds := func(a models.Actor) bool {
+		return s.pol.Can(a, policies.ObjFinancial, policies.ManageFinancial, nil) && s.can(a, policies.Read, &c)
+	}
+	return s.writeNotifications(ctx, EscalationRecipients(c, by, staff, holds), c, m, NotificationEscalation)
+}
+
+func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c models.Conversation, m models.Message, kind string) (int, error) {
 	added := 0
-	err = s.store.InTx(ctx, func(tx *models.Tx) error {
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
 		added = 0
 		now := s.now()
-		for _, a := range to {
-			ok, err := tx.InsertNotification(ctx, models.Notification{RecipientType: a.Kind, RecipientID: a.ID,
-				ConversationID: c.ID, MessageID: m.ID, Kind: NotificationNewMessage, CreatedAt: now})
+		for _, r := range to {
+			n := models.Notification{RecipientType: r.Kind, RecipientID: r.ID,
+				ConversationID: c.ID, MessageID: m.ID, Kind: kind, CreatedAt: now}
+			if r.Email && now.Sub(m.CreatedAt) < MaxEmailAge {
+				due := now.Add(s.emailWindow())
+				n.EmailDueAt = &due
+			}
+			ok, err := tx.InsertNotification(ctx, n)
 			if err != nil {
 				return err
 			}
@@ -85,7 +182,7 @@ func (s *Service) NotifyNewMessage(ctx context.Context, messageID int64) (int, e
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("notify message %d: %w", messageID, err)
+		return 0, fmt.Errorf("notify message %d: %w", m.ID, err)
 	}
 	return added, nil
 }

@@ -42,10 +42,13 @@ type Service struct {
 
 	// Jobs (issue 8): what removes purged attachment files (the
 	// attachment store unless WithFileRemover says otherwise), the search
-	// index's hook, presence for distribution.
+	// index's hook.
 	remover   FileRemover
 	purgeHook MessagesPurgedHook
-	presence  Presence
+
+	presence Presence      // inbox/presence.go: e-mail rule (R19), distribution (R17)
+	secret   []byte        // inbox/email.go: signs unsubscribe links
+	window   time.Duration // inbox/recipients.go: the e-mail burst window
 }
 
 // Limits are the per-actor rate limits of R11.

@@ -146,6 +146,11 @@ func (s *Service) changeStatus(ctx context.Context, tx *models.Tx, a models.Acto
 	if err := s.resolved(ctx, tx, c); err != nil {
 		return c, err
 	}
+	if to == models.StatusEscalated {
+		if err := s.notifyEscalation(ctx, tx, c); err != nil { // R19, R21
+			return c, err
+		}
+	}
 	after := viewOf(c)
 	after.Reason = reason
 	return c, s.audit(ctx, tx, a, "conversation.status", "conversation", c.ID, before, after)

@@ -10,7 +10,7 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// Notifier handles notify:new_message. Who is notified is the inbox's
+// Notifier handles notify:new_message and notify:escalation. Who is notified is the inbox's
 // decision (R19, inbox.Recipients); the handler only drives it.
 type Notifier struct {
 	svc *inbox.Service
@@ -27,6 +27,11 @@ func (n *Notifier) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.MessageID <= 0 {
 		return fmt.Errorf("notify payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
 	}
-	_, err := n.svc.NotifyNewMessage(ctx, p.MessageID)
+	var err error
+	if t.Type() == inbox.TaskNotifyEscalation {
+		_, err = n.svc.NotifyEscalation(ctx, p.MessageID)
+	} else {
+		_, err = n.svc.NotifyNewMessage(ctx, p.MessageID)
+	}
 	return err
 }

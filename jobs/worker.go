@@ -27,6 +27,9 @@ type Worker struct {
 	// Retention, Cleanup: the periodic handlers, configurable before Run.
 	Retention *RetentionHandler
 	Cleanup   *Cleanup
+	// Mail sends NEW_MESSAGE e-mails when set (EnableMail).
+	Mail     *MailJob
+	notifier *Notifier
 	// Concurrency and ShutdownTimeout configure the Asynq server.
 	Concurrency     int
 	ShutdownTimeout time.Duration
@@ -41,10 +44,21 @@ func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Sto
 	svc := inbox.New(store, pol, inbox.SystemClock{}, nil, opts...)
 	mux := asynq.NewServeMux()
 	mux.Use(relay.Middleware)
-	mux.Handle(TypeNotifyNewMessage, NewNotifier(svc))
-	w := &Worker{redis: redis, mux: mux, log: log, Relay: relay, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
+	notifier := NewNotifier(svc)
+	mux.Handle(TypeNotifyNewMessage, notifier)
+	mux.Handle(inbox.TaskNotifyEscalation, notifier)
+	w := &Worker{redis: redis, mux: mux, log: log, Relay: relay, notifier: notifier, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
 	w.handlePeriodic(svc, store, client)
 	return w
+}
+
+// EnableMail adds the e-mail sweep and its task handler (before Run).
+// The notify handlers then use the mail job's inbox, which carries the
+// e-mail options (burst window, presence, secret).
+func (w *Worker) EnableMail(j *MailJob) {
+	w.Mail = j
+	w.notifier.svc = j.svc
+	w.mux.Handle(inbox.TaskSendEmail, j)
 }
 
 // Handle adds a handler for a task type (before Run).
@@ -65,6 +79,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.Scheduler.Queue = w.Relay.Queue
 	done := make(chan struct{})
 	go func() { defer close(done); w.Scheduler.Run(ctx) }()
+	if w.Mail != nil {
+		go w.Mail.Run(ctx)
+	}
 	w.Relay.Run(ctx)
 	<-done
 	srv.Shutdown()

@@ -16,14 +16,21 @@ type Notification struct {
 	MessageID      int64
 	Kind           string
 	CreatedAt      time.Time
+	ReadAt         *time.Time
+	// E-mail state (R19): due when set and not yet settled.
+	EmailDueAt    *time.Time
+	EmailedAt     *time.Time
+	EmailAttempts int
+	EmailError    string
+	EmailOutcome  string
 }
 
 // InsertNotification stores a notification once: a second insert for the
 // same recipient, message and kind is ignored and reports false, so a
 // retried job never notifies twice.
 func (q Queries) InsertNotification(ctx context.Context, n Notification) (bool, error) {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO notifications (recipient_type, recipient_id, conversation_id, message_id, kind, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, n.RecipientType, n.RecipientID, n.ConversationID, n.MessageID, n.Kind, n.CreatedAt)
+	_, err := q.q.ExecContext(ctx, `INSERT INTO notifications (recipient_type, recipient_id, conversation_id, message_id, kind, created_at, email_due_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, n.RecipientType, n.RecipientID, n.ConversationID, n.MessageID, n.Kind, n.CreatedAt, n.EmailDueAt)
 	if err != nil {
 		if ErrorCode(translate(err)) == ECONFLICT {
 			return false, nil

@@ -40,8 +40,12 @@ func (q Queries) InsertStaff(ctx context.Context, s *Staff, passwordHash string)
 	if n, _ := res.RowsAffected(); n != 1 {
 		return Errorf(EINVALID, "unknown role %q", s.Role)
 	}
+	set, err := q.Settings(ctx) // new staff take e-mails by the store's default (R19)
+	if err != nil {
+		return err
+	}
 	_, err = q.q.ExecContext(ctx, `INSERT INTO staff_accounts (user_id, email, active, email_notifications, created_at) VALUES (?, ?, ?, ?, ?)`,
-		s.ID, s.Email, true, true, s.CreatedAt)
+		s.ID, s.Email, true, set.StaffEmailDefault, s.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("insert staff account: %w", translate(err))
 	}

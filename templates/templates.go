@@ -33,6 +33,10 @@ type ProfilePage struct {
 	PasswordAction string
 	// Notice is a success message, Error a refusal's message; at most one.
 	Notice, Error string
+	// EmailNotifications is the new-message e-mail preference; EmailAction
+	// is where its form posts (R19).
+	EmailNotifications bool
+	EmailAction        string
 }
 
 // ErrorPage is Parley's own error panel inside GoAdmin's layout.

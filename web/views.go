@@ -55,6 +55,9 @@ type customerConversation struct {
 	LastMessageAt      time.Time     `json:"last_message_at"`
 	LastMessagePreview string        `json:"last_message_preview"`
 	MessageCount       int           `json:"message_count"`
+	// Unread is the caller's unread notifications of the conversation
+	// (R19's badge); only the list fills it.
+	Unread int `json:"unread"`
 }
 
 func customerView(c models.Conversation) customerConversation {

@@ -667,7 +667,8 @@ func flowRead(t *testing.T, s *site, ctx context.Context) {
 	err = browse(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/admin/info/conversation/edit?__goadmin_edit_pk=%d", s.base, conv.ID)),
 		chromedp.WaitVisible(`.conv-history`, chromedp.ByQuery),
-		waitJS(`window.__parleyPosts.some(r => r.status !== 0)`),
+		// Every page also posts the bell's heartbeat: wait for the read itself.
+		waitJS(`window.__parleyPosts.some(r => r.url.endsWith('/admin/conversation/read') && r.status !== 0)`),
 		chromedp.Evaluate(`window.__parleyPosts`, &posts),
 	)
 	if err != nil {

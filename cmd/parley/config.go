@@ -36,6 +36,9 @@ type config struct {
 	Demo           bool
 	NoWorker       bool
 	HTTP           httpLimits
+	// Mail (cmd/parley/mail.go).
+	SMTPURL, MailFrom, PublicURL string
+	MailWindow                   time.Duration
 }
 
 // httpLimits bound how long a client may hold a connection, and how a
@@ -70,6 +73,7 @@ type setting struct {
 func parseConfig(cmd string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet, c *config)) (config, error) {
 	var c config
 	var ttl, adminTTL, secure string
+	var mailWindow string
 	var headerTimeout, bodyGrace, bodyRate, bodyTimeout, drainDelay, shutdownGrace string
 	settings := []setting{
 		{"PARLEY_ADDR", "addr", "127.0.0.1:8080", "listen address", &c.Addr},
@@ -83,6 +87,10 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		{"PARLEY_ADMIN_SESSION_TTL", "admin-session-ttl", "8h", "lifetime of a back-office session", &adminTTL},
 		{"PARLEY_SECURE_COOKIES", "secure-cookies", "", "true when Parley is served over https (cookies marked Secure); default: true in production mode", &secure},
 		{"PARLEY_DEMO_PASSWORD", "demo-password", "", "password of every demo account (default: generated once, kept in the data dir)", &c.DemoPassword},
+		{"PARLEY_SMTP_URL", "smtp-url", "", "smtp://[user:pass@]host:port (STARTTLS when offered, required with credentials) or smtps://host:465; empty = in-process SMTP server shown in the dev mailbox", &c.SMTPURL},
+		{"PARLEY_MAIL_FROM", "mail-from", "", "sender address of Parley's e-mails (default parley@<public host>)", &c.MailFrom},
+		{"PARLEY_PUBLIC_URL", "public-url", "", "address people reach Parley at, for links in e-mails (default http://<addr>)", &c.PublicURL},
+		{"PARLEY_MAIL_WINDOW", "mail-window", "2m", "how long a new-message e-mail waits (burst window, time to read it in-app)", &mailWindow},
 		{"PARLEY_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy CIDRs whose X-Forwarded-For is believed", &c.TrustedProxies},
 		{"PARLEY_HEADER_TIMEOUT", "header-timeout", "10s", "time a client has to send a request's headers", &headerTimeout},
 		{"PARLEY_BODY_GRACE", "body-grace", "10s", "time a request body may take before the minimum rate applies", &bodyGrace},
@@ -115,6 +123,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 	c.TokenTTL = d
 	if c.AdminSessionTTL, err = time.ParseDuration(adminTTL); err != nil || c.AdminSessionTTL <= 0 {
 		return c, fmt.Errorf("PARLEY_ADMIN_SESSION_TTL %q: want a positive duration such as 8h", adminTTL)
+	}
+	if c.MailWindow, err = time.ParseDuration(mailWindow); err != nil || c.MailWindow <= 0 || c.MailWindow > time.Hour {
+		return c, fmt.Errorf("PARLEY_MAIL_WINDOW %q: want a duration from 1s to 1h, such as 2m", mailWindow)
 	}
 	durations := []struct {
 		env, val string

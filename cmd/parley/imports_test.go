@@ -22,8 +22,9 @@ func TestImportDirection(t *testing.T) {
 		"templates":  {},
 		"policies":   {"models"},
 		"inbox":      {"models", "policies", "media"},
-		"jobs":       {"inbox", "models", "policies"},
-		"web":        {"inbox", "models", "policies", "media"},
+		"jobs":       {"inbox", "models", "policies", "mail"},
+		"mail":       {"inbox", "models", "policies", "templates"},
+		"web":        {"inbox", "models", "policies", "media", "templates"},
 		"tables":     {"inbox", "models", "policies", "templates"},
 		"admin":      {"inbox", "models", "policies", "tables", "templates", "media"},
 	}

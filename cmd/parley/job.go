@@ -36,7 +36,7 @@ func job(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer rt.close()
-	svc := inbox.New(rt.store, rt.pol, inbox.SystemClock{}, nil, jobOptions(rt, getenv)...)
+	svc := inbox.New(rt.store, rt.pol, inbox.SystemClock{}, nil, rt.inboxOptions()...)
 	switch name {
 	case "retention":
 		if dryRun {
@@ -128,12 +128,6 @@ func printCounts(w io.Writer, dry bool, c models.RetentionCounts) {
 	fmt.Fprintf(w, "  messages kept (linked to an open order): %d\n", c.KeptOpenOrder)
 	fmt.Fprintf(w, "  attachments %s: %d\n", del, c.DeletedAttachments)
 	fmt.Fprintf(w, "  conversations %s (left empty): %d\n", del, c.DeletedConversations)
-}
-
-// jobOptions are the inbox options of the jobs: the attachment store the
-// purge and the erasure remove files from.
-func jobOptions(rt *runtime, getenv func(string) string) []inbox.Option {
-	return []inbox.Option{inbox.WithFiles(rt.files)}
 }
 
 // jobActor is the system as the command line.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/mail"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
@@ -37,6 +38,10 @@ type runtime struct {
 	acc           *inbox.Accounts
 	files         *media.Dir // attachment files (R12)
 	secret        []byte
+	// E-mail (cmd/parley/mail.go).
+	presence *mail.Presence
+	smtp     *mail.Server // the in-process server (embedded mode)
+	mailer   *mail.Client
 }
 
 // openStore connects to the database and applies pending migrations.
@@ -124,7 +129,11 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 	if cfg.production() && cfg.AttachmentsDir == "" {
 		log.Warn("attachments are kept on this node only; set PARLEY_ATTACHMENTS_DIR to a directory every node shares", "dir", rt.files.Path())
 	}
-	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter, inbox.WithFiles(rt.files))
+	if err := rt.startMail(); err != nil {
+		rt.close()
+		return nil, err
+	}
+	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.inboxOptions()...)
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
 	if err := wireIdentity(rt); err != nil {
 		rt.close()
@@ -144,8 +153,17 @@ func (rt *runtime) close() error {
 	if rt.mini != nil {
 		rt.mini.Close()
 	}
+	if rt.smtp != nil {
+		errs = append(errs, rt.smtp.Close())
+	}
 	if rt.store != nil {
 		errs = append(errs, rt.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// inboxOptions are the inbox's optional dependencies on this node: the
+// attachment store and the e-mail rule's presence, secret and window.
+func (rt *runtime) inboxOptions() []inbox.Option {
+	return append([]inbox.Option{inbox.WithFiles(rt.files)}, rt.mailOptions()...)
 }

@@ -51,8 +51,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	if !cfg.NoWorker {
-		w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, jobOptions(rt, getenv)...)
+		w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, rt.inboxOptions()...)
 		w.Cleanup.SessionTTL = cfg.AdminSessionTTL
+		w.EnableMail(rt.mailJob())
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -122,8 +123,13 @@ func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, backOffice) })
 	r.NoRoute(notFound)
 	web.NewAPI(rt.svc, rt.acc).Register(r)
+	web.RegisterUnsubscribe(r, rt.svc)
+	var mailbox admin.Mailbox
+	if rt.smtp != nil {
+		mailbox = devMailbox{rt.smtp}
+	}
 	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, Policies: rt.pol, DB: rt.store.Config, Log: rt.log,
-		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure, Jobs: rt.redisOpt}); err != nil {
+		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure, Jobs: rt.redisOpt, Mailbox: mailbox}); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -167,7 +173,8 @@ func worker(ctx context.Context, args []string, getenv func(string) string, log 
 	}
 	defer rt.close()
 	log.Info("worker running")
-	w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, jobOptions(rt, getenv)...)
+	w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, rt.inboxOptions()...)
 	w.Cleanup.SessionTTL = cfg.AdminSessionTTL
+	w.EnableMail(rt.mailJob())
 	return w.Run(ctx)
 }

@@ -140,6 +140,7 @@ func do(t *testing.T, req *http.Request) (*http.Response, map[string]any) {
 func TestServeDemo(t *testing.T) {
 	env := testEnv(t)
 	env["PARLEY_DRAIN_DELAY"] = "1s"
+	env["PARLEY_MAIL_WINDOW"] = "1s"
 	base, out, stop := startServe(t, env)
 	banner := out.String()
 	wantMode := "embedded mode"
@@ -152,7 +153,9 @@ func TestServeDemo(t *testing.T) {
 		}
 	}
 
+	t.Run("mail history", func(t *testing.T) { demoHistorySendsNothing(t, base) })
 	t.Run("browser", func(t *testing.T) { browserFlow(t, base, env) })
+	t.Run("mail", func(t *testing.T) { demoMailFlow(t, base) })
 
 	res, _ := getJSON(t, base+"/healthz", "")
 	if res.StatusCode != http.StatusOK {

@@ -1,0 +1,50 @@
+package inbox
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley/models"
+)
+
+// Presence tells who is online (R19's e-mail rule, distribution R17): a
+// short-lived mark per person, refreshed by a heartbeat while one of their
+// pages is open.
+type Presence interface {
+	// Online answers whether the person's mark is live.
+	Online(ctx context.Context, kind models.ActorKind, id int64) (bool, error)
+	// Touch refreshes the person's mark.
+	Touch(ctx context.Context, kind models.ActorKind, id int64) error
+}
+
+// WithPresence gives the service its presence store.
+func WithPresence(p Presence) Option { return func(s *Service) { s.presence = p } }
+
+// Heartbeat marks a signed-in person online (POST /api/v1/presence, the
+// back-office pages' heartbeat). Without a presence store it does nothing.
+func (s *Service) Heartbeat(ctx context.Context, a models.Actor) error {
+	if s.presence == nil || a.ID <= 0 {
+		return nil
+	}
+	switch a.Kind {
+	case models.ActorStaff, models.ActorCustomer, models.ActorGuest:
+		return s.presence.Touch(ctx, presenceKind(a.Kind), a.ID)
+	}
+	return nil
+}
+
+// Online answers whether a person is online; without a presence store
+// nobody is.
+func (s *Service) Online(ctx context.Context, kind models.ActorKind, id int64) (bool, error) {
+	if s.presence == nil {
+		return false, nil
+	}
+	return s.presence.Online(ctx, presenceKind(kind), id)
+}
+
+// presenceKind: guests are customers' rows, so they share the customer key.
+func presenceKind(k models.ActorKind) models.ActorKind {
+	if k == models.ActorGuest {
+		return models.ActorCustomer
+	}
+	return k
+}

@@ -1,0 +1,45 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parleyhq/parley/models"
+)
+
+// PresenceTTL is how long a heartbeat keeps a person online.
+const PresenceTTL = 60 * time.Second
+
+// Presence is inbox.Presence on Redis: one key per person,
+// parley:presence:<staff|customer>:<id>, set by each heartbeat with a
+// PresenceTTL expiry.
+type Presence struct {
+	rdb    redis.UniversalClient
+	prefix string
+	TTL    time.Duration
+}
+
+// NewPresence builds the presence store; prefix is prepended to the keys
+// (empty in production, a test's own prefix in tests).
+func NewPresence(rdb redis.UniversalClient, prefix string) *Presence {
+	return &Presence{rdb: rdb, prefix: prefix, TTL: PresenceTTL}
+}
+
+// Key is a person's presence key.
+func (p *Presence) Key(kind models.ActorKind, id int64) string {
+	return fmt.Sprintf("%sparley:presence:%s:%d", p.prefix, kind, id)
+}
+
+// Touch marks the person online for TTL.
+func (p *Presence) Touch(ctx context.Context, kind models.ActorKind, id int64) error {
+	return p.rdb.Set(ctx, p.Key(kind, id), "1", p.TTL).Err()
+}
+
+// Online answers whether the person's key is live.
+func (p *Presence) Online(ctx context.Context, kind models.ActorKind, id int64) (bool, error) {
+	n, err := p.rdb.Exists(ctx, p.Key(kind, id)).Result()
+	return n > 0, err
+}
