@@ -9,7 +9,6 @@ import (
 	"github.com/parleyhq/parley/models"
 )
 
-
 // distributionPointer names the job_state row of the round-robin pointer:
 // the agent who got the last conversation.
 const distributionPointer = "distribution.last_agent"

@@ -14,8 +14,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/mail"
+	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
