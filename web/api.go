@@ -71,6 +71,8 @@ func (a *API) routes() *gin.Engine {
 	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
 	cust.GET("/conversations/:id/export.csv", a.exportCSV)
+	cust.GET("/conversations/:id/messages", a.history)
+	cust.GET("/orders", a.orders)
 
 	staff := v1.Group("/staff")
 	staff.POST("/auth/login", a.staffLogin)
@@ -85,5 +87,6 @@ func (a *API) routes() *gin.Engine {
 	sa.DELETE("/conversations/:id", a.staffDeleteConversation)
 	sa.POST("/conversations/:id/messages", a.idempotent(staffPosted), a.staffSendMessage)
 	sa.GET("/conversations/:id/export.csv", a.exportCSV)
+	sa.GET("/conversations/:id/messages", a.history)
 	return e
 }

@@ -58,7 +58,8 @@ func (a *API) startConversation(c *gin.Context) {
 
 // openThread is GET …/conversations/{id} for either side, in its view:
 // opening marks it read for the caller's side (R1), and the service gives
-// customers only what they may see (R8).
+// customers only what they may see (R8). It carries the newest
+// inbox.HistoryPage messages; messages_next_cursor fetches the ones before.
 func openThread[V any](a *API, view func(models.Conversation) V) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := pathID(c)
@@ -66,12 +67,12 @@ func openThread[V any](a *API, view func(models.Conversation) V) gin.HandlerFunc
 			writeError(c, err)
 			return
 		}
-		th, err := a.svc.Open(c.Request.Context(), actor(c), id)
+		conv, p, err := a.svc.OpenRecent(c.Request.Context(), actor(c), id)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, thread[V]{Conversation: view(th.Conversation), Messages: messageViews(th.Messages)})
+		c.JSON(http.StatusOK, thread[V]{Conversation: view(conv), Messages: messageViews(p.Messages), MessagesNextCursor: cursorOrNull(p.Older)})
 	}
 }
 
