@@ -77,16 +77,11 @@ func (s *Service) rateLimit(ctx context.Context, a models.Actor, newConversation
 	if s.limiter == nil {
 		return fmt.Errorf("rate limit: no limiter configured")
 	}
-	what, limit := "messages", s.limits.CustomerMessages
-	switch {
-	case newConversation && a.Kind == models.ActorGuest:
-		what, limit = "conversations", s.limits.GuestConversations
-	case newConversation:
-		what, limit = "conversations", s.limits.CustomerConversations
-	case a.Kind == models.ActorGuest:
-		limit = s.limits.GuestMessages
+	key, limit := s.rateKey(a, newConversation)
+	what := "messages"
+	if newConversation {
+		what = "conversations"
 	}
-	key := fmt.Sprintf("rl:%s:%s:%d", what, a.Kind, a.ID)
 	ok, retry, err := s.limiter.Allow(ctx, key, limit, s.limits.Window)
 	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
@@ -100,4 +95,19 @@ func (s *Service) rateLimit(ctx context.Context, a models.Actor, newConversation
 			Message: fmt.Sprintf("too many %s: at most %d per minute; try again in %d s", what, limit, secs)}
 	}
 	return nil
+}
+
+// rateKey is the limiter key and limit of an actor's sends (R11): the one
+// place Send, Start and Quota take them from.
+func (s *Service) rateKey(a models.Actor, newConversation bool) (string, int) {
+	what, limit := "messages", s.limits.CustomerMessages
+	switch {
+	case newConversation && a.Kind == models.ActorGuest:
+		what, limit = "conversations", s.limits.GuestConversations
+	case newConversation:
+		what, limit = "conversations", s.limits.CustomerConversations
+	case a.Kind == models.ActorGuest:
+		limit = s.limits.GuestMessages
+	}
+	return fmt.Sprintf("rl:%s:%s:%d", what, a.Kind, a.ID), limit
 }

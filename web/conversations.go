@@ -16,6 +16,10 @@ type startRequest struct {
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
 	OrderID *int64 `json:"order_id"`
+	// Channel is "api" (the default) or "widget"/"portal" for Parley's
+	// own pages; AcceptPrivacyConsent answers the notice of R18.
+	Channel              string `json:"channel"`
+	AcceptPrivacyConsent bool   `json:"accept_privacy_consent"`
 }
 
 type messageRequest struct {
@@ -48,7 +52,8 @@ func (a *API) startConversation(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	conv, m, err := a.svc.Start(c.Request.Context(), actor(c), inbox.StartInput{Subject: req.Subject, Body: req.Body, OrderID: req.OrderID})
+	conv, m, err := a.svc.Start(c.Request.Context(), actor(c), inbox.StartInput{Subject: req.Subject, Body: req.Body, OrderID: req.OrderID,
+		Channel: req.Channel, AcceptConsent: req.AcceptPrivacyConsent})
 	if err != nil {
 		writeError(c, err)
 		return
