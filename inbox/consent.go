@@ -73,3 +73,9 @@ func (s *Service) consentBeforeStart(ctx context.Context, a models.Actor, channe
 	}
 	return &models.Consent{CustomerID: a.ID, Channel: channel, Version: c.Version, AcceptedAt: s.now()}, nil
 }
+
+// PageSettings are the store settings the customer pages show: whether chat
+// is on (R9), retention (R14) and the time zone. Nothing in them is secret.
+func (s *Service) PageSettings(ctx context.Context) (models.Settings, error) {
+	return s.store.Settings(ctx)
+}

@@ -87,3 +87,26 @@ func (s *Service) Orders(ctx context.Context, a models.Actor) ([]models.Order, e
 	}
 	return s.store.CustomerOrders(ctx, a.ID, 200)
 }
+
+// RetentionWarnDays is how close to the retention cut-off a thread's
+// oldest message must be for the pages to warn (R14).
+const RetentionWarnDays = 7
+
+// NearCutoff reports whether the oldest message of a thread the actor may
+// read will be purged within RetentionWarnDays (R14's near-cutoff
+// warning), and the retention in days (0: kept forever).
+func (s *Service) NearCutoff(ctx context.Context, a models.Actor, id int64) (int, bool, error) {
+	st, err := s.store.Settings(ctx)
+	if err != nil || st.RetentionDays <= 0 {
+		return 0, false, err
+	}
+	if _, err := s.load(ctx, s.store.Queries, a, id, false); err != nil {
+		return 0, false, err
+	}
+	first, err := s.store.MessagesAfter(ctx, id, !a.IsStaff(), 0, 1)
+	if err != nil || len(first) == 0 {
+		return st.RetentionDays, false, err
+	}
+	cut := s.now().AddDate(0, 0, -st.RetentionDays)
+	return st.RetentionDays, first[0].CreatedAt.Before(cut.AddDate(0, 0, RetentionWarnDays)), nil
+}

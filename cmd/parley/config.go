@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/web"
 )
 
 // config is Parley's runtime configuration: PARLEY_* environment variables,
@@ -28,7 +30,9 @@ type config struct {
 	Secure         bool
 	DemoPassword   string
 	TrustedProxies string
-	Demo           bool
+	// WidgetOrigins are the shop origins allowed to frame /widget.
+	WidgetOrigins []string
+	Demo          bool
 	NoWorker       bool
 	HTTP           httpLimits
 }
@@ -64,7 +68,7 @@ type setting struct {
 // adds the command's own flags (nil for none).
 func parseConfig(cmd string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet, c *config)) (config, error) {
 	var c config
-	var ttl, adminTTL, secure string
+	var ttl, adminTTL, secure, widgetOrigins string
 	var headerTimeout, bodyGrace, bodyRate, bodyTimeout, drainDelay, shutdownGrace string
 	settings := []setting{
 		{"PARLEY_ADDR", "addr", "127.0.0.1:8080", "listen address", &c.Addr},
@@ -76,6 +80,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		{"PARLEY_ADMIN_SESSION_TTL", "admin-session-ttl", "8h", "lifetime of a back-office session", &adminTTL},
 		{"PARLEY_SECURE_COOKIES", "secure-cookies", "", "true when Parley is served over https (cookies marked Secure); default: true in production mode", &secure},
 		{"PARLEY_DEMO_PASSWORD", "demo-password", "", "password of every demo account (default: generated once, kept in the data dir)", &c.DemoPassword},
+		{"PARLEY_WIDGET_ORIGINS", "widget-origins", "", "comma-separated shop origins (https://shop.example) allowed to embed the chat widget", &widgetOrigins},
 		{"PARLEY_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy CIDRs whose X-Forwarded-For is believed", &c.TrustedProxies},
 		{"PARLEY_HEADER_TIMEOUT", "header-timeout", "10s", "time a client has to send a request's headers", &headerTimeout},
 		{"PARLEY_BODY_GRACE", "body-grace", "10s", "time a request body may take before the minimum rate applies", &bodyGrace},
@@ -101,6 +106,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("parley %s: unexpected argument %q", cmd, fs.Arg(0))
 	}
+	origins, err := web.ParseOrigins(widgetOrigins)
+	if err != nil {
+		return c, err
+	}
+	c.WidgetOrigins = origins
 	d, err := time.ParseDuration(ttl)
 	if err != nil || d <= 0 {
 		return c, fmt.Errorf("PARLEY_TOKEN_TTL %q: want a positive duration such as 720h", ttl)
