@@ -33,8 +33,8 @@ type config struct {
 	// WidgetOrigins are the shop origins allowed to frame /widget.
 	WidgetOrigins []string
 	Demo          bool
-	NoWorker       bool
-	HTTP           httpLimits
+	NoWorker      bool
+	HTTP          httpLimits
 }
 
 // httpLimits bound how long a client may hold a connection, and how a
