@@ -89,6 +89,7 @@ type PortalConsent struct {
 // PortalThread is one conversation.
 type PortalThread struct {
 	Subject, Status     string
+	Order               string // the linked order's number, if any
 	BackURL, PostAction string
 	ExportURL           string // "" for guests
 	OlderURL, NewerURL  string

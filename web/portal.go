@@ -429,6 +429,15 @@ func (p *Portal) threadPage(c *gin.Context, a models.Actor, id int64, before str
 	if a.Kind == models.ActorCustomer {
 		th.ExportURL = base + "/export.csv"
 	}
+	if conv.OrderID != nil {
+		if orders, err := p.svc.Orders(ctx, a); err == nil {
+			for _, o := range orders {
+				if o.ID == *conv.OrderID {
+					th.Order = o.Number
+				}
+			}
+		}
+	}
 	if pg.Older != "" {
 		th.OlderURL = base + "?before=" + url.QueryEscape(pg.Older)
 	}

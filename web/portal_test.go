@@ -347,3 +347,61 @@ func TestParseWidgetOrigins(t *testing.T) {
 		}
 	}
 }
+
+func TestPortalIdentityTokenNeverKept(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		p := newPortal(t, e)
+		c := p.client(t)
+		r := c.get("/dashboard/messages?identity=forged.token.value")
+		if r.hdr.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("Referrer-Policy %q", r.hdr.Get("Referrer-Policy"))
+		}
+		if strings.Contains(r.hdr.Get("Location"), "forged") || strings.Contains(r.body, "forged.token.value") {
+			t.Errorf("the token is kept in the answer: %q", r.hdr.Get("Location"))
+		}
+		if r.code != http.StatusSeeOther && r.code != http.StatusUnauthorized {
+			t.Errorf("status %d", r.code)
+		}
+		u, _ := url.Parse(p.srv.URL)
+		for _, ck := range c.http.Jar.Cookies(u) {
+			if ck.Name == "parley_customer" {
+				t.Errorf("a forged identity token signed someone in")
+			}
+		}
+	})
+}
+
+func TestPortalOlderHistory(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		p := newPortal(t, e)
+		ctx := context.Background()
+		alice, _ := e.customer(t, "alice@example.com")
+		admin, _ := e.staff(t, "chatadmin", models.RoleChatAdmin)
+		conv := e.start(t, alice, 0, "Long")
+		for i := 1; i <= 55; i++ {
+			if _, _, err := e.svc.Send(ctx, admin, conv.ID, models.KindReply, fmt.Sprintf("reply %d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := p.client(t)
+		c.signIn("alice@example.com")
+		r := c.get(fmt.Sprintf("/dashboard/messages/%d", conv.ID))
+		if n := r.doc.Find("#timeline > li").Length(); n != 50 {
+			t.Fatalf("thread shows %d messages, want the newest 50", n)
+		}
+		older, ok := r.doc.Find("a#older").Attr("href")
+		if !ok {
+			t.Fatal("no link to older messages")
+		}
+		r = c.get(older)
+		if n := r.doc.Find("#timeline > li").Length(); n != 6 || !strings.Contains(r.doc.Find("#timeline").Text(), "first message of Long") {
+			t.Fatalf("older page: %d items: %s", n, r.doc.Find("#timeline").Text())
+		}
+		if r.doc.Find("a#older").Length() != 0 || r.doc.Find("#send-form").Length() != 0 {
+			t.Errorf("the first page offers older messages or a send box")
+		}
+		if r := c.get(fmt.Sprintf("/dashboard/messages/%d?before=garbage", conv.ID)); r.code != http.StatusBadRequest {
+			t.Errorf("forged cursor: %d", r.code)
+		}
+	})
+}
