@@ -2,9 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -15,9 +25,12 @@ import (
 
 // portalFlows are the customer side's flows: alice on /dashboard/messages
 // and a guest in the widget on /demo/store.
-func portalFlows(t *testing.T, s *site, root context.Context) {
+func portalFlows(t *testing.T, s *site, root context.Context, env map[string]string) {
 	t.Run("portal-alice", func(t *testing.T) { flowPortalAlice(t, s, tab(t, root)) })
 	t.Run("widget-guest", func(t *testing.T) { flowWidgetGuest(t, s, tab(t, root)) })
+	if shop := env["PARLEY_WIDGET_ORIGINS"]; shop != "" {
+		t.Run("widget-identity", func(t *testing.T) { flowWidgetIdentity(t, s, tab(t, root), shop) })
+	}
 }
 
 const portalXSS = `<img src=x onerror="document.title='pwned'">`
@@ -145,5 +158,94 @@ func flowWidgetGuest(t *testing.T, s *site, ctx context.Context) {
 	var n int
 	if err := s.st.DB.QueryRow(`SELECT COUNT(*) FROM conversations WHERE subject = ? AND channel = 'widget'`, subject).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("widget conversation rows: %d %v", n, err)
+	}
+}
+
+// shopSecret is the identity secret the browser tests' shop signs with.
+var shopSecret = strings.Repeat("k", 40)
+
+// startShop serves a shop page from an origin of its own (another port):
+// /?parley=<base> loads the widget from Parley and, once loaded, signs its
+// customer in with a fresh identity token from /token. It returns the
+// shop's origin, which the server must list in PARLEY_WIDGET_ORIGINS.
+func startShop(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	var seq atomic.Int64
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		n := seq.Add(1)
+		fmt.Fprint(w, signIdentity(map[string]any{"sub": fmt.Sprintf("shop-customer-%d-%d", time.Now().UnixNano(), n),
+			"email": fmt.Sprintf("shopper%d@shop.example", time.Now().UnixNano()), "name": "Shopper " + portalXSS,
+			"exp": time.Now().Add(4 * time.Minute).Unix(), "jti": fmt.Sprintf("jti-%d-%d", time.Now().UnixNano(), n)}))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		parley := r.URL.Query().Get("parley")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html><head><title>Other shop</title></head><body><h1>Another shop</h1>
+<script src="%s/widget.js"></script>
+<script>fetch('/token').then(function(r){return r.text()}).then(function(t){window.Parley.identify(t)})</script>
+</body></html>`, html.EscapeString(parley))
+	})
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// signIdentity signs claims as the shop does: a JWT, HS256.
+func signIdentity(claims map[string]any) string {
+	enc := base64.RawURLEncoding
+	h := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	b, _ := json.Marshal(claims)
+	p := enc.EncodeToString(b)
+	mac := hmac.New(sha256.New, []byte(shopSecret))
+	mac.Write([]byte(h + "." + p))
+	return h + "." + p + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+// flowWidgetIdentity: a shop page on another origin signs a new customer
+// in through the widget; the conversation started there is that
+// customer's, from the widget channel.
+func flowWidgetIdentity(t *testing.T, s *site, ctx context.Context, shop string) {
+	res, err := http.Post(s.base+"/api/v1/auth/identity", "application/json", strings.NewReader(`{"token":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusNotFound {
+		t.Skip("widget identity flow skipped: POST /api/v1/auth/identity (the ident helper's) is not in this build")
+	}
+	var frames []*cdp.Node
+	in := func() chromedp.QueryOption { return chromedp.FromNode(frames[0]) }
+	subject := "Signed-in shopper " + portalXSS
+	err = browse(ctx,
+		chromedp.Navigate(shop+"/?parley="+url.QueryEscape(s.base)),
+		chromedp.WaitVisible(`button[aria-label="Open chat with the store"]`, chromedp.ByQuery),
+		chromedp.Click(`button[aria-label="Open chat with the store"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`iframe[title="Chat with the store"]`, chromedp.ByQuery),
+		chromedp.Nodes(`iframe[title="Chat with the store"]`, &frames, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("open the widget on the shop: %v", err)
+	}
+	err = browse(ctx,
+		chromedp.WaitVisible(`#w-subject`, chromedp.ByQuery, in()), // signed in: no guest form
+		chromedp.SendKeys(`#w-subject`, subject, chromedp.ByQuery, in()),
+		chromedp.SendKeys(`#w-body`, "Signed in by my shop", chromedp.ByQuery, in()),
+		chromedp.Click(`#w-new button[type=submit]`, chromedp.ByQuery, in()),
+		chromedp.WaitVisible(`#w-reply`, chromedp.ByQuery, in()),
+	)
+	if err != nil {
+		t.Fatalf("shopper starts a conversation in the widget: %v", err)
+	}
+	var ext, channel string
+	var guest bool
+	err = s.st.DB.QueryRow(`SELECT COALESCE(cu.external_id, ''), cu.is_guest, c.channel FROM conversations c JOIN customers cu ON cu.id = c.customer_id WHERE c.subject = ?`, subject).Scan(&ext, &guest, &channel)
+	if err != nil || !strings.HasPrefix(ext, "shop-customer-") || guest || channel != "widget" {
+		t.Fatalf("the conversation's customer: external id %q guest %v channel %q: %v", ext, guest, channel, err)
 	}
 }

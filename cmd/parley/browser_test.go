@@ -324,7 +324,7 @@ func browserFlow(t *testing.T, base string, env map[string]string) {
 	t.Run("edit", func(t *testing.T) { flowEdit(t, s, tab(t, root)) })
 	t.Run("bulk", func(t *testing.T) { flowBulk(t, s, tab(t, root)) })
 	t.Run("read", func(t *testing.T) { flowRead(t, s, tab(t, root)) })
-	portalFlows(t, s, root)
+	portalFlows(t, s, root, env)
 }
 
 // flowReply: agent1 signs in, sees only their scope, opens a thread from

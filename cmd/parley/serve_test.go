@@ -140,6 +140,9 @@ func do(t *testing.T, req *http.Request) (*http.Response, map[string]any) {
 func TestServeDemo(t *testing.T) {
 	env := testEnv(t)
 	env["PARLEY_DRAIN_DELAY"] = "1s"
+	// A shop on another origin embeds the widget (browser_portal_test.go).
+	env["PARLEY_WIDGET_ORIGINS"] = startShop(t)
+	env["PARLEY_IDENTITY_SECRET"] = shopSecret
 	base, out, stop := startServe(t, env)
 	banner := out.String()
 	wantMode := "embedded mode"
