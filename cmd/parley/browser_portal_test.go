@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -247,5 +248,27 @@ func flowWidgetIdentity(t *testing.T, s *site, ctx context.Context, shop string)
 	err = s.st.DB.QueryRow(`SELECT COALESCE(cu.external_id, ''), cu.is_guest, c.channel FROM conversations c JOIN customers cu ON cu.id = c.customer_id WHERE c.subject = ?`, subject).Scan(&ext, &guest, &channel)
 	if err != nil || !strings.HasPrefix(ext, "shop-customer-") || guest || channel != "widget" {
 		t.Fatalf("the conversation's customer: external id %q guest %v channel %q: %v", ext, guest, channel, err)
+	}
+
+	// The same shop links a customer to the messages page with a token:
+	// signed in, and the token gone from the address.
+	res, err = http.Get(shop + "/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var loc, who string
+	err = browse(ctx,
+		chromedp.Navigate(s.base+"/dashboard/messages?identity="+url.QueryEscape(string(tok))),
+		chromedp.WaitVisible(`#new-title`, chromedp.ByQuery),
+		chromedp.Location(&loc),
+		chromedp.Text(`.who`, &who, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("identity link: %v", err)
+	}
+	if loc != s.base+"/dashboard/messages" || !strings.Contains(who, "Shopper "+portalXSS) {
+		t.Fatalf("after the identity link: at %q, %q", loc, who)
 	}
 }
