@@ -124,4 +124,7 @@ type PortalWidget struct {
 	// (space-separated); the page's own origin always is.
 	Origins string
 	API     string
+	// ConsentText and ConsentURL are the privacy notice (R18), shown
+	// when the API asks for acceptance.
+	ConsentText, ConsentURL string
 }

@@ -327,6 +327,15 @@ func TestWidgetFraming(t *testing.T) {
 		if r.doc.Find("#widget").AttrOr("data-origins", "") != "https://shop.example" {
 			t.Errorf("widget origins %q", r.doc.Find("#widget").AttrOr("data-origins", ""))
 		}
+		if err := e.st.PutSetting(context.Background(), models.SettingConsentEnabled, "true", e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.PutSetting(context.Background(), models.SettingConsentText, "We keep "+xss[0], e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := c.get("/widget"); r.doc.Find("#w-consent p").Text() != "We keep "+xss[0] || r.doc.Find("#w-consent script").Length() != 0 {
+			t.Errorf("widget consent text %q", r.doc.Find("#w-consent p").Text())
+		}
 		if r := c.get("/widget.js"); r.code != 200 || !strings.HasPrefix(r.hdr.Get("Content-Type"), "text/javascript") {
 			t.Errorf("widget.js: %d", r.code)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/templates"
 )
 
@@ -72,8 +73,11 @@ func (p *Portal) widget(c *gin.Context) {
 		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "+ancestors)
 	h.Del("X-Frame-Options")
 	h.Set("Referrer-Policy", "no-referrer")
-	pg := templates.PortalPage{Title: "Chat", Compact: true, Base: WidgetPath, Assets: PortalAssets,
-		Widget: &templates.PortalWidget{Origins: strings.Join(p.cfg.WidgetOrigins, " "), API: APIPrefix}}
+	w := &templates.PortalWidget{Origins: strings.Join(p.cfg.WidgetOrigins, " "), API: APIPrefix}
+	if st, err := p.svc.PageSettings(c.Request.Context()); err == nil && st.ConsentRequired(models.ChannelWidget) {
+		w.ConsentText, w.ConsentURL = st.PrivacyConsentText, st.PrivacyConsentURL
+	}
+	pg := templates.PortalPage{Title: "Chat", Compact: true, Base: WidgetPath, Assets: PortalAssets, Widget: w}
 	var b bytes.Buffer
 	if err := templates.Portal(&b, templates.WidgetTemplate, pg); err != nil {
 		p.cfg.Log.Error("render widget", "err", err)
