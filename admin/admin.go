@@ -89,6 +89,7 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 		}
 	}()
 	useParleyBranding()
+	useCharts()
 	eng := engine.Default()
 	// Hole 6: GoAdmin renders display values as raw HTML; escape by default.
 	eng.AddGlobalDisplayProcessFn(func(v types.FieldModel) interface{} { return html.EscapeString(v.Value) })
@@ -107,9 +108,27 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(IndexPath, toList)
 	r.POST(LogoutPath, g.logout)
 	r.POST(MarkReadPath, g.markRead)
+	r.POST(tables.ThreadActionPath, g.threadAction)
+	r.GET(tables.OlderPath, g.olderMessages)
+	r.GET(QuickRepliesPath, ginadapter.Content(g.quickReplies))
+	r.POST(QuickRepliesPath, ginadapter.Content(g.saveQuickReply))
 	r.GET(ExportPath, g.export)
+	r.POST(AttachPath, g.attachUpload)
+	r.GET(AttachFilePrefix+":id", g.attachFile)
+	r.GET(AttachJSPath, g.attachJS)
 	r.GET(ProfilePath, ginadapter.Content(g.profile))
+	r.GET(DashboardPath, ginadapter.Content(g.dashboard))
 	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
+	r.GET(SettingsPath, ginadapter.Content(g.settings))
+	r.POST(SettingsPath, ginadapter.Content(g.saveSettings))
+	r.GET(StaffPath, ginadapter.Content(g.staff))
+	r.POST(StaffPath, ginadapter.Content(g.staffPost))
+	r.GET(CustomersPath, ginadapter.Content(g.customers))
+	r.POST(MessagePath, ginadapter.Content(g.message))
+	r.GET(OrdersPath, ginadapter.Content(g.orders))
+	r.GET(BlocksPath, ginadapter.Content(g.blocks))
+	r.POST(UnblockPath, ginadapter.Content(g.unblock))
+	r.GET(AuditPath, ginadapter.Content(g.audit))
 	return nil
 }
 

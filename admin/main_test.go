@@ -29,6 +29,7 @@ import (
 
 	"github.com/parleyhq/parley/admin"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
@@ -47,6 +48,7 @@ var env struct {
 	backend string
 	logs    *syncBuffer // the guard's log, text format
 	pol     *policies.Enforcer
+	files   string // the attachments directory
 }
 
 // syncBuffer is a log sink the tests read.
@@ -118,7 +120,17 @@ func run(m *testing.M) (int, error) {
 	defer rdb.Close()
 	lim := ratelimit.NewLimiter(rdb, "test:admin:"+randomHex(6)+":")
 	env.store = st
-	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim)
+	filesDir, err := os.MkdirTemp("", "parley-admin-files-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(filesDir)
+	files, err := media.NewDir(filesDir)
+	if err != nil {
+		return 0, err
+	}
+	env.files = filesDir
+	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim, inbox.WithFiles(files))
 	env.acc = inbox.NewAccounts(st, pol, inbox.SystemClock{}, lim, []byte("test-secret"), time.Hour)
 	if env.hash, err = inbox.HashPassword(password); err != nil {
 		return 0, err

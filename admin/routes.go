@@ -13,23 +13,26 @@ import (
 type kind int
 
 const (
-	kindRefused    kind = iota // not in the table: 404
-	kindAssets                 // GoAdmin's theme assets: public, GET only
-	kindLogin                  // GET /admin/login
-	kindSignin                 // POST /admin/signin
-	kindLogoutPage             // GET /admin/logout: a page with a sign-out button, no state change
-	kindLogout                 // POST /admin/logout
-	kindPage                   // a page behind sign-in and the route check, no row
-	kindList                   // the conversation list
-	kindEditPage               // a conversation's edit page
-	kindEditPost               // the edit form's POST
-	kindDelete                 // bulk delete, answered by the guard
-	kindOperation              // an Ajax action of the list
-	kindMarkRead               // POST /admin/conversation/read
-	kindProfile                // the staff member's own profile page
-	kindPassword               // the profile's change-password POST
-	kindSetting                // GoAdmin's "Setting" link: redirects to the profile
-	kindUpdate                 // GoAdmin's inline update: refused (403, hole 7)
+	kindRefused      kind = iota // not in the table: 404
+	kindAssets                   // GoAdmin's theme assets: public, GET only
+	kindLogin                    // GET /admin/login
+	kindSignin                   // POST /admin/signin
+	kindLogoutPage               // GET /admin/logout: a page with a sign-out button, no state change
+	kindLogout                   // POST /admin/logout
+	kindPage                     // a page behind sign-in and the route check, no row
+	kindList                     // the conversation list
+	kindEditPage                 // a conversation's edit page
+	kindEditPost                 // the edit form's POST
+	kindDelete                   // bulk delete, answered by the guard
+	kindOperation                // an Ajax action of the list
+	kindMarkRead                 // POST /admin/conversation/read
+	kindProfile                  // the staff member's own profile page
+	kindPassword                 // the profile's change-password POST
+	kindSetting                  // GoAdmin's "Setting" link: redirects to the profile
+	kindUpdate                   // GoAdmin's inline update: refused (403, hole 7)
+	kindAttachUpload             // POST AttachPath: staff upload files (multipart, read by the handler)
+	kindAttachFile               // GET AttachFilePrefix{id}: an attachment's file
+	kindAttachJS                 // GET AttachJSPath: the reply box's upload script
 )
 
 // Route is one row of the back office's route table: the one place a page
@@ -60,12 +63,13 @@ const anyMethod = "*"
 
 // Paths of Parley's own back-office routes.
 const (
-	ProfilePath  = "/admin/profile"
-	PasswordPath = "/admin/profile/password"
-	MarkReadPath = "/admin/conversation/read"
-	LogoutPath   = "/admin/logout"
-	LoginPath    = "/admin/login"
-	settingPath  = "/admin/info/normal_manager/edit"
+	ProfilePath   = "/admin/profile"
+	DashboardPath = "/admin/dashboard"
+	PasswordPath  = "/admin/profile/password"
+	MarkReadPath  = "/admin/conversation/read"
+	LogoutPath    = "/admin/logout"
+	LoginPath     = "/admin/login"
+	settingPath   = "/admin/info/normal_manager/edit"
 )
 
 // routes is the back office. Keep it in sync with policies/routes.csv
@@ -78,6 +82,7 @@ var routes = []Route{
 	{Method: http.MethodPost, Path: LogoutPath, Kind: kindLogout, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: "/admin", Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: IndexPath, Kind: kindPage, Role: models.RoleAgent, Menu: "Inbox"},
+	{Method: http.MethodGet, Path: DashboardPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/dashboard", Menu: "Dashboard"},
 	{Method: http.MethodGet, Path: "/admin/info/" + tables.ConversationTable, Kind: kindList, Role: models.RoleAgent,
 		GoAdmin: "/info/" + tables.ConversationTable},
 	{Method: http.MethodGet, Path: "/admin/info/" + tables.ConversationTable + "/edit", Kind: kindEditPage, Role: models.RoleAgent,
@@ -93,7 +98,25 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: ProfilePath, Kind: kindProfile, Role: models.RoleAgent, GoAdmin: "/profile"},
 	{Method: http.MethodPost, Path: PasswordPath, Kind: kindPassword, Role: models.RoleAgent, GoAdmin: "/profile/password"},
 	{Method: http.MethodGet, Path: settingPath, Kind: kindSetting, Role: models.RoleAgent},
+	// The conversation page's actions and older history (admin/thread.go).
+	{Method: http.MethodPost, Path: tables.ThreadActionPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: tables.OlderPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
+	{Method: http.MethodPost, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
 	{Method: http.MethodGet, Path: ExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
+	{Method: http.MethodPost, Path: AttachPath, Kind: kindAttachUpload, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: AttachFilePrefix + "*", Kind: kindAttachFile, Role: models.RoleAgent, Stream: true},
+	{Method: http.MethodGet, Path: AttachJSPath, Kind: kindAttachJS, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings", Menu: "Settings"},
+	{Method: http.MethodPost, Path: SettingsPath, Kind: kindPage, Role: models.RoleOwner, GoAdmin: "/settings"},
+	{Method: http.MethodGet, Path: StaffPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/staff", Menu: "Staff"},
+	{Method: http.MethodPost, Path: StaffPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/staff"},
+	{Method: http.MethodGet, Path: CustomersPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/customers", Menu: "Customers"},
+	{Method: http.MethodPost, Path: MessagePath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/customers/message"},
+	{Method: http.MethodGet, Path: OrdersPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/orders", Menu: "Orders"},
+	{Method: http.MethodGet, Path: BlocksPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/blocks", Menu: "Blocks"},
+	{Method: http.MethodPost, Path: UnblockPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/blocks/unblock"},
+	{Method: http.MethodGet, Path: AuditPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/audit", Menu: "Audit log"},
 }
 
 // Routes returns a copy of the route table (for tests and documentation).

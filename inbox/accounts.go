@@ -356,68 +356,6 @@ func HashPassword(password string) (string, error) {
 	return string(h), nil
 }
 
-func (s *Accounts) mayManageStaff(a models.Actor) error {
-	if !s.pol.Can(a, "staff", policies.ManageStaff, nil) {
-		return models.Errorf(models.EFORBIDDEN, "you may not manage staff")
-	}
-	return nil
-}
-
-// CreateStaff adds a back-office user with one role.
-func (s *Accounts) CreateStaff(ctx context.Context, a models.Actor, username, role, email, passwordHash string) (models.Staff, error) {
-	if err := s.mayManageStaff(a); err != nil {
-		return models.Staff{}, err
-	}
-	username = strings.TrimSpace(username)
-	if !validUsername(username) {
-		return models.Staff{}, models.Errorf(models.EINVALID,
-			"username must be 2 to 50 characters, each a lowercase letter a-z, a digit, '.', '_' or '-' (got %q)", username)
-	}
-	if !models.IsStaffRole(role) {
-		return models.Staff{}, models.Errorf(models.EINVALID, "role must be one of %s", strings.Join(models.StaffRoles, ", "))
-	}
-	st := models.Staff{Username: username, Name: username, Role: role, Email: email, CreatedAt: models.Now(s.clock.Now())}
-	err := s.store.InTx(ctx, func(tx *models.Tx) error {
-		if err := tx.InsertStaff(ctx, &st, passwordHash); err != nil {
-			if models.ErrorCode(err) == models.ECONFLICT {
-				return models.Errorf(models.ECONFLICT, "a staff user named %q already exists", username)
-			}
-			return err
-		}
-		return tx.InsertAudit(ctx, auditEntry(a, "staff.create", "staff", st.ID, nil,
-			map[string]string{"username": username, "role": role}, st.CreatedAt))
-	})
-	return st, err
-}
-
-// validUsername limits new usernames to [a-z0-9._-]{2,50}: no two of them
-// can then be told apart only by case, accents or spaces, which MariaDB's
-// collation would match to one another.
-func validUsername(u string) bool {
-	if len(u) < 2 || len(u) > 50 {
-		return false
-	}
-	for _, r := range u {
-		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// SetStaffPassword replaces a staff user's password (an administrator's
-// act, e.g. the CLI) and ends every session and token of that user.
-func (s *Accounts) SetStaffPassword(ctx context.Context, a models.Actor, username, passwordHash string) error {
-	if err := s.mayManageStaff(a); err != nil {
-		return err
-	}
-	st, _, err := s.store.StaffCredentials(ctx, username)
-	if err != nil {
-		return models.Errorf(models.ENOTFOUND, "no staff user named %q", username)
-	}
-	return s.replacePassword(ctx, a, st.ID, passwordHash, "staff.set_password")
-}
-
 // ChangeOwnPassword is a signed-in staff member changing their own
 // password: the current one must be right. Every other session and token of
 // theirs ends; keepSID names the back-office session to keep ("" for none).
@@ -471,40 +409,6 @@ func (s *Accounts) replacePassword(ctx context.Context, a models.Actor, staffID 
 		}
 		return tx.InsertAudit(ctx, auditEntry(a, action, "staff", staffID, nil, nil, now))
 	})
-}
-
-// DeactivateStaff disables a staff user and revokes their API tokens and
-// back-office sessions at once.
-func (s *Accounts) DeactivateStaff(ctx context.Context, a models.Actor, username string) error {
-	if err := s.mayManageStaff(a); err != nil {
-		return err
-	}
-	st, _, err := s.store.StaffCredentials(ctx, username)
-	if err != nil {
-		return models.Errorf(models.ENOTFOUND, "no staff user named %q", username)
-	}
-	now := models.Now(s.clock.Now())
-	return s.store.InTx(ctx, func(tx *models.Tx) error {
-		if err := tx.SetStaffActive(ctx, st.ID, false); err != nil {
-			return err
-		}
-		if err := tx.RevokeTokensOf(ctx, models.ActorStaff, st.ID, now); err != nil {
-			return err
-		}
-		if err := tx.DeleteAdminSessions(ctx, st.ID); err != nil {
-			return err
-		}
-		return tx.InsertAudit(ctx, auditEntry(a, "staff.deactivate", "staff", st.ID,
-			map[string]bool{"active": true}, map[string]bool{"active": false}, now))
-	})
-}
-
-// ListStaff lists the staff users.
-func (s *Accounts) ListStaff(ctx context.Context, a models.Actor) ([]models.Staff, error) {
-	if err := s.mayManageStaff(a); err != nil {
-		return nil, err
-	}
-	return s.store.ListStaff(ctx)
 }
 
 // CreateCustomer registers a customer (passwordHash "" for none).

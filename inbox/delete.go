@@ -16,6 +16,7 @@ func (s *Service) Delete(ctx context.Context, a models.Actor, ids ...int64) erro
 	if err != nil {
 		return err
 	}
+	var files []string
 	err = s.store.InTx(ctx, func(tx *models.Tx) error {
 		convs, err := s.lockVisible(ctx, tx, a, ids)
 		if err != nil {
@@ -41,6 +42,9 @@ func (s *Service) Delete(ctx context.Context, a models.Actor, ids ...int64) erro
 		if len(open) > 1 {
 			return &models.Error{Code: models.ECONFLICT, IDs: open, Message: nameIDs(open) + " are not closed; only closed conversations can be deleted"}
 		}
+		if files, err = tx.AttachmentKeysOfConversations(ctx, ids); err != nil {
+			return err
+		}
 		n, err := tx.DeleteClosedConversations(ctx, ids)
 		if err != nil {
 			return err
@@ -60,5 +64,6 @@ func (s *Service) Delete(ctx context.Context, a models.Actor, ids ...int64) erro
 	if err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
+	s.removeFiles(ctx, files) // R12: the files go with their rows
 	return nil
 }

@@ -40,7 +40,7 @@ func (s *Service) customerMay(ctx context.Context, a models.Actor, email string,
 			return mc, errMonthFull()
 		}
 	}
-	return mc, s.rateLimit(ctx, a, newConversation)
+	return mc, s.rateLimit(ctx, a, s.limitsFrom(settings), newConversation)
 }
 
 // monthlyCap is R10's cap as customerMay read it: at most max inbound
@@ -73,16 +73,17 @@ func (s *Service) countInbound(ctx context.Context, tx *models.Tx, a models.Acto
 	return nil
 }
 
-func (s *Service) rateLimit(ctx context.Context, a models.Actor, newConversation bool) error {
+// rateLimit applies R11's limits as the settings set them (limitsFrom).
+func (s *Service) rateLimit(ctx context.Context, a models.Actor, limits Limits, newConversation bool) error {
 	if s.limiter == nil {
 		return fmt.Errorf("rate limit: no limiter configured")
 	}
-	key, limit := s.rateKey(a, newConversation)
+	key, limit := rateKey(a, limits, newConversation)
 	what := "messages"
 	if newConversation {
 		what = "conversations"
 	}
-	ok, retry, err := s.limiter.Allow(ctx, key, limit, s.limits.Window)
+	ok, retry, err := s.limiter.Allow(ctx, key, limit, limits.Window)
 	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
 	}
@@ -99,15 +100,15 @@ func (s *Service) rateLimit(ctx context.Context, a models.Actor, newConversation
 
 // rateKey is the limiter key and limit of an actor's sends (R11): the one
 // place Send, Start and Quota take them from.
-func (s *Service) rateKey(a models.Actor, newConversation bool) (string, int) {
-	what, limit := "messages", s.limits.CustomerMessages
+func rateKey(a models.Actor, limits Limits, newConversation bool) (string, int) {
+	what, limit := "messages", limits.CustomerMessages
 	switch {
 	case newConversation && a.Kind == models.ActorGuest:
-		what, limit = "conversations", s.limits.GuestConversations
+		what, limit = "conversations", limits.GuestConversations
 	case newConversation:
-		what, limit = "conversations", s.limits.CustomerConversations
+		what, limit = "conversations", limits.CustomerConversations
 	case a.Kind == models.ActorGuest:
-		limit = s.limits.GuestMessages
+		limit = limits.GuestMessages
 	}
 	return fmt.Sprintf("rl:%s:%s:%d", what, a.Kind, a.ID), limit
 }

@@ -79,18 +79,14 @@ func (s *Service) page(ctx context.Context, a models.Actor, id, before int64) (P
 	return p, nil
 }
 
-// Orders lists the calling customer's own orders, newest first (R4: the
+// OwnOrders lists the calling customer's own orders, newest first (R4: the
 // orders a new conversation may link). Staff and guests have none here.
-func (s *Service) Orders(ctx context.Context, a models.Actor) ([]models.Order, error) {
+func (s *Service) OwnOrders(ctx context.Context, a models.Actor) ([]models.Order, error) {
 	if a.Kind != models.ActorCustomer {
 		return nil, nil
 	}
 	return s.store.CustomerOrders(ctx, a.ID, 200)
 }
-
-// RetentionWarnDays is how close to the retention cut-off a thread's
-// oldest message must be for the pages to warn (R14).
-const RetentionWarnDays = 7
 
 // NearCutoff reports whether the oldest message of a thread the actor may
 // read will be purged within RetentionWarnDays (R14's near-cutoff

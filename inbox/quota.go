@@ -30,9 +30,14 @@ func (s *Service) Quota(ctx context.Context, a models.Actor) (Quota, error) {
 	if !ok || !a.IsCustomer() {
 		return q, nil
 	}
+	st, err := s.store.Settings(ctx)
+	if err != nil {
+		return q, err
+	}
+	limits := s.limitsFrom(st)
 	for _, newConv := range []bool{false, true} {
-		key, limit := s.rateKey(a, newConv)
-		used, err := uc.Used(ctx, key, s.limits.Window)
+		key, limit := rateKey(a, limits, newConv)
+		used, err := uc.Used(ctx, key, limits.Window)
 		if err != nil {
 			return q, fmt.Errorf("quota: %w", err)
 		}

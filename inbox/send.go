@@ -104,6 +104,9 @@ func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c mod
 	}
 	m := models.Message{Kind: kind, AuthorType: a.Kind, AuthorID: actorID(a), AuthorName: a.Name, Body: body,
 		Public: kind == models.KindReply}
+	if a.IsCustomer() {
+		m.IP = a.IP // R13: staff may block the address later
+	}
 	if err := s.append(ctx, tx, &c, &m); err != nil {
 		return m, c, err
 	}
@@ -117,6 +120,9 @@ func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c mod
 		}
 	}
 	if err := tx.SaveConversation(ctx, c); err != nil {
+		return m, c, err
+	}
+	if err := s.firstResponse(ctx, tx, a, c, m); err != nil {
 		return m, c, err
 	}
 	if a.IsStaff() {
@@ -149,6 +155,9 @@ func (s *Service) followUp(ctx context.Context, tx *models.Tx, a models.Actor, c
 		Subject: closed.Subject, OrderID: closed.OrderID, Status: t.To, FollowUpOf: &follow,
 		CreatedAt: now, UpdatedAt: now, LastMessageAt: now, PublicLastAt: now}
 	if err := tx.InsertConversation(ctx, &f); err != nil {
+		return f, err
+	}
+	if err := s.started(ctx, tx, a, f); err != nil {
 		return f, err
 	}
 	return f, s.event(ctx, tx, &f, models.System, EventFollowUp, fmt.Sprintf("Follow-up of closed conversation #%d", closed.ID), false)

@@ -38,6 +38,7 @@ type Service struct {
 	limits  Limits
 	// exportBatch overrides ExportBatch (tests); 0 means ExportBatch.
 	exportBatch int
+	files       Files // attachments (R12); set by WithFiles
 }
 
 // Limits are the per-actor rate limits of R11.

@@ -83,6 +83,9 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 		Subject: subject, OrderID: in.OrderID, Status: t.To, IsReadByAdmin: a.IsStaff(), IsReadByUser: a.IsCustomer(),
 		CreatedAt: now, UpdatedAt: now, LastMessageAt: now, PublicLastAt: now}
 	m = models.Message{Kind: models.KindReply, AuthorType: a.Kind, AuthorID: actorID(a), AuthorName: a.Name, Body: in.Body, Public: true}
+	if a.IsCustomer() {
+		m.IP = a.IP // R13: staff may block the address later
+	}
 	base, first := c, m // InTx may run the function again
 	err = s.store.InTx(ctx, func(tx *models.Tx) error {
 		c, m = base, first
@@ -102,6 +105,9 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 			if err := tx.InsertConsent(ctx, *consent); err != nil {
 				return err
 			}
+		}
+		if err := s.started(ctx, tx, a, c); err != nil {
+			return err
 		}
 		if a.IsStaff() {
 			if err := s.audit(ctx, tx, a, "conversation.start", "conversation", c.ID, nil,

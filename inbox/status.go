@@ -143,6 +143,9 @@ func (s *Service) changeStatus(ctx context.Context, tx *models.Tx, a models.Acto
 	if err := tx.SaveConversation(ctx, c); err != nil {
 		return c, err
 	}
+	if err := s.resolved(ctx, tx, c); err != nil {
+		return c, err
+	}
 	after := viewOf(c)
 	after.Reason = reason
 	return c, s.audit(ctx, tx, a, "conversation.status", "conversation", c.ID, before, after)

@@ -12,9 +12,14 @@ const messageColumns = `id, conversation_id, kind, author_type, author_id, autho
 
 // InsertMessage stores a message and sets its id.
 func (q Queries) InsertMessage(ctx context.Context, m *Message) error {
+	cols, marks := "", ""
+	args := []any{m.ConversationID, m.Kind, m.AuthorType, idArg(m.AuthorID), m.AuthorName, m.Body, m.Event, m.Public, m.CreatedAt}
+	if m.IP != "" { // only customers' and guests' messages carry one (R13)
+		cols, marks = ", ip", ", ?"
+		args = append(args, m.IP)
+	}
 	res, err := q.q.ExecContext(ctx, `INSERT INTO messages (conversation_id, kind, author_type, author_id, author_name,
-		body, event, is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ConversationID, m.Kind, m.AuthorType, idArg(m.AuthorID), m.AuthorName, m.Body, m.Event, m.Public, m.CreatedAt)
+		body, event, is_public, created_at`+cols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?`+marks+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", translate(err))
 	}
@@ -35,7 +40,11 @@ func (q Queries) Messages(ctx context.Context, conversationID int64, publicOnly 
 	if err != nil {
 		return nil, fmt.Errorf("messages of %d: %w", conversationID, translate(err))
 	}
-	return collectMessages(rows)
+	ms, err := collectMessages(rows)
+	if err != nil {
+		return nil, err
+	}
+	return ms, q.WithAttachments(ctx, ms)
 }
 
 func collectMessages(rows *sql.Rows) ([]Message, error) {

@@ -183,6 +183,12 @@ type Message struct {
 	Event          string // system events: status, reopened, assigned, …
 	Public         bool   // visible to the customer
 	CreatedAt      time.Time
+	// Attachments are the message's files (R12), filled by the queries
+	// that answer a timeline (Queries.WithAttachments).
+	Attachments []Attachment
+	// IP is where a customer's or guest's message came from: written on
+	// insert, read back only by Queries.SenderIP (staff, R13).
+	IP string
 }
 
 // Block refuses a customer's sends by customer, e-mail or IP (R13).

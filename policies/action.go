@@ -26,7 +26,9 @@ const (
 	ManageFinancial    Action = "financial.manage"
 	ReadAudit          Action = "audit.read"
 	ManageQuickReplies Action = "quick_replies.manage"
-	ManageStaff        Action = "staff.manage"
+	ManageStaff        Action = "staff.manage"        // agents and chat admins
+	ListCustomers      Action = "customers.list"      // the customer directory, orders and blocks
+	ManageAdmins       Action = "staff.manage_admins" // admins and owners (creating, promoting, demoting)
 )
 
 // The objects of policy.csv. Admin routes are checked by path with CanRoute.

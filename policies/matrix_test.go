@@ -182,16 +182,17 @@ func TestObjectPermissions(t *testing.T) {
 	}{
 		{ObjCustomer, Read}, {ObjBlock, Block}, {ObjFinancial, ManageFinancial}, {ObjAudit, ReadAudit},
 		{ObjQuickReply, ManageQuickReplies}, {ObjSettings, ManageSettings}, {ObjStaff, ManageStaff},
+		{ObjStaff, ManageAdmins}, {ObjCustomer, ListCustomers},
 	}
-	//                                customer.read block financial audit quick_replies settings staff
+	//                                customer.read block financial audit quick_replies settings staff staff_admins customers.list
 	want := map[string]string{
-		models.RoleOwner:     "y y y y y y y",
-		models.RoleAdmin:     "y y y y y . .",
-		models.RoleChatAdmin: "y y . . . . .",
-		models.RoleAgent:     "y y . . . . .",
-		models.RoleCustomer:  ". . . . . . .",
-		models.RoleGuest:     ". . . . . . .",
-		models.RoleSystem:    ". . . . . . y", // the CLI manages staff as system
+		models.RoleOwner:     "y y y y y y y y y",
+		models.RoleAdmin:     "y y y y y . y . y", // staff: agents and chat admins only
+		models.RoleChatAdmin: "y y . . y . . . y", // chat admins manage quick replies (issue 6)
+		models.RoleAgent:     "y y . . . . . . .",
+		models.RoleCustomer:  ". . . . . . . . .",
+		models.RoleGuest:     ". . . . . . . . .",
+		models.RoleSystem:    ". . . . . . y y .", // the CLI manages staff as system
 	}
 	for role, w := range want {
 		ws := strings.Fields(w)
@@ -245,6 +246,8 @@ func TestRolesAndHolders(t *testing.T) {
 		{e.HolderRoles(ObjConversation, Delete), ""}, // an open conversation: nobody (R2)
 		{e.HolderRoles(ObjSettings, ManageSettings), "owner"},
 		{e.HolderRoles(ObjAudit, ReadAudit), "owner admin"},
+		{e.HolderRoles(ObjStaff, ManageStaff), "owner admin"},
+		{e.HolderRoles(ObjStaff, ManageAdmins), "owner"},
 	} {
 		if got := strings.Join(tc.got, " "); got != tc.want {
 			t.Errorf("got %q, want %q", got, tc.want)

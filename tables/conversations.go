@@ -61,6 +61,9 @@ type conversationTable struct {
 	actor ActorFunc
 	log   *slog.Logger
 	ctx   *context.Context
+	// thread is the edit page's conversation, loaded by getData for the
+	// page's wrapper (nil on the list).
+	thread *threadData
 }
 
 func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
@@ -264,15 +267,18 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 		if err != nil || id <= 0 {
 			return nil, 0
 		}
-		th, err := c.svc.View(rctx, a, id)
-		if err != nil {
-			if models.ErrorCode(err) != models.ENOTFOUND {
-				c.log.Error("open conversation", "id", id, "err", err)
+		if c.thread == nil || c.thread.page.Conversation.ID != id {
+			th, err := c.loadThread(a, id)
+			if err != nil {
+				if models.ErrorCode(err) != models.ENOTFOUND {
+					c.log.Error("open conversation", "id", id, "err", err)
+				}
+				return nil, 0
 			}
-			return nil, 0
+			c.thread = th
 		}
-		row := c.row(th.Conversation, c.staffNames(a))
-		row["thread"] = th
+		row := c.row(c.thread.page.Conversation, nil)
+		row[FilterAssigned] = c.thread.page.Assignee
 		c.keepDraft(row)
 		return []map[string]interface{}{row}, 1
 	}

@@ -60,8 +60,10 @@ func draftField(field string) types.FieldFilterFn {
 
 // pageJS runs on the rendered thread page: it points GoAdmin's return
 // address at this thread (so a send lands back here with the new message),
-// shows the newest message, and marks the thread read with a same-origin
-// POST. It reads only data attributes the history template escaped.
+// opens at the newest message with the reply box in view, loads older
+// messages on demand, inserts quick replies, takes the page's actions by
+// same-origin POST (showing a refusal's message in the page), and marks
+// the thread read. It reads only data attributes the template escaped.
 var pageJS = template.JS(`(function () {
 	var h = document.querySelector('.conv-history');
 	if (!h) { return; }
@@ -69,8 +71,82 @@ var pageJS = template.JS(`(function () {
 	var prev = document.querySelector('input[name="__go_admin_previous_"]');
 	if (prev) { prev.value = '/admin/info/` + ConversationTable + `/edit?__goadmin_edit_pk=' + encodeURIComponent(id); }
 	h.scrollTop = h.scrollHeight;
+	var box = document.querySelector('textarea[name="` + FieldReplyBody + `"]');
+	if (box && box.scrollIntoView) { box.scrollIntoView({block: 'nearest'}); }
 	var send = document.querySelector('form button.submit');
 	if (send) { send.setAttribute('data-loading-text', 'Sending…'); }
+	var errBox = document.querySelector('.parley-thread .thread-error');
+	var okBox = document.querySelector('.parley-thread .thread-notice');
+	function show(el, msg) {
+		if (errBox) { errBox.hidden = true; }
+		if (okBox) { okBox.hidden = true; }
+		if (el) { el.className = el.className.split(' ')[0] + ' ' + el.getAttribute('data-class'); el.textContent = msg; el.hidden = false; el.scrollIntoView && el.scrollIntoView({block: 'nearest'}); }
+	}
+	var older = document.querySelector('.conv-older');
+	if (older) {
+		older.addEventListener('click', function () {
+			older.disabled = true;
+			var url = older.getAttribute('data-url') + '?id=' + encodeURIComponent(id) + '&before=' + encodeURIComponent(older.getAttribute('data-before'));
+			fetch(url, {credentials: 'same-origin', headers: {'X-Requested-With': 'XMLHttpRequest'}}).then(function (r) {
+				if (!r.ok) { throw new Error('status ' + r.status); }
+				var more = r.headers.get('X-Parley-Older');
+				return r.text().then(function (html) { return {html: html, more: more}; });
+			}).then(function (res) {
+				var before = h.scrollHeight;
+				var tmp = document.createElement('div');
+				tmp.innerHTML = res.html;
+				var first = tmp.querySelector('[data-msg]');
+				while (tmp.lastChild) { h.insertBefore(tmp.lastChild, h.firstChild); }
+				h.scrollTop += h.scrollHeight - before;
+				if (res.more && first) { older.setAttribute('data-before', first.getAttribute('data-msg')); older.disabled = false; }
+				else { older.parentNode.removeChild(older); }
+			}).catch(function () { older.disabled = false; show(errBox, 'Older messages could not be loaded. Please try again.'); });
+		});
+	}
+	var pick = document.querySelector('.quick-reply-select');
+	if (pick && box) {
+		pick.addEventListener('change', function () {
+			var opt = pick.options[pick.selectedIndex];
+			var text = opt ? opt.getAttribute('data-text') : null;
+			if (text) {
+				var at = box.selectionStart || box.value.length;
+				box.value = box.value.slice(0, at) + text + box.value.slice(box.selectionEnd || at);
+				box.focus();
+			}
+			pick.value = '';
+		});
+	}
+	Array.prototype.forEach.call(document.querySelectorAll('.parley-delete'), function (f) {
+		var ask = f.querySelector('.delete-confirm');
+		f.querySelector('.act-delete').addEventListener('click', function () { ask.hidden = false; f.querySelector('input[name=confirm]').value = 'yes'; });
+		f.querySelector('.act-delete-cancel').addEventListener('click', function () { ask.hidden = true; f.querySelector('input[name=confirm]').value = ''; });
+	});
+	Array.prototype.forEach.call(document.querySelectorAll('form.parley-action'), function (f) {
+		f.addEventListener('submit', function (ev) {
+			ev.preventDefault();
+			var buttons = f.querySelectorAll('button');
+			Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+			var body = new URLSearchParams(new FormData(f));
+			fetch(f.getAttribute('action'), {method: 'POST', credentials: 'same-origin',
+				headers: {'Content-Type': 'application/x-www-form-urlencoded', 'X-Requested-With': 'XMLHttpRequest', 'Accept': 'application/json'},
+				body: body.toString()}).then(function (r) {
+				return r.json().catch(function () { return {code: r.status, msg: 'Something went wrong; please try again.'}; });
+			}).then(function (data) {
+				Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+				if (data.code !== 200) { show(errBox, data.msg || 'refused'); return; }
+				show(okBox, data.msg);
+				var next = data.data && data.data.url;
+				setTimeout(function () {
+					if (next) { window.location.assign(next); }
+					else if (window.jQuery && jQuery.pjax) { jQuery.pjax.reload('#pjax-container'); }
+					else { window.location.reload(); }
+				}, 400);
+			}).catch(function () {
+				Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+				show(errBox, 'Something went wrong; please try again.');
+			});
+		});
+	});
 	if (h.getAttribute('data-unread') === 'true' && window.fetch) {
 		fetch('` + ReadPath + `', {method: 'POST', credentials: 'same-origin',
 			headers: {'Content-Type': 'application/x-www-form-urlencoded', 'X-Requested-With': 'XMLHttpRequest'},
@@ -79,20 +155,12 @@ var pageJS = template.JS(`(function () {
 })();`)
 
 func (c *conversationTable) form(f *types.FormPanel) {
-	f.SetTable("conversations").SetTitle("Conversation").SetDescription("Thread, reply and status")
+	f.SetTable("conversations").SetTitle("Conversation").SetDescription("")
 	f.HideContinueEditCheckBox().HideContinueNewCheckBox().HideResetButton()
 	f.SetFormEditBtnWord("Send").SetFormEditTitle("Reply")
 
 	f.AddField("ID", FieldID, db.Int, form.Default).FieldHide().
 		FieldDisplay(func(v types.FieldModel) interface{} { return html.EscapeString(v.ID) })
-	f.AddField("Thread", "history", db.Text, form.Custom).FieldCustomContent(`{{.Value}}`).
-		FieldDisplay(func(v types.FieldModel) interface{} {
-			th, ok := v.Row["thread"].(inbox.Thread)
-			if !ok {
-				return template.HTML("")
-			}
-			return renderHistory(th)
-		})
 	f.AddField("Send as", FieldReplyKind, db.Varchar, form.Radio).
 		FieldOptions(types.FieldOptions{{Value: models.KindReply, Text: "Reply to the customer"}, {Value: models.KindNote, Text: "Private note (staff only)"}}).
 		FieldDefault(models.KindReply).FieldDisplay(draftField(FieldReplyKind))
@@ -111,6 +179,7 @@ func (c *conversationTable) form(f *types.FormPanel) {
 		FieldHelpMsg("Optional; required to escalate.")
 
 	f.SetUpdateFn(c.update)
+	f.SetWrapper(c.wrap)
 	f.AddJS(pageJS)
 }
 

@@ -56,3 +56,46 @@ func render(name string, data any) (template.HTML, error) {
 	}
 	return template.HTML(b.String()), nil
 }
+
+// DashboardTemplate is the back office's dashboard.
+const DashboardTemplate = "dashboard.html"
+
+// DashboardPage is the dashboard: live tiles, timings over a period, the
+// monthly cap, per-agent load and the daily charts' data.
+type DashboardPage struct {
+	Scope, Problem string
+	Days           int // the chosen period in days; 0 for a from–to period
+	Periods        []int
+	From, To, Zone string
+	Tiles          []DashboardTile
+	FirstResponse  DurationFigures
+	Resolution     DurationFigures
+	Conversations  int64
+	ShowStore      bool // store-wide figures (new conversations, the monthly cap)
+	MonthlyUsed    int64
+	MonthlyCap     int // -1 unlimited
+	MonthlyPercent int
+	Load           []DashboardLoad
+	ChartJSON      template.JS // {"days":[…],"conversations":[…],"first_response_minutes":[…]}
+}
+
+// DashboardTile is one live number and the list behind it.
+type DashboardTile struct {
+	Label, Help, Link, Color string
+	Value                    int64
+}
+
+// DurationFigures summarise durations for people.
+type DurationFigures struct {
+	Count       int64
+	Median, P90 string
+}
+
+// DashboardLoad is one staff member's open assigned conversations.
+type DashboardLoad struct {
+	Name, Link string
+	Open       int64
+}
+
+// Dashboard renders the dashboard.
+func Dashboard(p DashboardPage) (template.HTML, error) { return render(DashboardTemplate, p) }

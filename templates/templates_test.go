@@ -21,7 +21,7 @@ func TestProfileEscapes(t *testing.T) {
 }
 
 func TestEveryTemplateNameExists(t *testing.T) {
-	for _, name := range []string{ProfileTemplate, ErrorTemplate} {
+	for _, name := range []string{ProfileTemplate, ErrorTemplate, ThreadTemplate, ThreadMessagesTemplate} {
 		if pages.Lookup(name) == nil {
 			t.Errorf("no template %s", name)
 		}

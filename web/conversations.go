@@ -77,7 +77,7 @@ func openThread[V any](a *API, view func(models.Conversation) V) gin.HandlerFunc
 			writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, thread[V]{Conversation: view(conv), Messages: messageViews(p.Messages), MessagesNextCursor: cursorOrNull(p.Older)})
+		c.JSON(http.StatusOK, thread[V]{Conversation: view(conv), Messages: messageViews(p.Messages, actor(c).IsStaff()), MessagesNextCursor: cursorOrNull(p.Older)})
 	}
 }
 

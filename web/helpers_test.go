@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/models/storetest"
 	"github.com/parleyhq/parley/policies"
@@ -58,6 +59,7 @@ type env struct {
 	acc   *inbox.Accounts
 	clock *clock
 	h     http.Handler
+	files string // the attachments directory
 }
 
 // each runs f on every backend (SQLite, and MySQL when configured) with a
@@ -78,8 +80,12 @@ func newEnv(t *testing.T, st *models.Store) *env {
 	rdb, prefix := storetest.Redis(t)
 	lim := ratelimit.NewLimiter(rdb, prefix)
 	clk := &clock{}
-	e := &env{clock: clk, st: st}
-	e.svc = inbox.New(st, pol, clk, lim)
+	e := &env{clock: clk, st: st, files: t.TempDir()}
+	dir, err := media.NewDir(e.files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = inbox.New(st, pol, clk, lim, inbox.WithFiles(dir))
 	e.acc = inbox.NewAccounts(st, pol, clk, lim, []byte("test-secret"), time.Hour)
 	r := gin.New()
 	web.NewAPI(e.svc, e.acc).Register(r)

@@ -44,7 +44,7 @@ func (a *API) history(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, messagePage{Items: messageViews(p.Messages), NextCursor: cursorOrNull(p.Older)})
+	c.JSON(http.StatusOK, messagePage{Items: messageViews(p.Messages, actor(c).IsStaff()), NextCursor: cursorOrNull(p.Older)})
 }
 
 // parseCursorQuery reads a query string that may hold one cursor and
@@ -89,7 +89,7 @@ func (a *API) orders(c *gin.Context) {
 		writeError(c, errf("this endpoint takes no query parameters"))
 		return
 	}
-	os, err := a.svc.Orders(c.Request.Context(), actor(c))
+	os, err := a.svc.OwnOrders(c.Request.Context(), actor(c))
 	if err != nil {
 		writeError(c, err)
 		return

@@ -29,11 +29,11 @@ const (
 type renderPosted func(models.Conversation, models.Message) ([]byte, error)
 
 func customerPosted(conv models.Conversation, m models.Message) ([]byte, error) {
-	return json.Marshal(posted[customerConversation]{Conversation: customerView(conv), Message: messageView(m)})
+	return json.Marshal(posted[customerConversation]{Conversation: customerView(conv), Message: messageView(m, false)})
 }
 
 func staffPosted(conv models.Conversation, m models.Message) ([]byte, error) {
-	return json.Marshal(posted[staffConversation]{Conversation: staffView(conv), Message: messageView(m)})
+	return json.Marshal(posted[staffConversation]{Conversation: staffView(conv), Message: messageView(m, true)})
 }
 
 // writePosted answers 201 with the created message.

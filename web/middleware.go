@@ -26,9 +26,14 @@ func noStore(c *gin.Context) {
 }
 
 // limitBody caps the request body; decode turns the overflow into too_large.
+// Uploads (…/attachments) get MaxUploadBody.
 func limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxRequestBody)
+		limit := int64(MaxRequestBody)
+		if isUpload(c) {
+			limit = MaxUploadBody
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

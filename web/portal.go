@@ -267,7 +267,7 @@ func (p *Portal) listPage(c *gin.Context, a models.Actor, status int, form templ
 			Unread: !cv.IsReadByUser,
 		})
 	}
-	orders, err := p.svc.Orders(ctx, a)
+	orders, err := p.svc.OwnOrders(ctx, a)
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -430,7 +430,7 @@ func (p *Portal) threadPage(c *gin.Context, a models.Actor, id int64, before str
 		th.ExportURL = base + "/export.csv"
 	}
 	if conv.OrderID != nil {
-		if orders, err := p.svc.Orders(ctx, a); err == nil {
+		if orders, err := p.svc.OwnOrders(ctx, a); err == nil {
 			for _, o := range orders {
 				if o.ID == *conv.OrderID {
 					th.Order = o.Number

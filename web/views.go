@@ -78,17 +78,21 @@ type message struct {
 	Body           string           `json:"body"`
 	Event          string           `json:"event,omitempty"`
 	CreatedAt      time.Time        `json:"created_at"`
+	Attachments    []attachment     `json:"attachments"`
 }
 
-func messageView(m models.Message) message {
+// messageView shows a message; staff picks the side whose API serves its
+// attachments.
+func messageView(m models.Message, staff bool) message {
 	return message{ID: m.ID, ConversationID: m.ConversationID, Kind: m.Kind, AuthorType: m.AuthorType,
-		AuthorID: m.AuthorID, AuthorName: m.AuthorName, Body: m.Body, Event: m.Event, CreatedAt: m.CreatedAt.UTC()}
+		AuthorID: m.AuthorID, AuthorName: m.AuthorName, Body: m.Body, Event: m.Event, CreatedAt: m.CreatedAt.UTC(),
+		Attachments: attachmentViews(m.Attachments, staff)}
 }
 
-func messageViews(ms []models.Message) []message {
+func messageViews(ms []models.Message, staff bool) []message {
 	out := make([]message, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, messageView(m))
+		out = append(out, messageView(m, staff))
 	}
 	return out
 }

@@ -324,6 +324,7 @@ func browserFlow(t *testing.T, base string, env map[string]string) {
 	t.Run("edit", func(t *testing.T) { flowEdit(t, s, tab(t, root)) })
 	t.Run("bulk", func(t *testing.T) { flowBulk(t, s, tab(t, root)) })
 	t.Run("read", func(t *testing.T) { flowRead(t, s, tab(t, root)) })
+	t.Run("thread", func(t *testing.T) { flowThread(t, s, tab(t, root)) })
 	portalFlows(t, s, root, env)
 }
 

@@ -18,12 +18,14 @@ import (
 // config is Parley's runtime configuration: PARLEY_* environment variables,
 // overridden by flags of the same names (PARLEY_ADDR ↔ --addr).
 type config struct {
-	Addr        string
-	DataDir     string
-	DatabaseURL string
-	RedisURL    string
-	Secret      string
-	TokenTTL    time.Duration
+	Addr    string
+	DataDir string
+	// AttachmentsDir holds attachment files (R12), outside the web root.
+	AttachmentsDir string
+	DatabaseURL    string
+	RedisURL       string
+	Secret         string
+	TokenTTL       time.Duration
 	// AdminSessionTTL bounds a back-office session.
 	AdminSessionTTL time.Duration
 	// Secure marks cookies Secure: Parley is reached over https.
@@ -73,6 +75,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 	settings := []setting{
 		{"PARLEY_ADDR", "addr", "127.0.0.1:8080", "listen address", &c.Addr},
 		{"PARLEY_DATA_DIR", "data-dir", "parley-data", "directory for the SQLite file, attachments and generated secrets (embedded mode)", &c.DataDir},
+		{"PARLEY_ATTACHMENTS_DIR", "attachments-dir", "", "directory for attachment files, shared by every node in production (default: attachments/ in the data dir)", &c.AttachmentsDir},
 		{"PARLEY_DATABASE_URL", "database-url", "", "mysql://user:pass@host:3306/db; empty = SQLite in the data dir", &c.DatabaseURL},
 		{"PARLEY_REDIS_URL", "redis-url", "", "redis://host:6379/0; empty = in-process Redis", &c.RedisURL},
 		{"PARLEY_SECRET", "secret", "", "signing secret (required in production; generated in the data dir otherwise)", &c.Secret},
@@ -161,6 +164,15 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		}
 	}
 	return c, nil
+}
+
+// attachmentsDir is where attachment files live: PARLEY_ATTACHMENTS_DIR,
+// else attachments/ in the data dir.
+func (c config) attachmentsDir() string {
+	if c.AttachmentsDir != "" {
+		return c.AttachmentsDir
+	}
+	return filepath.Join(c.DataDir, "attachments")
 }
 
 // serveFlags adds the flags of `parley serve`.

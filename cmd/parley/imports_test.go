@@ -18,13 +18,14 @@ func TestImportDirection(t *testing.T) {
 		"models":     {},
 		"migrations": {},
 		"ratelimit":  {},
+		"media":      {},
 		"templates":  {},
 		"policies":   {"models"},
-		"inbox":      {"models", "policies"},
+		"inbox":      {"models", "policies", "media"},
 		"jobs":       {"inbox", "models", "policies"},
-		"web":        {"inbox", "models", "policies"},
-		"tables":     {"inbox", "models", "policies"},
-		"admin":      {"inbox", "models", "policies", "tables", "templates"},
+		"web":        {"inbox", "models", "policies", "media"},
+		"tables":     {"inbox", "models", "policies", "templates"},
+		"admin":      {"inbox", "models", "policies", "tables", "templates", "media"},
 	}
 	out, err := exec.Command("go", "list", "-json", "../../...").Output()
 	if err != nil {

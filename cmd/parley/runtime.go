@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
@@ -34,6 +35,7 @@ type runtime struct {
 	pol           *policies.Enforcer
 	svc           *inbox.Service
 	acc           *inbox.Accounts
+	files         *media.Dir // attachment files (R12)
 	secret        []byte
 }
 
@@ -115,7 +117,14 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 	// (see package ratelimit), so sign-ins and sends go on.
 	limiter := ratelimit.NewLimiter(rt.redis, "parley:rl:")
 	limiter.Log = log
-	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter)
+	if rt.files, err = media.NewDir(cfg.attachmentsDir()); err != nil {
+		rt.close()
+		return nil, err
+	}
+	if cfg.production() && cfg.AttachmentsDir == "" {
+		log.Warn("attachments are kept on this node only; set PARLEY_ATTACHMENTS_DIR to a directory every node shares", "dir", rt.files.Path())
+	}
+	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter, inbox.WithFiles(rt.files))
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
 	return rt, nil
 }

@@ -1,0 +1,24 @@
+-- +goose Up
+-- The conversation page (issue 6): the address a customer's or guest's
+-- message came from (staff only; R13 blocks by it), what the customer
+-- panel shows of a customer, staff notes on customers, and when a quick
+-- reply last changed.
+ALTER TABLE messages ADD COLUMN ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN marketing_subscribed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quick_replies ADD COLUMN updated_at DATETIME;
+
+CREATE TABLE customer_notes (
+    customer_id INTEGER PRIMARY KEY,
+    body        TEXT NOT NULL,
+    updated_by  INTEGER NOT NULL,
+    updated_at  DATETIME NOT NULL,
+    CONSTRAINT fk_customer_notes_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE
+);
+
+-- +goose Down
+DROP TABLE customer_notes;
+ALTER TABLE quick_replies DROP COLUMN updated_at;
+ALTER TABLE customers DROP COLUMN marketing_subscribed;
+ALTER TABLE customers DROP COLUMN address;
+ALTER TABLE messages DROP COLUMN ip;
