@@ -23,7 +23,7 @@ func TestImportDirection(t *testing.T) {
 		"policies":   {"models"},
 		"inbox":      {"models", "policies", "media"},
 		"jobs":       {"inbox", "models", "policies"},
-		"web":        {"inbox", "models", "policies", "media"},
+		"web":        {"inbox", "models", "policies", "media", "templates"},
 		"tables":     {"inbox", "models", "policies", "templates"},
 		"admin":      {"inbox", "models", "policies", "tables", "templates", "media"},
 	}
