@@ -78,16 +78,11 @@ func (s *Service) rateLimit(ctx context.Context, a models.Actor, limits Limits, 
 	if s.limiter == nil {
 		return fmt.Errorf("rate limit: no limiter configured")
 	}
-	what, limit := "messages", limits.CustomerMessages
-	switch {
-	case newConversation && a.Kind == models.ActorGuest:
-		what, limit = "conversations", limits.GuestConversations
-	case newConversation:
-		what, limit = "conversations", limits.CustomerConversations
-	case a.Kind == models.ActorGuest:
-		limit = limits.GuestMessages
+	key, limit := rateKey(a, limits, newConversation)
+	what := "messages"
+	if newConversation {
+		what = "conversations"
 	}
-	key := fmt.Sprintf("rl:%s:%s:%d", what, a.Kind, a.ID)
 	ok, retry, err := s.limiter.Allow(ctx, key, limit, limits.Window)
 	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
@@ -101,4 +96,19 @@ func (s *Service) rateLimit(ctx context.Context, a models.Actor, limits Limits, 
 			Message: fmt.Sprintf("too many %s: at most %d per minute; try again in %d s", what, limit, secs)}
 	}
 	return nil
+}
+
+// rateKey is the limiter key and limit of an actor's sends (R11): the one
+// place Send, Start and Quota take them from.
+func rateKey(a models.Actor, limits Limits, newConversation bool) (string, int) {
+	what, limit := "messages", limits.CustomerMessages
+	switch {
+	case newConversation && a.Kind == models.ActorGuest:
+		what, limit = "conversations", limits.GuestConversations
+	case newConversation:
+		what, limit = "conversations", limits.CustomerConversations
+	case a.Kind == models.ActorGuest:
+		limit = limits.GuestMessages
+	}
+	return fmt.Sprintf("rl:%s:%s:%d", what, a.Kind, a.ID), limit
 }

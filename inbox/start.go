@@ -15,6 +15,12 @@ type StartInput struct {
 	Subject    string
 	Body       string
 	OrderID    *int64
+	// Channel is where a customer starts it (models.ChannelPortal,
+	// ChannelWidget, ChannelAPI; "" is the API); staff starts are "staff".
+	Channel string
+	// AcceptConsent is the customer's acceptance of the privacy notice,
+	// needed when ConsentFor says so (R18).
+	AcceptConsent bool
 }
 
 // Start opens a conversation with its first message: a customer's (OPEN)
@@ -54,6 +60,14 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 			return c, m, err
 		}
 	}
+	channel, err := startChannel(a, in.Channel)
+	if err != nil {
+		return c, m, err
+	}
+	consent, err := s.consentBeforeStart(ctx, a, channel, in.AcceptConsent)
+	if err != nil {
+		return c, m, err
+	}
 	var mc monthlyCap
 	if a.IsCustomer() {
 		if mc, err = s.customerMay(ctx, a, customer.Email, true); err != nil {
@@ -83,6 +97,14 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 		}
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			return err
+		}
+		if err := tx.SetConversationChannel(ctx, c.ID, channel); err != nil {
+			return err
+		}
+		if consent != nil {
+			if err := tx.InsertConsent(ctx, *consent); err != nil {
+				return err
+			}
 		}
 		if err := s.started(ctx, tx, a, c); err != nil {
 			return err

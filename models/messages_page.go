@@ -17,12 +17,17 @@ func (q Queries) MessagesAfter(ctx context.Context, conversationID int64, public
 
 // MessagesBefore lists up to limit messages of a conversation with an id
 // below beforeID (0: from the newest), newest first: one page of a
-// thread's history read backwards.
+// thread's history read backwards, with each message's attachments.
 func (q Queries) MessagesBefore(ctx context.Context, conversationID int64, publicOnly bool, beforeID int64, limit int) ([]Message, error) {
+	cond := "id < ?"
 	if beforeID <= 0 {
-		return q.messagesPage(ctx, conversationID, publicOnly, "", 0, "ORDER BY id DESC", limit)
+		cond = ""
 	}
-	return q.messagesPage(ctx, conversationID, publicOnly, "id < ?", beforeID, "ORDER BY id DESC", limit)
+	ms, err := q.messagesPage(ctx, conversationID, publicOnly, cond, beforeID, "ORDER BY id DESC", limit)
+	if err != nil {
+		return nil, err
+	}
+	return ms, q.WithAttachments(ctx, ms)
 }
 
 func (q Queries) messagesPage(ctx context.Context, conversationID int64, publicOnly bool, cond string, bound int64, order string, limit int) ([]Message, error) {

@@ -76,6 +76,8 @@ func (a *API) routes() *gin.Engine {
 	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
 	cust.GET("/conversations/:id/export.csv", a.exportCSV)
+	cust.GET("/conversations/:id/messages", a.history)
+	cust.GET("/orders", a.orders)
 	cust.POST("/conversations/:id/attachments", a.idempotent(customerPosted), a.sendAttachments(customerPosted))
 	cust.GET("/attachments/:id", a.getAttachment)
 
@@ -100,6 +102,7 @@ func (a *API) routes() *gin.Engine {
 	sa.PATCH("/quick-replies/:id", a.staffPatchQuickReply)
 	sa.DELETE("/quick-replies/:id", a.staffDeleteQuickReply)
 	sa.GET("/conversations/:id/export.csv", a.exportCSV)
+	sa.GET("/conversations/:id/messages", a.history)
 	sa.POST("/conversations/:id/attachments", a.idempotent(staffPosted), a.sendAttachments(staffPosted))
 	sa.GET("/attachments/:id", a.getAttachment)
 	sa.GET("/settings", a.staffGetSettings)

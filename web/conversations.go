@@ -16,6 +16,10 @@ type startRequest struct {
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
 	OrderID *int64 `json:"order_id"`
+	// Channel is "api" (the default) or "widget"/"portal" for Parley's
+	// own pages; AcceptPrivacyConsent answers the notice of R18.
+	Channel              string `json:"channel"`
+	AcceptPrivacyConsent bool   `json:"accept_privacy_consent"`
 }
 
 type messageRequest struct {
@@ -48,7 +52,8 @@ func (a *API) startConversation(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	conv, m, err := a.svc.Start(c.Request.Context(), actor(c), inbox.StartInput{Subject: req.Subject, Body: req.Body, OrderID: req.OrderID})
+	conv, m, err := a.svc.Start(c.Request.Context(), actor(c), inbox.StartInput{Subject: req.Subject, Body: req.Body, OrderID: req.OrderID,
+		Channel: req.Channel, AcceptConsent: req.AcceptPrivacyConsent})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -58,7 +63,8 @@ func (a *API) startConversation(c *gin.Context) {
 
 // openThread is GET …/conversations/{id} for either side, in its view:
 // opening marks it read for the caller's side (R1), and the service gives
-// customers only what they may see (R8).
+// customers only what they may see (R8). It carries the newest
+// inbox.HistoryPage messages; messages_next_cursor fetches the ones before.
 func openThread[V any](a *API, view func(models.Conversation) V) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := pathID(c)
@@ -66,12 +72,12 @@ func openThread[V any](a *API, view func(models.Conversation) V) gin.HandlerFunc
 			writeError(c, err)
 			return
 		}
-		th, err := a.svc.Open(c.Request.Context(), actor(c), id)
+		conv, p, err := a.svc.OpenRecent(c.Request.Context(), actor(c), id)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, thread[V]{Conversation: view(th.Conversation), Messages: messageViews(th.Messages, actor(c).IsStaff())})
+		c.JSON(http.StatusOK, thread[V]{Conversation: view(conv), Messages: messageViews(p.Messages, actor(c).IsStaff()), MessagesNextCursor: cursorOrNull(p.Older)})
 	}
 }
 

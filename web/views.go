@@ -120,8 +120,9 @@ func pageOf[T any](p models.ConversationPage, view func(models.Conversation) T) 
 
 // thread is GET …/conversations/{id}.
 type thread[T any] struct {
-	Conversation T         `json:"conversation"`
-	Messages     []message `json:"messages"`
+	Conversation       T         `json:"conversation"`
+	Messages           []message `json:"messages"`
+	MessagesNextCursor *string   `json:"messages_next_cursor"`
 }
 
 // posted answers a new conversation or message: the message and the

@@ -326,6 +326,7 @@ func browserFlow(t *testing.T, base string, env map[string]string) {
 	t.Run("read", func(t *testing.T) { flowRead(t, s, tab(t, root)) })
 	t.Run("thread", func(t *testing.T) { flowThread(t, s, tab(t, root)) })
 	t.Run("list-search", func(t *testing.T) { flowListSearch(t, s, tab(t, root)) })
+	portalFlows(t, s, root, env)
 }
 
 // flowReply: agent1 signs in, sees only their scope, opens a thread from

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/web"
 )
 
 // config is Parley's runtime configuration: PARLEY_* environment variables,
@@ -33,9 +35,11 @@ type config struct {
 	Secure         bool
 	DemoPassword   string
 	TrustedProxies string
-	Demo           bool
-	NoWorker       bool
-	HTTP           httpLimits
+	// WidgetOrigins are the shop origins allowed to frame /widget.
+	WidgetOrigins []string
+	Demo          bool
+	NoWorker      bool
+	HTTP          httpLimits
 	// Mail (cmd/parley/mail.go).
 	SMTPURL, MailFrom, PublicURL string
 	MailWindow                   time.Duration
@@ -72,7 +76,7 @@ type setting struct {
 // adds the command's own flags (nil for none).
 func parseConfig(cmd string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet, c *config)) (config, error) {
 	var c config
-	var ttl, adminTTL, secure string
+	var ttl, adminTTL, secure, widgetOrigins string
 	var mailWindow string
 	var headerTimeout, bodyGrace, bodyRate, bodyTimeout, drainDelay, shutdownGrace string
 	settings := []setting{
@@ -91,6 +95,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 		{"PARLEY_MAIL_FROM", "mail-from", "", "sender address of Parley's e-mails (default parley@<public host>)", &c.MailFrom},
 		{"PARLEY_PUBLIC_URL", "public-url", "", "address people reach Parley at, for links in e-mails (default http://<addr>)", &c.PublicURL},
 		{"PARLEY_MAIL_WINDOW", "mail-window", "2m", "how long a new-message e-mail waits (burst window, time to read it in-app)", &mailWindow},
+		{"PARLEY_WIDGET_ORIGINS", "widget-origins", "", "comma-separated shop origins (https://shop.example) allowed to embed the chat widget", &widgetOrigins},
 		{"PARLEY_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy CIDRs whose X-Forwarded-For is believed", &c.TrustedProxies},
 		{"PARLEY_HEADER_TIMEOUT", "header-timeout", "10s", "time a client has to send a request's headers", &headerTimeout},
 		{"PARLEY_BODY_GRACE", "body-grace", "10s", "time a request body may take before the minimum rate applies", &bodyGrace},
@@ -116,6 +121,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string, extra fu
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("parley %s: unexpected argument %q", cmd, fs.Arg(0))
 	}
+	origins, err := web.ParseOrigins(widgetOrigins)
+	if err != nil {
+		return c, err
+	}
+	c.WidgetOrigins = origins
 	d, err := time.ParseDuration(ttl)
 	if err != nil || d <= 0 {
 		return c, fmt.Errorf("PARLEY_TOKEN_TTL %q: want a positive duration such as 720h", ttl)

@@ -128,6 +128,8 @@ func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
 	if rt.smtp != nil {
 		mailbox = devMailbox{rt.smtp}
 	}
+	web.NewPortal(rt.svc, rt.acc, web.PortalConfig{Secure: rt.cfg.Secure, WidgetOrigins: rt.cfg.WidgetOrigins,
+		Demo: rt.cfg.Demo, Log: rt.log}).Register(r)
 	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, Policies: rt.pol, DB: rt.store.Config, Log: rt.log,
 		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure, Jobs: rt.redisOpt, Mailbox: mailbox}); err != nil {
 		return nil, err
@@ -142,7 +144,7 @@ func printBanner(w io.Writer, rt *runtime, addr string, logins []demoLogin, took
 	} else {
 		fmt.Fprintf(w, "Parley %s in embedded mode (SQLite %s, in-process Redis; for trying Parley, not for production)\n", version, rt.store.Config.Path)
 	}
-	fmt.Fprintf(w, "  back office: %s/admin/dashboard/conversation\n  API:         %s/api/v1\n  ready in %s\n", base, base, took.Round(time.Millisecond))
+	fmt.Fprintf(w, "  back office: %s/admin/dashboard/conversation\n  customers:   %s%s\n  API:         %s/api/v1\n  ready in %s\n", base, base, web.PortalPath, base, took.Round(time.Millisecond))
 	if len(logins) > 0 {
 		fmt.Fprintf(w, "  demo logins (password %q):", logins[0].Password)
 		for _, l := range logins {

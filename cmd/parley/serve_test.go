@@ -141,6 +141,9 @@ func TestServeDemo(t *testing.T) {
 	env := testEnv(t)
 	env["PARLEY_DRAIN_DELAY"] = "1s"
 	env["PARLEY_MAIL_WINDOW"] = "1s"
+	// A shop on another origin embeds the widget (browser_portal_test.go).
+	env["PARLEY_WIDGET_ORIGINS"] = startShop(t)
+	env["PARLEY_IDENTITY_SECRET"] = shopSecret
 	base, out, stop := startServe(t, env)
 	banner := out.String()
 	wantMode := "embedded mode"

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/parleyhq/parley/models"
+)
+
+// portalFlows are the customer side's flows: alice on /dashboard/messages
+// and a guest in the widget on /demo/store.
+func portalFlows(t *testing.T, s *site, root context.Context, env map[string]string) {
+	t.Run("portal-alice", func(t *testing.T) { flowPortalAlice(t, s, tab(t, root)) })
+	t.Run("widget-guest", func(t *testing.T) { flowWidgetGuest(t, s, tab(t, root)) })
+	if shop := env["PARLEY_WIDGET_ORIGINS"]; shop != "" {
+		t.Run("widget-identity", func(t *testing.T) { flowWidgetIdentity(t, s, tab(t, root), shop) })
+	}
+}
+
+const portalXSS = `<img src=x onerror="document.title='pwned'">`
+
+// flowPortalAlice: alice signs in on the page, starts a conversation about
+// one of her orders, sees a staff reply after reloading, and downloads the
+// CSV, which has the reply and no note.
+func flowPortalAlice(t *testing.T, s *site, ctx context.Context) {
+	subject := "About my order " + portalXSS
+	body := "Where is it? " + portalXSS
+	var title, threadURL, order string
+	err := browse(ctx,
+		chromedp.Navigate(s.base+"/dashboard/messages"),
+		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
+		screenshots("portal-signin"),
+		chromedp.SendKeys(`#email`, "alice@example.com", chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, "demo-pass-123", chromedp.ByQuery),
+		chromedp.Click(`form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#new-title`, chromedp.ByQuery),
+		screenshots("portal-list"),
+		chromedp.SendKeys(`#subject`, subject, chromedp.ByQuery),
+		// The first of her orders.
+		chromedp.Evaluate(`(function(){var o=document.querySelectorAll('#order option')[1]; document.querySelector('#order').value=o.value; return o.textContent})()`, &order),
+		chromedp.SendKeys(`#body`, body, chromedp.ByQuery),
+		chromedp.Click(`#new-form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#thread-title`, chromedp.ByQuery),
+		chromedp.Location(&threadURL),
+		chromedp.Text(`#thread-title`, &title, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("alice starts a conversation: %v", err)
+	}
+	if title != subject || order == "" {
+		t.Fatalf("thread title %q (order %q)", title, order)
+	}
+	var id int64
+	if i := strings.LastIndex(threadURL, "/"); i >= 0 {
+		id, _ = models.ParseID(threadURL[i+1:])
+	}
+	conv := s.conv(t, id)
+	if conv.OrderID == nil {
+		t.Fatalf("the conversation links no order")
+	}
+	staff := s.staff["chatadmin"]
+	if _, _, err := s.svc.Send(context.Background(), staff, id, models.KindNote, "INTERNAL NOTE"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.svc.Send(context.Background(), staff, id, models.KindReply, "On its way "+portalXSS); err != nil {
+		t.Fatal(err)
+	}
+	var page, docTitle, csv string
+	var imgs int
+	err = browse(ctx,
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#reply`, chromedp.ByQuery),
+		chromedp.Text(`#timeline`, &page, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('main img').length`, &imgs),
+		chromedp.Title(&docTitle),
+		screenshots("portal-thread"),
+		// The page's own "Download CSV" link, fetched with the page's
+		// session (headless Chromium's downloads land per browser context).
+		chromedp.Evaluate(`fetch(document.querySelector('a[download][href$="/export.csv"]').href).then(function(r){var d=r.headers.get('Content-Disposition'); return r.text().then(function(b){return d + '\n' + b})})`, &csv,
+			func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }),
+	)
+	if err != nil {
+		t.Fatalf("alice reloads: %v", err)
+	}
+	if !strings.Contains(page, "On its way "+portalXSS) || strings.Contains(page, "INTERNAL NOTE") || imgs != 0 || docTitle == "pwned" {
+		t.Fatalf("thread after reload: imgs %d title %q\n%s", imgs, docTitle, page)
+	}
+	if !strings.HasPrefix(csv, "attachment; filename=conversation-") || !strings.Contains(csv, "message_id,") || !strings.Contains(csv, "On its way") || strings.Contains(csv, "INTERNAL NOTE") {
+		t.Fatalf("downloaded CSV:\n%s", csv)
+	}
+}
+
+// flowWidgetGuest: a guest opens the widget on the demo store, starts a
+// conversation and chats; names and bodies stay text.
+func flowWidgetGuest(t *testing.T, s *site, ctx context.Context) {
+	res, err := http.Post(s.base+"/api/v1/auth/guest", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusNotFound {
+		t.Skip("widget guest flow skipped: POST /api/v1/auth/guest (the ident helper's) is not in this build")
+	}
+	var frames []*cdp.Node
+	in := func() chromedp.QueryOption { return chromedp.FromNode(frames[0]) }
+	subject := "Widget question " + portalXSS
+	var timeline string
+	err = browse(ctx,
+		chromedp.Navigate(s.base+"/demo/store"),
+		chromedp.WaitVisible(`button[aria-label="Open chat with the store"]`, chromedp.ByQuery),
+		chromedp.Click(`button[aria-label="Open chat with the store"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`iframe[title="Chat with the store"]`, chromedp.ByQuery),
+		waitJS(`(function(){var f=document.querySelector('iframe'); return !!(f.contentDocument && f.contentDocument.querySelector('#w-guest'))})()`),
+		chromedp.Nodes(`iframe[title="Chat with the store"]`, &frames, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("open the widget: %v", err)
+	}
+	err = browse(ctx,
+		chromedp.SendKeys(`#w-name`, "Guest "+portalXSS, chromedp.ByQuery, in()),
+		chromedp.Click(`#w-guest button[type=submit]`, chromedp.ByQuery, in()),
+		chromedp.WaitVisible(`#w-subject`, chromedp.ByQuery, in()),
+		chromedp.SendKeys(`#w-subject`, subject, chromedp.ByQuery, in()),
+		chromedp.SendKeys(`#w-body`, "Hello from the widget "+portalXSS, chromedp.ByQuery, in()),
+		chromedp.Click(`#w-new button[type=submit]`, chromedp.ByQuery, in()),
+		chromedp.WaitVisible(`#w-reply`, chromedp.ByQuery, in()),
+		chromedp.SendKeys(`#w-reply`, "A second line\r", chromedp.ByQuery, in()),
+		waitJS(`document.querySelector('iframe').contentDocument.querySelectorAll('#w-timeline .msg').length >= 2`),
+		chromedp.Text(`#w-timeline`, &timeline, chromedp.ByQuery, in()),
+		screenshots("widget-store"),
+	)
+	if err != nil {
+		t.Fatalf("guest chats in the widget: %v", err)
+	}
+	var imgs int
+	if err := browse(ctx, chromedp.Evaluate(`document.querySelector('iframe').contentDocument.querySelectorAll('img').length`, &imgs)); err != nil || imgs != 0 {
+		t.Fatalf("payload became markup in the widget (%d img): %v", imgs, err)
+	}
+	if !strings.Contains(timeline, "Hello from the widget "+portalXSS) || !strings.Contains(timeline, "A second line") {
+		t.Fatalf("widget timeline:\n%s", timeline)
+	}
+	var n int
+	if err := s.st.DB.QueryRow(`SELECT COUNT(*) FROM conversations WHERE subject = ? AND channel = 'widget'`, subject).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("widget conversation rows: %d %v", n, err)
+	}
+}
+
+// shopSecret is the identity secret the browser tests' shop signs with.
+var shopSecret = strings.Repeat("k", 40)
+
+// startShop serves a shop page from an origin of its own (another port):
+// /?parley=<base> loads the widget from Parley and, once loaded, signs its
+// customer in with a fresh identity token from /token. It returns the
+// shop's origin, which the server must list in PARLEY_WIDGET_ORIGINS.
+func startShop(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	var seq atomic.Int64
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		n := seq.Add(1)
+		fmt.Fprint(w, signIdentity(map[string]any{"sub": fmt.Sprintf("shop-customer-%d-%d", time.Now().UnixNano(), n),
+			"email": fmt.Sprintf("shopper%d@shop.example", time.Now().UnixNano()), "name": "Shopper " + portalXSS,
+			"exp": time.Now().Add(4 * time.Minute).Unix(), "jti": fmt.Sprintf("jti-%d-%d", time.Now().UnixNano(), n)}))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		parley := r.URL.Query().Get("parley")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html><head><title>Other shop</title></head><body><h1>Another shop</h1>
+<script src="%s/widget.js"></script>
+<script>fetch('/token').then(function(r){return r.text()}).then(function(t){window.Parley.identify(t)})</script>
+</body></html>`, html.EscapeString(parley))
+	})
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// signIdentity signs claims as the shop does: a JWT, HS256.
+func signIdentity(claims map[string]any) string {
+	enc := base64.RawURLEncoding
+	h := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	b, _ := json.Marshal(claims)
+	p := enc.EncodeToString(b)
+	mac := hmac.New(sha256.New, []byte(shopSecret))
+	mac.Write([]byte(h + "." + p))
+	return h + "." + p + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+// flowWidgetIdentity: a shop page on another origin signs a new customer
+// in through the widget; the conversation started there is that
+// customer's, from the widget channel.
+func flowWidgetIdentity(t *testing.T, s *site, ctx context.Context, shop string) {
+	res, err := http.Post(s.base+"/api/v1/auth/identity", "application/json", strings.NewReader(`{"token":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusNotFound {
+		t.Skip("widget identity flow skipped: POST /api/v1/auth/identity (the ident helper's) is not in this build")
+	}
+	var frames []*cdp.Node
+	in := func() chromedp.QueryOption { return chromedp.FromNode(frames[0]) }
+	subject := "Signed-in shopper " + portalXSS
+	err = browse(ctx,
+		chromedp.Navigate(shop+"/?parley="+url.QueryEscape(s.base)),
+		chromedp.WaitVisible(`button[aria-label="Open chat with the store"]`, chromedp.ByQuery),
+		chromedp.Click(`button[aria-label="Open chat with the store"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`iframe[title="Chat with the store"]`, chromedp.ByQuery),
+		chromedp.Nodes(`iframe[title="Chat with the store"]`, &frames, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("open the widget on the shop: %v", err)
+	}
+	err = browse(ctx,
+		chromedp.WaitVisible(`#w-subject`, chromedp.ByQuery, in()), // signed in: no guest form
+		chromedp.SendKeys(`#w-subject`, subject, chromedp.ByQuery, in()),
+		chromedp.SendKeys(`#w-body`, "Signed in by my shop", chromedp.ByQuery, in()),
+		chromedp.Click(`#w-new button[type=submit]`, chromedp.ByQuery, in()),
+		chromedp.WaitVisible(`#w-reply`, chromedp.ByQuery, in()),
+	)
+	if err != nil {
+		t.Fatalf("shopper starts a conversation in the widget: %v", err)
+	}
+	var ext, channel string
+	var guest bool
+	err = s.st.DB.QueryRow(`SELECT COALESCE(cu.external_id, ''), cu.is_guest, c.channel FROM conversations c JOIN customers cu ON cu.id = c.customer_id WHERE c.subject = ?`, subject).Scan(&ext, &guest, &channel)
+	if err != nil || !strings.HasPrefix(ext, "shop-customer-") || guest || channel != "widget" {
+		t.Fatalf("the conversation's customer: external id %q guest %v channel %q: %v", ext, guest, channel, err)
+	}
+
+	// The same shop links a customer to the messages page with a token:
+	// signed in, and the token gone from the address.
+	res, err = http.Get(shop + "/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var loc, who string
+	err = browse(ctx,
+		chromedp.Navigate(s.base+"/dashboard/messages?identity="+url.QueryEscape(string(tok))),
+		chromedp.WaitVisible(`#new-title`, chromedp.ByQuery),
+		chromedp.Location(&loc),
+		chromedp.Text(`.who`, &who, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("identity link: %v", err)
+	}
+	if loc != s.base+"/dashboard/messages" || !strings.Contains(who, "Shopper "+portalXSS) {
+		t.Fatalf("after the identity link: at %q, %q", loc, who)
+	}
+}

@@ -1,0 +1,165 @@
+// Parley widget (inside the /widget iframe). The session token lives in
+// this variable only: no cookie, no storage, never in a URL. Everything
+// shown is set with textContent, so names, subjects and bodies stay text.
+(function () {
+  "use strict";
+  var root = document.getElementById("widget");
+  if (!root) return;
+  var api = root.getAttribute("data-api");
+  var allowed = (root.getAttribute("data-origins") || "").split(" ").filter(Boolean);
+  allowed.push(location.origin);
+  var token = null, current = null, older = null, poll = null;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function say(msg, isError) {
+    var box = isError ? $("alert") : $("status");
+    box.textContent = "";
+    if (!msg) return;
+    var p = document.createElement("p");
+    p.className = isError ? "error" : "notice";
+    p.textContent = msg;
+    box.appendChild(p);
+  }
+  function call(method, path, body) {
+    var h = { "Accept": "application/json" };
+    if (token) h["Authorization"] = "Bearer " + token;
+    if (body !== undefined) h["Content-Type"] = "application/json";
+    return fetch(api + path, { method: method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit" })
+      .then(function (r) {
+        return r.text().then(function (t) {
+          var data = t ? JSON.parse(t) : {};
+          if (!r.ok) {
+            var e = (data && data.error) || { message: "Something went wrong." };
+            var msg = e.message || "Something went wrong.";
+            if (e.code === "rate_limited") msg = "You are sending faster than this store allows. Please wait " + (e.retry_after || 1) + " seconds, then send again.";
+            var err = new Error(msg); err.code = e.code; throw err;
+          }
+          return data;
+        });
+      });
+  }
+  function show(id) {
+    ["w-start", "w-list", "w-thread"].forEach(function (s) { $(s).hidden = s !== id; });
+  }
+  function when(iso) {
+    try { return new Date(iso).toLocaleString(); } catch (e) { return iso; }
+  }
+  function signedIn(t) {
+    token = t;
+    say("");
+    loadList();
+  }
+  function loadList() {
+    current = null;
+    if (poll) { clearInterval(poll); poll = null; }
+    call("GET", "/conversations?limit=50").then(function (d) {
+      var ul = $("w-convs");
+      ul.textContent = "";
+      (d.items || []).forEach(function (c) {
+        var li = document.createElement("li");
+        if (!c.is_read_by_user) li.className = "unread";
+        var a = document.createElement("a");
+        a.href = "#";
+        var s = document.createElement("span"); s.className = "subject"; s.textContent = c.subject; a.appendChild(s);
+        if (!c.is_read_by_user) { var b = document.createElement("span"); b.className = "badge"; b.textContent = "New"; a.appendChild(b); }
+        var m = document.createElement("span"); m.className = "meta"; m.textContent = c.status.replace(/_/g, " ").toLowerCase() + " · " + when(c.last_message_at); a.appendChild(m);
+        var p = document.createElement("span"); p.className = "preview"; p.textContent = c.last_message_preview; a.appendChild(p);
+        a.addEventListener("click", function (ev) { ev.preventDefault(); openThread(c.id); });
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      show("w-list");
+    }).catch(function (e) { say(e.message, true); });
+  }
+  function messageItem(m) {
+    var li = document.createElement("li");
+    li.id = "w-m" + m.id;
+    if (m.kind === "system") {
+      li.className = "event";
+      li.textContent = m.body + " · " + when(m.created_at);
+      return li;
+    }
+    var mine = m.author_type !== "staff";
+    li.className = "msg " + (mine ? "mine" : "theirs");
+    var a = document.createElement("span"); a.className = "author"; a.textContent = mine ? "You" : m.author_name + " (store)";
+    var p = document.createElement("p"); p.className = "body"; p.textContent = m.body;
+    var t = document.createElement("time"); t.dateTime = m.created_at; t.textContent = when(m.created_at);
+    li.appendChild(a); li.appendChild(p); li.appendChild(t);
+    return li;
+  }
+  function renderThread(d, keepScroll) {
+    $("w-thread-title").textContent = d.conversation.subject;
+    $("w-status").textContent = d.conversation.status.replace(/_/g, " ").toLowerCase();
+    var ol = $("w-timeline");
+    d.messages.forEach(function (m) { if (!$("w-m" + m.id)) ol.appendChild(messageItem(m)); });
+    if (older === null) { older = d.messages_next_cursor; $("w-older").hidden = !older; }
+    if (!keepScroll && ol.lastElementChild) ol.lastElementChild.scrollIntoView({ block: "end" });
+  }
+  function openThread(id) {
+    current = id; older = null;
+    $("w-timeline").textContent = "";
+    call("GET", "/conversations/" + id).then(function (d) {
+      renderThread(d);
+      show("w-thread");
+      $("w-reply").focus();
+      if (poll) clearInterval(poll);
+      poll = setInterval(function () {
+        if (current === id && !document.hidden) call("GET", "/conversations/" + id).then(function (d) { renderThread(d, true); }).catch(function () {});
+      }, 5000);
+    }).catch(function (e) { say(e.message, true); });
+  }
+  $("w-older").addEventListener("click", function () {
+    if (!older || !current) return;
+    call("GET", "/conversations/" + current + "/messages?cursor=" + encodeURIComponent(older)).then(function (d) {
+      var ol = $("w-timeline"), first = ol.firstElementChild;
+      d.items.forEach(function (m) { if (!$("w-m" + m.id)) ol.insertBefore(messageItem(m), first); });
+      older = d.next_cursor; $("w-older").hidden = !older;
+    }).catch(function (e) { say(e.message, true); });
+  });
+  $("w-back").addEventListener("click", loadList);
+  $("w-guest").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var body = {};
+    var n = $("w-name").value.trim(), e = $("w-email").value.trim();
+    if (n) body.name = n;
+    if (e) body.email = e;
+    call("POST", "/auth/guest", body).then(function (d) { signedIn(d.token); }).catch(function (e) { say(e.message, true); });
+  });
+  $("w-new").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var req = { subject: $("w-subject").value, body: $("w-body").value, channel: "widget" };
+    if (!$("w-consent").hidden) req.accept_privacy_consent = $("w-accept").checked;
+    call("POST", "/conversations", req).then(function (d) {
+      $("w-subject").value = ""; $("w-body").value = "";
+      openThread(d.conversation.id);
+    }).catch(function (e) {
+      if (e.code === "forbidden" && /privacy/.test(e.message)) { $("w-consent").hidden = false; }
+      say(e.message, true);
+    });
+  });
+  function send() {
+    var area = $("w-reply");
+    if (!area.value.trim() || !current) return;
+    call("POST", "/conversations/" + current + "/messages", { body: area.value }).then(function (d) {
+      area.value = "";
+      say("");
+      if (d.conversation.id !== current) { openThread(d.conversation.id); return; }
+      $("w-timeline").appendChild(messageItem(d.message));
+      $("w-timeline").lastElementChild.scrollIntoView({ block: "end" });
+    }).catch(function (e) { say(e.message, true); });
+  }
+  $("w-send").addEventListener("submit", function (ev) { ev.preventDefault(); send(); });
+  $("w-reply").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); send(); }
+  });
+  // The shop signs its customer in: {type: "parley:identity", token} from
+  // an allowed origin, sent by the page that framed us.
+  window.addEventListener("message", function (ev) {
+    if (allowed.indexOf(ev.origin) < 0 || ev.source !== window.parent) return;
+    var d = ev.data;
+    if (!d || d.type !== "parley:identity" || typeof d.token !== "string") return;
+    call("POST", "/auth/identity", { token: d.token }).then(function (r) { signedIn(r.token); })
+      .catch(function (e) { say(e.message, true); });
+  });
+  if (window.parent !== window) window.parent.postMessage({ type: "parley:ready" }, "*");
+})();
