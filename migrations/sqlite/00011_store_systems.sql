@@ -51,6 +51,7 @@ CREATE TABLE password_resets (
 CREATE UNIQUE INDEX password_resets_hash ON password_resets (token_hash);
 CREATE INDEX password_resets_customer ON password_resets (customer_id, created_at);
 
+-- +goose Down
 DROP TABLE password_resets;
 DROP TABLE identity_jtis;
 DROP TABLE api_keys;
