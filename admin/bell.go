@@ -26,8 +26,9 @@ const (
 // bellScript runs on every page of GoAdmin's layout: it puts the bell with
 // the unread count into the navbar, and sends the heartbeat that keeps the
 // staff member online (R19: no e-mail while a back-office page is open),
-// whose answer is the unread count. Every 30 s, well inside the presence
-// TTL of 60 s.
+// whose answer is the unread count and the Inbox menu's badge (unread
+// conversations awaiting staff, in the caller's scope). Every 30 s, well
+// inside the presence TTL of 60 s.
 const bellScript = `<script>
 (function () {
   var menu = document.querySelector('.navbar-custom-menu > .nav');
@@ -49,6 +50,16 @@ const bellScript = `<script>
   a.appendChild(badge);
   li.appendChild(a);
   menu.insertBefore(li, menu.firstChild);
+  var inbox = document.querySelector('.sidebar-menu a[href$="/dashboard/conversation"]');
+  var inboxBadge = null;
+  if (inbox) {
+    inboxBadge = document.createElement('span');
+    inboxBadge.id = 'parley-inbox-count';
+    inboxBadge.className = 'pull-right-container';
+    inboxBadge.innerHTML = '<small class="label pull-right bg-red"></small>';
+    inboxBadge.style.display = 'none';
+    inbox.appendChild(inboxBadge);
+  }
   function beat() {
     fetch('` + PresencePath + `', {method: 'POST', credentials: 'same-origin', headers: {'Accept': 'application/json'}})
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -57,6 +68,11 @@ const bellScript = `<script>
         badge.textContent = d.unread > 99 ? '99+' : String(d.unread);
         badge.style.display = d.unread === 0 ? 'none' : '';
         a.setAttribute('aria-label', 'Notifications: ' + d.unread + ' unread');
+        if (inboxBadge && typeof d.awaiting === 'string') {
+          inboxBadge.firstChild.textContent = d.awaiting;
+          inboxBadge.style.display = d.awaiting === '0' ? 'none' : '';
+          inbox.setAttribute('title', d.awaiting + ' unread awaiting an answer');
+        }
       })
       .catch(function () {});
   }
@@ -77,8 +93,17 @@ func (g *guard) presence(c *gin.Context) {
 		g.domainFail(c, err)
 		return
 	}
+	waiting, more, err := g.svc.Awaiting(c.Request.Context(), a)
+	if err != nil {
+		g.domainFail(c, err)
+		return
+	}
+	awaiting := strconv.Itoa(waiting)
+	if more {
+		awaiting += "+"
+	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"unread": n})
+	c.JSON(http.StatusOK, gin.H{"unread": n, "awaiting": awaiting})
 	c.Abort()
 }
 

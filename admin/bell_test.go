@@ -88,6 +88,11 @@ func TestBellAndNotifications(t *testing.T) {
 	if r.StatusCode != http.StatusOK || r.json(t)["unread"] != float64(1) {
 		t.Fatalf("heartbeat: %d %s", r.StatusCode, r.body)
 	}
+	// The Inbox menu's badge: unread AWAITING_ADMIN in scope (counted by
+	// inbox.Awaiting, TestAwaiting), as text ("1000+" when capped).
+	if aw, ok := r.json(t)["awaiting"].(string); !ok || aw == "" {
+		t.Fatalf("heartbeat without the inbox badge: %s", r.body)
+	}
 	if on, _ := env.presence.Online(ctx, models.ActorStaff, agent.ID); !on {
 		t.Fatal("the heartbeat did not mark the agent online")
 	}
