@@ -2,29 +2,29 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/url"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/mail"
 )
 
-// devResetMailer writes password-reset links to the log in embedded mode,
-// until the mailer of the notifications issue sends them.
-type devResetMailer struct{ log *slog.Logger }
+// resetMailer e-mails password-reset links through Parley's SMTP client
+// (the in-process server and dev mailbox in embedded mode).
+type resetMailer struct {
+	m    *mail.Mailer
+	base string // the public URL
+}
 
-var _ inbox.ResetMailer = devResetMailer{}
+var _ inbox.ResetMailer = resetMailer{}
 
 // ResetPath is where a reset link leads (the customer pages' reset form).
 const ResetPath = "/dashboard/password-reset"
 
-func (m devResetMailer) SendPasswordReset(ctx context.Context, r inbox.PasswordReset) error {
-	m.log.InfoContext(ctx, "dev mail: password reset link", "to", r.Email,
-		"link", ResetPath+"?token="+url.QueryEscape(r.Token), "expires", r.ExpiresAt)
-	return nil
+func (r resetMailer) SendPasswordReset(ctx context.Context, p inbox.PasswordReset) error {
+	return r.m.SendResetLink(ctx, p.Email, p.Name, r.base+ResetPath+"?token="+url.QueryEscape(p.Token), p.ExpiresAt)
 }
 
-// wireIdentity configures signed identity and, in embedded mode, the dev
-// reset mailer. In --demo mode without PARLEY_IDENTITY_SECRET, a secret is
+// wireIdentity configures signed identity and the reset mailer. In --demo mode without PARLEY_IDENTITY_SECRET, a secret is
 // generated once in the data dir (rt.cfg.IdentitySecret), so the demo
 // storefront can sign its customers in.
 func wireIdentity(rt *runtime) error {
@@ -40,8 +40,6 @@ func wireIdentity(rt *runtime) error {
 			return err
 		}
 	}
-	if !rt.cfg.production() {
-		rt.acc.SetResetMailer(devResetMailer{log: rt.log})
-	}
+	rt.acc.SetResetMailer(resetMailer{m: &mail.Mailer{Client: rt.mailer, From: rt.mailFrom(), Name: "Parley"}, base: rt.publicURL()})
 	return nil
 }
