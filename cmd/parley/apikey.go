@@ -6,11 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 	"time"
-
-	"github.com/parleyhq/parley/models"
 )
 
 // apikey manages the integration keys of the shop's systems:
@@ -28,7 +25,7 @@ func apikey(ctx context.Context, args []string, getenv func(string) string, stdo
 	if sub == "revoke" && len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		target, args = args[0], args[1:]
 	}
-	cfg, err := parseConfig("apikey "+sub, args, getenv, func(fs *flag.FlagSet, _ *config) {
+	rt, _, err := cliRuntime(ctx, "apikey "+sub, args, getenv, func(fs *flag.FlagSet, _ *config) {
 		if sub == "create" {
 			fs.StringVar(&name, "name", "", "a name for the key, e.g. shop")
 		}
@@ -36,13 +33,8 @@ func apikey(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	rt, err := newRuntime(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
 	defer rt.close()
-	sys := models.System
-	sys.Name = "cli"
+	sys := cliActor()
 	switch sub {
 	case "create":
 		if name == "" {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"sort"
 	"time"
 
@@ -25,13 +24,9 @@ func job(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	name, args := args[1], args[2:]
 	var dryRun bool
-	cfg, err := parseConfig("job run "+name, args, getenv, func(fs *flag.FlagSet, _ *config) {
+	rt, cfg, err := cliRuntime(ctx, "job run "+name, args, getenv, func(fs *flag.FlagSet, _ *config) {
 		fs.BoolVar(&dryRun, "dry-run", false, "count what the job would do, per reason, without changing anything")
 	})
-	if err != nil {
-		return err
-	}
-	rt, err := newRuntime(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
@@ -40,7 +35,7 @@ func job(ctx context.Context, args []string, getenv func(string) string, stdout 
 	switch name {
 	case "retention":
 		if dryRun {
-			p, err := svc.RetentionDryRun(ctx, jobActor())
+			p, err := svc.RetentionDryRun(ctx, cliActor())
 			if err != nil {
 				return err
 			}
@@ -128,11 +123,4 @@ func printCounts(w io.Writer, dry bool, c models.RetentionCounts) {
 	fmt.Fprintf(w, "  messages kept (linked to an open order): %d\n", c.KeptOpenOrder)
 	fmt.Fprintf(w, "  attachments %s: %d\n", del, c.DeletedAttachments)
 	fmt.Fprintf(w, "  conversations %s (left empty): %d\n", del, c.DeletedConversations)
-}
-
-// jobActor is the system as the command line.
-func jobActor() models.Actor {
-	a := models.System
-	a.Name = "cli"
-	return a
 }

@@ -7,12 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/models"
 )
 
 func user(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
@@ -21,7 +19,7 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 	}
 	sub, args := args[0], args[1:]
 	var username, role, email string
-	cfg, err := parseConfig("user "+sub, args, getenv, func(fs *flag.FlagSet, _ *config) {
+	rt, _, err := cliRuntime(ctx, "user "+sub, args, getenv, func(fs *flag.FlagSet, _ *config) {
 		fs.StringVar(&username, "username", "", "staff username")
 		fs.StringVar(&role, "role", "", "owner, admin, chat_admin or agent")
 		fs.StringVar(&email, "email", "", "staff e-mail (for notifications)")
@@ -29,13 +27,8 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if err != nil {
 		return err
 	}
-	rt, err := newRuntime(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
 	defer rt.close()
-	sys := models.System
-	sys.Name = "cli"
+	sys := cliActor()
 	needUser := func() error {
 		if strings.TrimSpace(username) == "" {
 			return errors.New("--username is required")
