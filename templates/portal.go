@@ -14,6 +14,7 @@ const (
 	PortalListTemplate   = "portal-list"
 	PortalThreadTemplate = "portal-thread"
 	PortalErrorTemplate  = "portal-error"
+	PortalResetTemplate  = "portal-reset"
 	WidgetTemplate       = "widget-page"
 )
 
@@ -43,15 +44,22 @@ type PortalPage struct {
 
 	Widget *PortalWidget
 	Login  *PortalLogin
+	Reset  *PortalReset
 	List   *PortalList
 	Thread *PortalThread
 }
 
-// PortalLogin is the sign-in form.
+// PortalLogin is the sign-in form and the forgotten-password form.
 type PortalLogin struct {
 	Action, Email string
+	ForgotAction  string
 	// IdentityHint says the shop can sign customers in itself.
 	IdentityHint bool
+}
+
+// PortalReset is the form that sets a new password from an e-mailed link.
+type PortalReset struct {
+	Action, Token string
 }
 
 // PortalList is the conversation list with the new-conversation form.

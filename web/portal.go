@@ -63,6 +63,9 @@ func (p *Portal) Register(r gin.IRouter) {
 	r.POST(PortalPath, p.form(p.start))
 	r.POST(PortalPath+"/login", p.form(p.login))
 	r.POST(PortalPath+"/logout", p.form(p.logout))
+	r.POST(PortalPath+"/forgot", p.form(p.forgot))
+	r.GET(PortalResetPath, p.resetPage)
+	r.POST(PortalResetPath, p.form(p.reset))
 	r.GET(PortalPath+"/:id", p.thread)
 	r.POST(PortalPath+"/:id", p.form(p.reply))
 	r.GET(PortalPath+"/:id/export.csv", p.export)
@@ -169,7 +172,7 @@ func (p *Portal) index(c *gin.Context) {
 func (p *Portal) loginPage(c *gin.Context, status int, email, errMsg string) {
 	pg := p.page(c, "Sign in")
 	pg.Error = errMsg
-	pg.Login = &templates.PortalLogin{Action: PortalPath + "/login", Email: email}
+	pg.Login = &templates.PortalLogin{Action: PortalPath + "/login", Email: email, ForgotAction: PortalPath + "/forgot"}
 	p.render(c, status, templates.PortalLoginTemplate, pg)
 }
 

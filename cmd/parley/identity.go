@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/mail"
+	"github.com/parleyhq/parley/web"
 )
 
 // resetMailer e-mails password-reset links through Parley's SMTP client
@@ -18,7 +19,7 @@ type resetMailer struct {
 var _ inbox.ResetMailer = resetMailer{}
 
 // ResetPath is where a reset link leads (the customer pages' reset form).
-const ResetPath = "/dashboard/password-reset"
+const ResetPath = web.PortalResetPath
 
 func (r resetMailer) SendPasswordReset(ctx context.Context, p inbox.PasswordReset) error {
 	return r.m.SendResetLink(ctx, p.Email, p.Name, r.base+ResetPath+"?token="+url.QueryEscape(p.Token), p.ExpiresAt)
