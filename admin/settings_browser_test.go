@@ -38,7 +38,11 @@ func TestBrowserOwnerChangesSetting(t *testing.T) {
 	var notice, value, fieldErr, shownText string
 	var xssRan bool
 	err := chromedp.Run(ctx,
-		chromedp.Click(`.sidebar-menu a[href="/admin/settings"]`, chromedp.ByQuery),
+		// The menu leads there (its link is checked); the page is then
+		// loaded whole, since a pjax load that outlives jQuery-pjax's
+		// timeout reloads the page under the test's feet.
+		chromedp.WaitVisible(`.sidebar-menu a[href="/admin/settings"]`, chromedp.ByQuery),
+		chromedp.Navigate(env.srv.URL+"/admin/settings"),
 		chromedp.WaitVisible("form.parley-settings", chromedp.ByQuery),
 		chromedp.SetValue("#setting-retention_days", "", chromedp.ByID),
 		chromedp.SendKeys("#setting-retention_days", "60", chromedp.ByID),
