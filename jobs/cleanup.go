@@ -7,6 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 )
 
@@ -15,11 +16,12 @@ import (
 const DefaultSessionTTL = 8 * time.Hour
 
 // Cleanup handles maintenance:cleanup: outbox rows done more than the
-// relay's Keep ago, and back-office sessions and unused form tokens older
-// than the session lifetime. (Completed Asynq tasks leave Redis by
+// relay's Keep ago, back-office sessions and unused form tokens older
+// than the session lifetime, and guests idle a day without a conversation. (Completed Asynq tasks leave Redis by
 // themselves: every task is enqueued with a Retention.)
 type Cleanup struct {
 	store      *models.Store
+	svc        *inbox.Service // removes idle guests (a day without a conversation)
 	relay      *Relay
 	SessionTTL time.Duration
 	Now        func() time.Time
@@ -28,6 +30,7 @@ type Cleanup struct {
 // CleanupResult counts what a clean-up removed.
 type CleanupResult struct {
 	Outbox, AdminSessions int
+	Guests                int64 // guest accounts that never started a conversation
 }
 
 // Run removes the expired rows, in small batches.
@@ -51,6 +54,11 @@ func (c *Cleanup) Run(ctx context.Context) (CleanupResult, error) {
 		if err != nil || n < 500 {
 			break
 		}
+	}
+	if c.svc != nil {
+		n, err := c.svc.RemoveIdleGuests(ctx, inbox.GuestIdleAfter)
+		res.Guests = n
+		errs = append(errs, err)
 	}
 	return res, errors.Join(errs...)
 }

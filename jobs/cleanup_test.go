@@ -32,7 +32,7 @@ func TestCleanupExpiredAdminSessions(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		c := jobs.NewCleanup(s, f.relay(&now), 8*time.Hour)
+		c := jobs.NewCleanup(s, nil, f.relay(&now), 8*time.Hour)
 		c.Now = func() time.Time { return now }
 		res, err := c.Run(ctx)
 		if err != nil || res.AdminSessions != 2 {

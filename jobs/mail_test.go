@@ -192,7 +192,7 @@ func TestMailStaffReplyOnce(t *testing.T) {
 		if lu := m.Header.Get("List-Unsubscribe"); !strings.HasPrefix(lu, "<http://parley.test/unsubscribe?c="+itoa(w.alice.ID)+"&t=") {
 			t.Errorf("List-Unsubscribe = %q", lu)
 		}
-		if !strings.Contains(m.Text, "It ships today.") || !strings.Contains(m.Text, "http://parley.test/dashboard/messages?conversation="+itoa(c.ID)) {
+		if !strings.Contains(m.Text, "It ships today.") || !strings.Contains(m.Text, "http://parley.test/dashboard/messages/"+itoa(c.ID)) {
 			t.Errorf("text part:\n%s", m.Text)
 		}
 		if strings.Contains(m.Text, "agent1") || strings.Contains(m.HTML, "agent1") {

@@ -213,7 +213,7 @@ func (h *DistributeHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 func (w *Worker) handlePeriodic(svc *inbox.Service, store *models.Store, client *asynq.Client) {
 	w.Scheduler = NewScheduler(store, client, w.log)
 	w.Retention = &RetentionHandler{svc: svc, log: w.log}
-	w.Cleanup = &Cleanup{store: store, relay: w.Relay, Now: time.Now}
+	w.Cleanup = &Cleanup{store: store, svc: svc, relay: w.Relay, Now: time.Now}
 	w.mux.Handle(TypeRetentionPurge, w.Retention)
 	w.mux.Handle(TypeAutoClose, &AutoCloseHandler{svc: svc, log: w.log})
 	w.mux.Handle(TypeDistribute, &DistributeHandler{svc: svc, log: w.log})
@@ -221,6 +221,6 @@ func (w *Worker) handlePeriodic(svc *inbox.Service, store *models.Store, client 
 }
 
 // NewCleanup builds the clean-up for a one-off run (parley job run cleanup).
-func NewCleanup(store *models.Store, relay *Relay, sessionTTL time.Duration) *Cleanup {
-	return &Cleanup{store: store, relay: relay, SessionTTL: sessionTTL, Now: time.Now}
+func NewCleanup(store *models.Store, svc *inbox.Service, relay *Relay, sessionTTL time.Duration) *Cleanup {
+	return &Cleanup{store: store, svc: svc, relay: relay, SessionTTL: sessionTTL, Now: time.Now}
 }

@@ -34,7 +34,7 @@ type Composer struct {
 // Paths of the pages e-mails link to.
 const (
 	DefaultStaffThreadPath    = "/admin/info/conversation/edit?__goadmin_edit_pk=%d"
-	DefaultCustomerThreadPath = "/dashboard/messages?conversation=%d"
+	DefaultCustomerThreadPath = "/dashboard/messages/%d"
 	ProfilePath               = "/admin/profile"
 	UnsubscribePath           = "/unsubscribe"
 )

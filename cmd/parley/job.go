@@ -101,12 +101,12 @@ func job(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if dryRun {
 			return errors.New("cleanup has no dry run")
 		}
-		c := jobs.NewCleanup(rt.store, jobs.NewRelay(rt.store, rt.asynq, rt.log), cfg.AdminSessionTTL)
+		c := jobs.NewCleanup(rt.store, svc, jobs.NewRelay(rt.store, rt.asynq, rt.log), cfg.AdminSessionTTL)
 		res, err := c.Run(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "cleanup: %d done outbox rows, %d expired back-office sessions and form tokens\n", res.Outbox, res.AdminSessions)
+		fmt.Fprintf(stdout, "cleanup: %d done outbox rows, %d expired back-office sessions and form tokens, %d idle guests\n", res.Outbox, res.AdminSessions, res.Guests)
 	default:
 		return fmt.Errorf("unknown job %q; %s", name, jobUsage)
 	}

@@ -97,7 +97,7 @@ func demoMailFlow(t *testing.T, base string) {
 				t.Fatal(err)
 			}
 			text := doc.Find(".parley-mail-text").Text()
-			if !strings.Contains(text, reply) || !strings.Contains(text, "/dashboard/messages?conversation="+strconv.FormatInt(conv, 10)) {
+			if !strings.Contains(text, reply) || !strings.Contains(text, "/dashboard/messages/"+strconv.FormatInt(conv, 10)) {
 				t.Fatalf("the e-mail to bob reads:\n%s", text)
 			}
 			if doc.Find("iframe.parley-mail-html[sandbox]").Length() != 1 {
