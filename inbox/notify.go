@@ -85,7 +85,11 @@ func (s *Service) Notifications(ctx context.Context, a models.Actor, limit int) 
 		if s.visible(a, c) != nil {
 			continue
 		}
-		out = append(out, NotificationItem{Notification: n, Subject: c.Subject, Status: c.Status})
+		st := c.Status
+		if !a.IsStaff() {
+			st = c.PublicStatus() // customers never see ESCALATED
+		}
+		out = append(out, NotificationItem{Notification: n, Subject: c.Subject, Status: st})
 	}
 	return out, unread, nil
 }

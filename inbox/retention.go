@@ -35,17 +35,6 @@ func (s *Service) fileRemover() FileRemover {
 	return nil
 }
 
-// MessagesPurgedHook hears, inside the purge's transaction and before the
-// rows are deleted (so it can still read them), which messages the
-// retention purge deletes — the full-text index drops them there, so a
-// purged word is no longer found (R14).
-type MessagesPurgedHook interface {
-	MessagesPurged(ctx context.Context, tx *models.Tx, ids []int64) error
-}
-
-// WithMessagesPurgedHook registers the hook (the search index).
-func WithMessagesPurgedHook(h MessagesPurgedHook) Option { return func(s *Service) { s.purgeHook = h } }
-
 // AuditRetentionPurge is the audit action of a completed purge slot.
 const AuditRetentionPurge = "customer_chat_retention_purge"
 
@@ -348,11 +337,8 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 		}
 	}
 	if len(ids) > 0 {
-		if s.purgeHook != nil {
-			if err := s.purgeHook.MessagesPurged(ctx, tx, ids); err != nil {
-				return false, next, fmt.Errorf("messages purged hook: %w", err)
-			}
-		}
+		// The full-text indexes follow the deletes by themselves (SQLite
+		// triggers, InnoDB FULLTEXT): a purged word is no longer found.
 		var nm, na int64
 		if keys, nm, na, err = tx.PurgeMessages(ctx, ids); err != nil {
 			return false, next, err

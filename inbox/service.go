@@ -41,10 +41,8 @@ type Service struct {
 	files       Files // attachments (R12); set by WithFiles
 
 	// Jobs (issue 8): what removes purged attachment files (the
-	// attachment store unless WithFileRemover says otherwise), the search
-	// index's hook.
-	remover   FileRemover
-	purgeHook MessagesPurgedHook
+	// attachment store unless WithFileRemover says otherwise).
+	remover FileRemover
 
 	presence Presence      // inbox/presence.go: e-mail rule (R19), distribution (R17)
 	secret   []byte        // inbox/email.go: signs unsubscribe links

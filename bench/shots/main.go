@@ -38,8 +38,17 @@ var shots = []shot{
 	{name: "thread", who: "chatadmin", path: "/admin/info/conversation", wait: "a.conv-subject",
 		actions: []chromedp.Action{chromedp.Click(`a.conv-subject`, chromedp.NodeVisible), chromedp.Sleep(2 * time.Second)}},
 	{name: "dashboard", who: "chatadmin", path: "/admin/dashboard", wait: ".parley-dashboard"},
-	{name: "settings", who: "owner", path: "/admin/settings", wait: "form"},
+	{name: "customers", who: "chatadmin", path: "/admin/customers", wait: "#pjax-container"},
+	{name: "quick-replies", who: "chatadmin", path: "/admin/quick-replies", wait: "#pjax-container"},
+	{name: "settings", who: "owner", path: "/admin/settings", wait: "form.parley-settings"},
+	{name: "staff", who: "owner", path: "/admin/staff", wait: "#pjax-container"},
+	{name: "audit", who: "owner", path: "/admin/audit", wait: "#pjax-container"},
+	{name: "mailbox", who: "owner", path: "/admin/mailbox", wait: "#pjax-container"},
 	{name: "profile", who: "agent1", path: "/admin/profile", wait: ".parley-profile"},
+	{name: "portal-list", who: "customer:alice@example.com", path: "/dashboard/messages", wait: "#list-title"},
+	{name: "portal-thread", who: "customer:alice@example.com", path: "/dashboard/messages", wait: "#list-title",
+		actions: []chromedp.Action{chromedp.Click(`a[href^="/dashboard/messages/"]`, chromedp.NodeVisible), chromedp.Sleep(time.Second)}},
+	{name: "widget-store", path: "/demo/store", wait: "body", actions: []chromedp.Action{chromedp.Sleep(2 * time.Second)}},
 }
 
 func main() {
@@ -152,6 +161,11 @@ func capture(base, chromium, out, only, suffix string, w, h int64) error {
 func signIn(ctx context.Context, base, user string) error {
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	if email, ok := strings.CutPrefix(user, "customer:"); ok {
+		return chromedp.Run(tctx, chromedp.Navigate(base+"/dashboard/messages"), chromedp.WaitVisible("#email"),
+			chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", password),
+			chromedp.Click(`form[action$="/login"] button[type=submit]`), chromedp.WaitVisible("#list-title"))
+	}
 	return chromedp.Run(tctx, chromedp.Navigate(base+"/admin/login"), chromedp.WaitVisible("#username"),
 		chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", password), chromedp.Click("#sign-in"),
 		chromedp.WaitNotPresent("#sign-in"))
