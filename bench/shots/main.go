@@ -48,7 +48,7 @@ var shots = []shot{
 	{name: "portal-list", who: "customer:alice@example.com", path: "/dashboard/messages", wait: "#list-title"},
 	{name: "portal-thread", who: "customer:alice@example.com", path: "/dashboard/messages", wait: "#list-title",
 		actions: []chromedp.Action{chromedp.Click(`a[href^="/dashboard/messages/"]`, chromedp.NodeVisible), chromedp.Sleep(time.Second)}},
-	{name: "widget-store", path: "/demo/store", wait: "body", actions: []chromedp.Action{chromedp.Sleep(2 * time.Second)}},
+	{name: "widget-store", path: "/demo/store", actions: []chromedp.Action{chromedp.Sleep(2 * time.Second)}},
 }
 
 func main() {
