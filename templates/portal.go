@@ -99,6 +99,7 @@ type PortalThread struct {
 	Subject, Status     string
 	Order               string // the linked order's number, if any
 	BackURL, PostAction string
+	AttachAction        string // the upload form's action; "" hides it
 	ExportURL           string // "" for guests
 	OlderURL, NewerURL  string
 	Messages            []PortalMessage
@@ -116,6 +117,7 @@ type PortalMessage struct {
 	Mine, Event   bool
 	Author, Body  string
 	Time, TimeISO string
+	Attachments   []AttachmentView
 }
 
 // Portal renders a customer page.

@@ -69,6 +69,8 @@ func (p *Portal) Register(r gin.IRouter) {
 	r.GET(PortalPath+"/:id", p.thread)
 	r.POST(PortalPath+"/:id", p.form(p.reply))
 	r.GET(PortalPath+"/:id/export.csv", p.export)
+	r.POST(PortalPath+"/:id/attachments", p.upload)
+	r.GET(PortalPath+"/attachments/:id", p.attachment)
 	for _, name := range []string{"portal.js", "portal.css", "widget-app.js"} {
 		r.GET(PortalAssets+"/"+name, asset(name))
 	}
@@ -427,7 +429,7 @@ func (p *Portal) threadPage(c *gin.Context, a models.Actor, id int64, before str
 	loc := st.Location()
 	base := PortalPath + "/" + strconv.FormatInt(id, 10)
 	th := templates.PortalThread{Subject: conv.Subject, Status: conv.PublicStatus().Label(), BackURL: PortalPath,
-		PostAction: base, Draft: draft, ChatOff: !st.EnableCustomerChat, LogoutAction: PortalPath + "/logout",
+		PostAction: base, AttachAction: base + "/attachments", Draft: draft, ChatOff: !st.EnableCustomerChat, LogoutAction: PortalPath + "/logout",
 		Retention: retentionNotice(st.RetentionDays)}
 	if a.Kind == models.ActorCustomer {
 		th.ExportURL = base + "/export.csv"
@@ -457,8 +459,13 @@ func (p *Portal) threadPage(c *gin.Context, a models.Actor, id int64, before str
 		case m.AuthorType == models.ActorStaff:
 			author = m.AuthorName + " (store)"
 		}
-		th.Messages = append(th.Messages, templates.PortalMessage{ID: m.ID, Mine: mine, Event: m.Kind == models.KindSystem,
-			Author: author, Body: m.Body, Time: when(m.CreatedAt, loc), TimeISO: m.CreatedAt.UTC().Format(time.RFC3339)})
+		pm := templates.PortalMessage{ID: m.ID, Mine: mine, Event: m.Kind == models.KindSystem,
+			Author: author, Body: m.Body, Time: when(m.CreatedAt, loc), TimeISO: m.CreatedAt.UTC().Format(time.RFC3339)}
+		for _, at := range m.Attachments {
+			pm.Attachments = append(pm.Attachments, templates.AttachmentView{URL: PortalPath + "/attachments/" + strconv.FormatInt(at.ID, 10),
+				MediaType: at.MediaType, Filename: at.Filename, SizeBytes: at.SizeBytes, DurationMS: at.DurationMS})
+		}
+		th.Messages = append(th.Messages, pm)
 		if m.Kind == models.KindReply {
 			lastMine = mine
 		}

@@ -12,6 +12,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,6 +23,7 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/parleyhq/parley/media/mediatest"
 	"github.com/parleyhq/parley/models"
 )
 
@@ -104,6 +107,24 @@ func flowPortalAlice(t *testing.T, s *site, ctx context.Context) {
 	}
 	if !strings.HasPrefix(csv, "attachment; filename=conversation-") || !strings.Contains(csv, "message_id,") || !strings.Contains(csv, "On its way") || strings.Contains(csv, "INTERNAL NOTE") {
 		t.Fatalf("downloaded CSV:\n%s", csv)
+	}
+
+	// She sends a photo with the thread page's file form; it shows inline
+	// and loads (served to her by the page's session).
+	photo := filepath.Join(t.TempDir(), "broken mug.png")
+	if err := os.WriteFile(photo, mediatest.PNG(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var loaded bool
+	err = browse(ctx,
+		chromedp.SetUploadFiles(`#attach-file`, []string{photo}, chromedp.ByQuery),
+		chromedp.SendKeys(`#attach-body`, "A photo of it", chromedp.ByQuery),
+		chromedp.Click(`#attach-form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`figure.parley-attachment img`, chromedp.ByQuery),
+		chromedp.Poll(`(function(){var i=document.querySelector('figure.parley-attachment img'); return i.complete && i.naturalWidth > 0})()`, &loaded),
+	)
+	if err != nil || !loaded {
+		t.Fatalf("alice sends a photo: %v (loaded %v)", err, loaded)
 	}
 }
 
