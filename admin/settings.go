@@ -96,7 +96,20 @@ func (g *guard) settingsPanel(c *gin.Context, submitted, fieldErrs map[string]st
 		c.Set(ctxStatus, http.StatusInternalServerError)
 		return g.errorPanel("The settings could not be loaded. Please try again.")
 	}
-	page := templates.SettingsPage{Action: SettingsPath, Notice: notice, Error: errMsg}
+	page := templates.SettingsPage{Action: SettingsPath, Notice: notice, Error: errMsg, PreviewURL: SettingsPath + "?preview=retention"}
+	if c.Request.Method == http.MethodGet && c.Query("preview") == "retention" {
+		pv, err := g.svc.RetentionDryRun(c.Request.Context(), a)
+		if err != nil {
+			g.log.Error("retention preview", "err", err)
+			page.Error = "The retention preview could not be computed. Please try again."
+		} else {
+			loc := models.Settings{TimeZone: vals[models.SettingTimeZone]}.Location()
+			page.Preview = &templates.RetentionPreview{Disabled: pv.Disabled, Days: pv.RetentionDays,
+				Cutoff: pv.Cutoff.In(loc).Format("2006-01-02 15:04 MST"), NextRun: pv.NextSlot.In(loc).Format("2006-01-02 15:04 MST"),
+				Deleted: pv.Counts.DeletedMessages, Escalated: pv.Counts.KeptEscalated, OpenOrder: pv.Counts.KeptOpenOrder,
+				Files: pv.Counts.DeletedAttachments, EmptiedConversations: pv.Counts.DeletedConversations}
+		}
+	}
 	for _, d := range models.SettingDefs() {
 		v := vals[d.Name]
 		if s, ok := submitted[d.Name]; ok {

@@ -12,6 +12,19 @@ type SettingsPage struct {
 	Groups []SettingGroup
 	// Notice is a success message, Error a refusal's message; at most one.
 	Notice, Error string
+	// PreviewURL asks for the retention dry run; Preview is its result
+	// when asked for (counting reads the messages, so only on demand).
+	PreviewURL string
+	Preview    *RetentionPreview
+}
+
+// RetentionPreview is what the next retention purge would do now.
+type RetentionPreview struct {
+	Disabled                             bool
+	Days                                 int
+	Cutoff, NextRun                      string
+	Deleted, Escalated, OpenOrder, Files int64
+	EmptiedConversations                 int64
 }
 
 // SettingGroup is one box of the settings page.
