@@ -389,17 +389,28 @@ func (p *Portal) start(c *gin.Context) {
 // formText turns a textarea's CRLF line ends into the \n Parley stores.
 func formText(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
-// thread is GET /dashboard/messages/{id}[?before=cursor]: the newest
-// messages (marking the thread read, R1), or an older run.
-func (p *Portal) thread(c *gin.Context) {
+// conversationRequest reads a request about one of the signed-in
+// customer's conversations: signed out goes to the sign-in page, an id that
+// is not a plain decimal is a not-found page.
+func (p *Portal) conversationRequest(c *gin.Context) (models.Actor, int64, bool) {
 	a, _, ok := p.signedIn(c)
 	if !ok {
 		c.Redirect(http.StatusSeeOther, PortalPath)
-		return
+		return a, 0, false
 	}
 	id, ok := models.ParseID(c.Param("id"))
 	if !ok {
 		p.fail(c, models.NotFound("conversation", 0))
+		return a, 0, false
+	}
+	return a, id, true
+}
+
+// thread is GET /dashboard/messages/{id}[?before=cursor]: the newest
+// messages (marking the thread read, R1), or an older run.
+func (p *Portal) thread(c *gin.Context) {
+	a, id, ok := p.conversationRequest(c)
+	if !ok {
 		return
 	}
 	p.threadPage(c, a, id, c.Query("before"), http.StatusOK, "", "", 0)
@@ -484,14 +495,8 @@ func (p *Portal) threadPage(c *gin.Context, a models.Actor, id int64, before str
 // reply is POST /dashboard/messages/{id}: a reply; a refusal shows in
 // place with the draft kept.
 func (p *Portal) reply(c *gin.Context) {
-	a, _, ok := p.signedIn(c)
+	a, id, ok := p.conversationRequest(c)
 	if !ok {
-		c.Redirect(http.StatusSeeOther, PortalPath)
-		return
-	}
-	id, ok := models.ParseID(c.Param("id"))
-	if !ok {
-		p.fail(c, models.NotFound("conversation", 0))
 		return
 	}
 	body := formText(c.Request.PostFormValue("body"))
@@ -513,14 +518,8 @@ func (p *Portal) reply(c *gin.Context) {
 
 // export is GET /dashboard/messages/{id}/export.csv (R15; never guests).
 func (p *Portal) export(c *gin.Context) {
-	a, _, ok := p.signedIn(c)
+	a, id, ok := p.conversationRequest(c)
 	if !ok {
-		c.Redirect(http.StatusSeeOther, PortalPath)
-		return
-	}
-	id, ok := models.ParseID(c.Param("id"))
-	if !ok {
-		p.fail(c, models.NotFound("conversation", 0))
 		return
 	}
 	WriteExport(c, p.svc, a, id, p.fail)

@@ -18,14 +18,8 @@ import (
 // the same inbox call as the API's (R12's checks, the upload limits); a
 // refusal shows in the page.
 func (p *Portal) upload(c *gin.Context) {
-	a, _, ok := p.signedIn(c)
+	a, id, ok := p.conversationRequest(c)
 	if !ok {
-		c.Redirect(http.StatusSeeOther, PortalPath)
-		return
-	}
-	id, ok := models.ParseID(c.Param("id"))
-	if !ok {
-		p.fail(c, models.NotFound("conversation", 0))
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxUploadBody)
