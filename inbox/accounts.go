@@ -406,10 +406,7 @@ func (s *Accounts) replacePassword(ctx context.Context, a models.Actor, staffID 
 		if err := tx.SetStaffPassword(ctx, staffID, hash, now); err != nil {
 			return err
 		}
-		if err := tx.RevokeTokensOf(ctx, models.ActorStaff, staffID, now); err != nil {
-			return err
-		}
-		if err := tx.DeleteAdminSessions(ctx, staffID, keep...); err != nil {
+		if err := endAccess(ctx, tx, staffID, now, keep...); err != nil {
 			return err
 		}
 		return tx.InsertAudit(ctx, auditEntry(a, action, "staff", staffID, nil, nil, now))

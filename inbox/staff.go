@@ -189,12 +189,13 @@ func (s *Accounts) ResetStaffPassword(ctx context.Context, a models.Actor, id in
 	})
 }
 
-// endAccess revokes a staff user's API tokens and back-office sessions.
-func endAccess(ctx context.Context, tx *models.Tx, id int64, now time.Time) error {
+// endAccess revokes a staff user's API tokens and back-office sessions
+// (all but the sessions in keep).
+func endAccess(ctx context.Context, tx *models.Tx, id int64, now time.Time, keep ...string) error {
 	if err := tx.RevokeTokensOf(ctx, models.ActorStaff, id, now); err != nil {
 		return err
 	}
-	return tx.DeleteAdminSessions(ctx, id)
+	return tx.DeleteAdminSessions(ctx, id, keep...)
 }
 
 // DeactivateStaff disables a staff user by username (the CLI).
