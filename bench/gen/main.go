@@ -157,6 +157,9 @@ func run(ctx context.Context, dbURL string, nConv, nMsg int, seed uint64, worker
 		return err
 	}
 	log.Printf("conversations and messages in %s", time.Since(start).Round(time.Second))
+	if err := g.writeMetrics(ctx, st.DB); err != nil {
+		return err
+	}
 	if mysql {
 		for _, stmt := range []string{
 			`SET SESSION innodb_ft_enable_stopword = OFF`,
@@ -198,12 +201,20 @@ type gen struct {
 	zipf      *rand.Zipf
 	msgs      int
 	base      time.Time
+	metrics   map[metricKey]int64 // the dashboard's daily histograms (metric_daily)
+}
+
+type metricKey struct {
+	day    string
+	metric string
+	staff  int64
+	bucket int
 }
 
 func newGen(seed uint64, nConv, nMsg int, agents []int64) *gen {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	g := &gen{rng: rng, nConv: nConv, nMsg: nMsg, agents: agents, customers: max(nConv/10, 10),
-		base: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+		base: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), metrics: map[metricKey]int64{}}
 	syll := []string{"ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "pe", "da", "gu", "ri", "so", "fe", "no", "ba", "zu", "te", "wi", "ma"}
 	seen := map[string]bool{RareWord: true, MediumWord: true}
 	g.vocab = []string{"the", "order", "please", "thanks", "delivery", "hello", "package", "refund", "size", "colour", "return", "invoice", "payment", "address", "tracking"}
@@ -322,7 +333,7 @@ func (g *gen) conversations(ctx context.Context, db *sql.DB, workers int) error 
 			defer wg.Done()
 			cv := &inserter{db: db, head: `INSERT INTO conversations (id, customer_id, customer_name, customer_email, subject, order_id, status,
 				assigned_to, is_read_by_admin, is_read_by_user, created_at, updated_at, last_message_at, last_preview, message_count,
-				public_last_at, public_preview, public_message_count) VALUES `, ncol: 18}
+				public_last_at, public_preview, public_message_count, first_response_at, resolved_at) VALUES `, ncol: 20}
 			ms := &inserter{db: db, head: `INSERT INTO messages (conversation_id, kind, author_type, author_id, author_name, body, is_public, created_at) VALUES `, ncol: 8}
 			for chunk := range ch {
 				for _, c := range chunk {
@@ -381,6 +392,7 @@ func (g *gen) conversations(ctx context.Context, db *sql.DB, workers int) error 
 		var msgs [][]any
 		at := created
 		var lastBody string
+		var firstResponse any
 		for j := range n {
 			at = at.Add(time.Duration(1+g.rng.IntN(120)) * time.Minute)
 			b := g.body(msgIndex)
@@ -391,14 +403,28 @@ func (g *gen) conversations(ctx context.Context, db *sql.DB, workers int) error 
 				if g.rng.IntN(5) == 0 {
 					kind, public = models.KindNote, false
 				}
+				if public && firstResponse == nil {
+					firstResponse = at
+					g.metrics[metricKey{models.Day(at, time.UTC), models.MetricFirstResponse, authorID.(int64), models.DurationBucket(at.Sub(created))}]++
+				}
 			}
 			msgs = append(msgs, []any{id, kind, author, authorID, name, b, public, at})
 			lastBody = b
 		}
 		g.msgs += n
+		g.metrics[metricKey{models.Day(created, time.UTC), models.MetricConversations, 0, 0}]++
+		var resolved any
+		if status == models.StatusResolved || status == models.StatusClosed {
+			resolved = at
+			var who int64
+			if assigned != nil {
+				who = assigned.(int64)
+			}
+			g.metrics[metricKey{models.Day(at, time.UTC), models.MetricResolution, who, models.DurationBucket(at.Sub(created))}]++
+		}
 		preview := lastBody[:min(len(lastBody), 140)]
 		chunk = append(chunk, convRow{vals: []any{id, cust, g.customerName(cust), customerEmail(cust), subjects[g.rng.IntN(len(subjects))],
-			orderID, string(status), assigned, readAdmin, true, created, at, at, preview, n, at, preview, n}, msgs: msgs})
+			orderID, string(status), assigned, readAdmin, true, created, at, at, preview, n, at, preview, n, firstResponse, resolved}, msgs: msgs})
 		if len(chunk) == 500 {
 			select {
 			case ch <- chunk:
@@ -424,4 +450,16 @@ func (g *gen) conversations(ctx context.Context, db *sql.DB, workers int) error 
 	default:
 		return nil
 	}
+}
+
+// writeMetrics stores the daily histograms the dashboard reads, as the
+// service would have counted them (days in UTC, the default time zone).
+func (g *gen) writeMetrics(ctx context.Context, db *sql.DB) error {
+	in := &inserter{db: db, head: `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES `, ncol: 5}
+	for k, n := range g.metrics {
+		if err := in.add(ctx, k.day, k.metric, k.staff, k.bucket, n); err != nil {
+			return err
+		}
+	}
+	return in.flush(ctx)
 }
