@@ -42,6 +42,9 @@ type Email struct {
 	// Unsubscribe is the recipient's signed one-click unsubscribe token
 	// (customers only).
 	Unsubscribe string
+	// Location is the store's time zone (settings' time_zone): the e-mail
+	// quotes times in it.
+	Location *time.Location
 }
 
 // WithSecret gives the service the application secret that signs
@@ -87,6 +90,11 @@ func (s *Service) ClaimEmail(ctx context.Context, notificationID int64) (e Email
 		return settle(models.EmailOnline)
 	}
 	e = Email{IDs: unread, Kind: lead.Kind, Recipient: models.Actor{Kind: lead.RecipientType, ID: lead.RecipientID}}
+	if st, err := s.store.Settings(ctx); err == nil {
+		e.Location = st.Location()
+	} else {
+		return e, false, err
+	}
 	switch lead.RecipientType {
 	case models.ActorStaff:
 		st, err := s.store.StaffMember(ctx, lead.RecipientID)

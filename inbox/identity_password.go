@@ -38,6 +38,7 @@ type PasswordReset struct {
 	Name      string
 	Token     string // single use, valid until ExpiresAt
 	ExpiresAt time.Time
+	Location  *time.Location // the store's time zone, which the e-mail quotes times in
 }
 
 // SetResetMailer wires the mailer of password-reset links.
@@ -103,7 +104,10 @@ func (s *Accounts) RequestPasswordReset(ctx context.Context, email, ip string) e
 		return fmt.Errorf("reset token: %w", err)
 	}
 	token := PasswordResetPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	r := PasswordReset{Email: c.Email, Name: c.Name, Token: token, ExpiresAt: now.Add(ResetLinkLifetime)}
+	r := PasswordReset{Email: c.Email, Name: c.Name, Token: token, ExpiresAt: now.Add(ResetLinkLifetime), Location: time.UTC}
+	if st, err := s.store.Settings(ctx); err == nil {
+		r.Location = st.Location()
+	}
 	if err := s.store.InsertPasswordReset(ctx, c.ID, apiKeyHash(token), now, r.ExpiresAt); err != nil {
 		return err
 	}

@@ -560,3 +560,30 @@ func TestMailConcurrentTasksSendOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestMailStoreTimeZone: the e-mail quotes the message's time in the
+// store's time zone (settings' time_zone), with the zone named.
+func TestMailStoreTimeZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		w := newMailWorld(t, s)
+		if err := s.PutSetting(w.ctx, models.SettingTimeZone, "Asia/Tokyo", w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		c := w.start("Time zones")
+		m := w.send(w.staff["agent1"], c.ID, models.KindReply, "It ships today.")
+		w.clock.Advance(inbox.EmailWindow + time.Minute)
+		w.sweep()
+		got := w.mailsTo("alice@example.com")
+		if len(got) != 1 {
+			t.Fatalf("alice got %d e-mails, want 1", len(got))
+		}
+		tokyo, _ := time.LoadLocation("Asia/Tokyo")
+		want := m.CreatedAt.In(tokyo).Format("2 Jan 2006 15:04") + " JST (Asia/Tokyo)"
+		if !strings.Contains(got[0].Text, want) || !strings.Contains(got[0].HTML, want) {
+			t.Errorf("the e-mail does not quote %q:\n%s", want, got[0].Text)
+		}
+		if strings.Contains(got[0].Text, " UTC") {
+			t.Errorf("the e-mail quotes a UTC time:\n%s", got[0].Text)
+		}
+	})
+}

@@ -204,6 +204,7 @@ func (m *Mailer) Send(ctx context.Context, to, subject, text, html string) error
 
 // SendResetLink sends a password-reset link (inbox.ResetMailer's
 // SendPasswordReset is a one-line adapter over it; see docs/readme-mail.md).
+// The expiry is quoted in expires' own location (the store's time zone).
 func (m *Mailer) SendResetLink(ctx context.Context, to, name, link string, expires time.Time) error {
 	if name == "" {
 		name = "there"
@@ -213,7 +214,7 @@ func (m *Mailer) SendResetLink(ctx context.Context, to, name, link string, expir
 		shop = "Parley"
 	}
 	text, html, err := templates.RenderResetMail(templates.MailPasswordReset{Name: name, ShopName: shop, Link: link,
-		Expires: expires.UTC().Format("2 Jan 2006 15:04 MST")})
+		Expires: FormatTime(expires, expires.Location())})
 	if err != nil {
 		return err
 	}

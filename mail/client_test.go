@@ -162,12 +162,20 @@ func TestSendResetLink(t *testing.T) {
 	s := start(t, nil, false)
 	m := &mail.Mailer{Client: mail.NewClient(s.Config()), From: "parley@shop.test", Name: "Shop"}
 	link := "https://shop.test/dashboard/password-reset?token=pr_abc"
-	if err := m.SendResetLink(context.Background(), "alice@example.com", "Alice", link, time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)); err != nil {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SendResetLink(context.Background(), "alice@example.com", "Alice", link, time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC).In(ny)); err != nil {
 		t.Fatal(err)
 	}
 	got := s.Messages()
 	if len(got) != 1 || got[0].Subject != "Reset your Shop password" || !strings.Contains(got[0].Text, link) ||
 		!strings.Contains(got[0].HTML, `href="https://shop.test/dashboard/password-reset?token=pr_abc"`) || got[0].To[0] != "alice@example.com" {
 		t.Fatalf("received %+v", got)
+	}
+	// The expiry is quoted in the store's zone, named.
+	if want := "until 1 Jan 2026 22:04 EST (America/New_York)"; !strings.Contains(got[0].Text, want) {
+		t.Errorf("text %q lacks %q", got[0].Text, want)
 	}
 }

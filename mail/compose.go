@@ -24,7 +24,8 @@ type Composer struct {
 	// Instance is the database's instance id, so Message-IDs of two
 	// databases never collide.
 	Instance string
-	// Location is the time zone of the times quoted.
+	// Location is the time zone of the times quoted when the e-mail does
+	// not carry the store's (inbox.Email.Location); UTC when nil.
 	Location *time.Location
 	// StaffThreadPath and CustomerThreadPath format a conversation id into
 	// the path of its page.
@@ -76,7 +77,10 @@ func (c *Composer) Compose(e inbox.Email) (Message, error) {
 			path = DefaultStaffThreadPath
 		}
 	}
-	loc := c.Location
+	loc := e.Location
+	if loc == nil {
+		loc = c.Location
+	}
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -104,7 +108,7 @@ func (c *Composer) Compose(e inbox.Email) (Message, error) {
 			author = "Customer"
 		}
 		d.Messages = append(d.Messages, templates.MailMessage{Author: author, Body: m.Body,
-			At: m.CreatedAt.In(loc).Format("2 Jan 2006 15:04 MST")})
+			At: FormatTime(m.CreatedAt, loc)})
 	}
 	switch {
 	case d.Escalation:
@@ -136,6 +140,20 @@ func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > 120 {
 		s = string(r[:120]) + "…"
+	}
+	return s
+}
+
+// FormatTime is how e-mails quote a time: in loc (the store's time zone),
+// with the zone named — its abbreviation and, unless it is UTC, its IANA
+// name, e.g. "4 Mar 2026 11:01 CET (Europe/Berlin)".
+func FormatTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := t.In(loc).Format("2 Jan 2006 15:04 MST")
+	if name := loc.String(); name != "UTC" && name != "" && name != "Local" {
+		s += " (" + name + ")"
 	}
 	return s
 }

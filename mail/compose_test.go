@@ -43,6 +43,10 @@ func TestComposeGolden(t *testing.T) {
 	c := &mail.Composer{PublicURL: "https://support.shop.test", From: "support@shop.test", FromName: "Shop", ShopName: "Shop",
 		Instance: "abc123"}
 	conv := models.Conversation{ID: 42, CustomerID: 9, Subject: `Parcel <b>"late"</b> & lost`}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		e    inbox.Email
@@ -50,6 +54,7 @@ func TestComposeGolden(t *testing.T) {
 		{"customer_burst", inbox.Email{Lead: models.Notification{ID: 501, EmailDueAt: &due}, IDs: []int64{501, 502},
 			Kind: inbox.NotificationNewMessage, To: "alice@example.com", ToName: "Alice <Admin>",
 			Recipient: models.Actor{Kind: models.ActorCustomer, ID: 9}, Conversation: conv, Unsubscribe: strings.Repeat("ab", 32),
+			Location: berlin, // the store's time zone: times quoted in it, named
 			Messages: []models.Message{
 				{AuthorType: models.ActorStaff, AuthorID: staffID(3), AuthorName: "agent1", Body: "It ships today.\nTracking follows.", CreatedAt: at(1)},
 				{AuthorType: models.ActorStaff, AuthorID: staffID(3), AuthorName: "agent1", Body: "<script>alert(1)</script>", CreatedAt: at(2)},

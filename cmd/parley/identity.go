@@ -22,7 +22,7 @@ var _ inbox.ResetMailer = resetMailer{}
 const ResetPath = web.PortalResetPath
 
 func (r resetMailer) SendPasswordReset(ctx context.Context, p inbox.PasswordReset) error {
-	return r.m.SendResetLink(ctx, p.Email, p.Name, r.base+ResetPath+"?token="+url.QueryEscape(p.Token), p.ExpiresAt)
+	return r.m.SendResetLink(ctx, p.Email, p.Name, r.base+ResetPath+"?token="+url.QueryEscape(p.Token), p.ExpiresAt.In(p.Location))
 }
 
 // wireIdentity configures signed identity and the reset mailer. In --demo mode without PARLEY_IDENTITY_SECRET, a secret is
