@@ -53,3 +53,16 @@ func TestQuickRepliesPage(t *testing.T) {
 		t.Errorf("delete: %d", res.StatusCode)
 	}
 }
+
+// The quick replies page has a menu entry for the roles its route allows
+// (migration 00019): chat admins see it, agents do not.
+func TestQuickRepliesMenuEntry(t *testing.T) {
+	chat := login(t, newStaff(t, "chat_admin"))
+	if doc := chat.get("/admin/dashboard").doc(t); doc.Find(`.sidebar-menu a[href="/admin/quick-replies"]`).Length() == 0 {
+		t.Error("no Quick replies menu entry for a chat admin")
+	}
+	ag := login(t, newStaff(t, "agent"))
+	if doc := ag.get("/admin/dashboard").doc(t); doc.Find(`.sidebar-menu a[href="/admin/quick-replies"]`).Length() != 0 {
+		t.Error("an agent sees the Quick replies menu entry")
+	}
+}

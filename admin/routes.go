@@ -101,7 +101,7 @@ var routes = []Route{
 	// The conversation page's actions and older history (admin/thread.go).
 	{Method: http.MethodPost, Path: tables.ThreadActionPath, Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: tables.OlderPath, Kind: kindPage, Role: models.RoleAgent},
-	{Method: http.MethodGet, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
+	{Method: http.MethodGet, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies", Menu: "Quick replies"},
 	{Method: http.MethodPost, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
 	{Method: http.MethodGet, Path: ExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
 	{Method: http.MethodPost, Path: AttachPath, Kind: kindAttachUpload, Role: models.RoleAgent},
