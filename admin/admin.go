@@ -142,6 +142,7 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 			return err
 		}
 		m.register(r)
+		g.jobs = asynq.NewInspector(d.Jobs)
 	}
 	r.POST(PresencePath, g.presence)
 	r.GET(NotificationsPath, ginadapter.Content(g.notifications))

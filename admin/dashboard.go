@@ -74,6 +74,7 @@ func (g *guard) dashboard(c *gin.Context) (types.Panel, error) {
 	if err != nil {
 		return g.failedPanel(c, "dashboard page", err, "The dashboard could not be shown. Please try again."), nil
 	}
+	page.Failures = g.dashboardFailures(c, a)
 	html, err := templates.Dashboard(page)
 	if err != nil {
 		return g.failedPanel(c, "render dashboard", err, "The dashboard could not be shown. Please try again."), nil

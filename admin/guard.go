@@ -44,7 +44,8 @@ type guard struct {
 	log    *slog.Logger
 	ttl    time.Duration
 	secure bool
-	mail   Mailbox // the dev mailbox (admin/mailbox.go); nil in production
+	mail   Mailbox      // the dev mailbox (admin/mailbox.go); nil in production
+	jobs   jobInspector // the job queue's inspector (the dashboard's failure card); nil without a queue
 }
 
 func newGuard(d Deps) *guard {

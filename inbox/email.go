@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -254,4 +255,32 @@ func (s *Service) FailedEmails(ctx context.Context, a models.Actor, limit int) (
 // the sweep enqueues each attempt once.
 func EmailTaskID(instance string, n models.Notification) string {
 	return "mail:" + instance + ":" + strconv.FormatInt(n.ID, 10) + ":" + strconv.Itoa(n.EmailAttempts)
+}
+
+// EmailFailures is what the dashboard's failure card shows of e-mails:
+// given up after their last attempt (by the notification's time) in the
+// last 24 hours and 7 days, and those waiting for a retry now.
+type EmailFailures struct {
+	GaveUp24h, GaveUp7d, Retrying int64
+}
+
+// EmailFailureCounts counts failed and retrying e-mails (chat
+// administrators and up: the dashboard's failure card).
+func (s *Service) EmailFailureCounts(ctx context.Context, a models.Actor) (EmailFailures, error) {
+	var f EmailFailures
+	if !a.IsStaff() || !slices.Contains([]string{models.RoleOwner, models.RoleAdmin, models.RoleChatAdmin}, a.Role) {
+		return f, models.Errorf(models.EFORBIDDEN, "only chat administrators and up see failed e-mails")
+	}
+	now := s.now()
+	var err error
+	if f.GaveUp24h, err = s.store.CountFailedEmails(ctx, now.Add(-24*time.Hour)); err != nil {
+		return f, err
+	}
+	if f.GaveUp7d, err = s.store.CountFailedEmails(ctx, now.AddDate(0, 0, -7)); err != nil {
+		return f, err
+	}
+	if f.Retrying, err = s.store.CountRetryingEmails(ctx); err != nil {
+		return f, err
+	}
+	return f, nil
 }

@@ -35,14 +35,27 @@ func (s *Service) fileRemover() FileRemover {
 	return nil
 }
 
+// Production's purge pace (bench/purge measured them, docs/readme-jobsmail.md):
+// batches of DefaultPurgeBatch messages, each in its own short transaction,
+// working DefaultPurgeShare of the time.
+const (
+	DefaultPurgeBatch = 2000
+	DefaultPurgeShare = 0.5
+)
+
 // AuditRetentionPurge is the audit action of a completed purge slot.
 const AuditRetentionPurge = "customer_chat_retention_purge"
 
 // PurgeOptions tune one purge run; the zero value is production's.
 type PurgeOptions struct {
-	BatchSize int           // messages looked at per transaction (500)
+	BatchSize int           // messages looked at per transaction (DefaultPurgeBatch)
 	Lease     time.Duration // how long a batch may take before another worker may resume the slot (2 min)
-	Pause     time.Duration // a pause between batches, to leave room to sends (none)
+	Pause     time.Duration // a fixed pause between batches (none)
+	// Share is the fraction of the time the purge works: after a batch
+	// that took d it pauses d×(1−Share)/Share, so it leaves the database
+	// to sends in proportion to its own cost, whatever the machine's speed
+	// (0: DefaultPurgeShare; 1: no pause, the unthrottled purge).
+	Share float64
 	// AfterBatch runs after each committed batch (1, 2, …); an error stops
 	// the run there, as a crash would (tests).
 	AfterBatch func(batch int) error
@@ -119,7 +132,10 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 		return PurgeResult{}, models.Errorf(models.EFORBIDDEN, "the policy does not let the system purge")
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 500
+		o.BatchSize = DefaultPurgeBatch
+	}
+	if o.Share <= 0 || o.Share > 1 {
+		o.Share = DefaultPurgeShare
 	}
 	if o.Lease <= 0 {
 		o.Lease = 2 * time.Minute
@@ -190,11 +206,11 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 				return resultOf(run, true), err
 			}
 		}
-		if o.Pause > 0 {
+		if pause := o.Pause + time.Duration(float64(time.Since(t))*(1-o.Share)/o.Share); pause > 0 {
 			select {
 			case <-ctx.Done():
 				return resultOf(run, true), ctx.Err()
-			case <-time.After(o.Pause):
+			case <-time.After(pause):
 			}
 		}
 	}

@@ -80,7 +80,29 @@ type DashboardPage struct {
 	MonthlyCap     int // -1 unlimited
 	MonthlyPercent int
 	Load           []DashboardLoad
-	ChartJSON      template.JS // {"days":[…],"conversations":[…],"first_response_minutes":[…]}
+	ChartJSON      template.JS        // {"days":[…],"conversations":[…],"first_response_minutes":[…]}
+	Failures       *DashboardFailures // chat administrators and up; nil hides the card
+}
+
+// DashboardFailures is the dashboard's card of job and e-mail failures:
+// Asynq's failed and retrying tasks per queue (its inspector), and
+// e-mails given up or waiting for a retry.
+type DashboardFailures struct {
+	Jobs        bool   // a job queue is configured
+	JobsProblem string // the queue could not be read
+	Queues      []DashboardQueue
+	// Totals over the queues.
+	Retrying, Archived, FailedToday, Failed7d int
+	EmailGaveUp24h, EmailGaveUp7d             int64
+	EmailRetrying                             int64
+	JobsLink                                  string
+	EmailLink                                 string // the list of failed e-mails (admins; empty for others)
+}
+
+// DashboardQueue is one Asynq queue with something failing.
+type DashboardQueue struct {
+	Name                                      string
+	Retrying, Archived, FailedToday, Failed7d int
 }
 
 // DashboardTile is one live number and the list behind it.

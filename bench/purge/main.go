@@ -1,13 +1,18 @@
 // Command purge measures the retention purge (R14, issue 8): the purge
 // rate while customer sends are held at a steady rate, the sends' latency
-// then against their latency with no purge running, and (with -rate 0)
-// the unthrottled purge rate. It runs on a database filled by bench/gen:
+// then against their latency with no purge running, and the unthrottled
+// purge rate. It runs on a database filled by bench/gen:
 //
 //	go run ./bench/gen -db mysql://root@127.0.0.1:3306/parley_purge -conversations 1000000 -messages 10000000
-//	go run ./bench/purge -db mysql://root@127.0.0.1:3306/parley_purge -days 365 -rate 100
+//	go run ./bench/purge -db mysql://root@127.0.0.1:3306/parley_purge -days 365 -rate 100 -max 3m -then-days 365
 //
 // bench/gen spreads activity over two years, so -days 365 purges about
-// half the messages. The purge deletes for real: use a copy.
+// half the messages. The first run purges with the sends going on (for
+// -max, or to the end); -then-days runs a second, unthrottled purge with
+// no sends on what is left, with its own cut-off (the same number of days
+// finishes the first cut-off's work; fewer days purge newer messages), so
+// one generated data set gives both figures. The purge deletes for real:
+// use a copy.
 package main
 
 import (
@@ -38,6 +43,9 @@ type config struct {
 	Targets  int           // newest conversations the sends go to
 	Senders  int           // at most this many sends in flight
 	MaxPurge time.Duration // stop the purge after this long (0: run to the end)
+	Share    float64       // fraction of the time the throttled purge works (inbox.PurgeOptions.Share)
+	ThenDays int           // then an unthrottled purge with this retention (0: none)
+	ThenMax  time.Duration // stop the unthrottled purge after this long (0: to the end)
 }
 
 // report is what a measurement found.
@@ -52,6 +60,19 @@ type report struct {
 	PurgeP50, PurgeP99      time.Duration
 	IdleErrors, PurgeErrors int
 	Finished                bool
+	Steps                   map[string]time.Duration
+	Then                    *purgeRun // the unthrottled purge (-then-days)
+}
+
+// purgeRun is what one purge run did.
+type purgeRun struct {
+	Days                   int
+	Deleted, Kept          int64
+	Conversations, Batches int64
+	Time                   time.Duration
+	Rate                   float64
+	Finished               bool
+	Steps                  map[string]time.Duration
 }
 
 type noLimit struct{}
@@ -66,8 +87,11 @@ func main() {
 	flag.IntVar(&cfg.Days, "days", 365, "retention_days for the purge")
 	flag.IntVar(&cfg.Rate, "rate", 100, "customer sends per second during the purge (0: none)")
 	flag.DurationVar(&cfg.Idle, "idle", 20*time.Second, "how long to measure the sends with no purge first")
-	flag.IntVar(&cfg.Batch, "batch", 500, "purge batch size")
-	flag.DurationVar(&cfg.Pause, "pause", 0, "pause between purge batches")
+	flag.IntVar(&cfg.Batch, "batch", inbox.DefaultPurgeBatch, "purge batch size")
+	flag.DurationVar(&cfg.Pause, "pause", 0, "a fixed pause between purge batches")
+	flag.Float64Var(&cfg.Share, "share", inbox.DefaultPurgeShare, "fraction of the time the throttled purge works (1: no pause)")
+	flag.IntVar(&cfg.ThenDays, "then-days", 0, "then an unthrottled purge, no sends, with this retention_days (0: none)")
+	flag.DurationVar(&cfg.ThenMax, "then-max", 0, "stop the unthrottled purge after this long (0: to the end)")
 	flag.IntVar(&cfg.Targets, "targets", 2000, "the sends go to this many of the newest conversations")
 	flag.IntVar(&cfg.Senders, "senders", 64, "most sends in flight")
 	flag.DurationVar(&cfg.MaxPurge, "max", 0, "stop the purge after this long (0: to the end)")
@@ -94,8 +118,8 @@ func main() {
 }
 
 func printReport(cfg config, r report) {
-	fmt.Printf("purge: %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v)\n",
-		r.Deleted, r.Kept, r.Conversations, r.PurgeTime.Round(time.Millisecond), r.Rate, r.Finished)
+	fmt.Printf("purge (%d days, batch %d, share %.2f): %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v)\n",
+		cfg.Days, cfg.Batch, cfg.Share, r.Deleted, r.Kept, r.Conversations, r.PurgeTime.Round(time.Millisecond), r.Rate, r.Finished)
 	if cfg.Rate > 0 {
 		ratio := 0.0
 		if r.IdleP99 > 0 {
@@ -103,6 +127,10 @@ func printReport(cfg config, r report) {
 		}
 		fmt.Printf("sends at %d/s: idle p50 %s p99 %s (%d sends, %d errors); during the purge p50 %s p99 %s (%d sends, %d errors); p99 ratio %.2f\n",
 			cfg.Rate, r.IdleP50, r.IdleP99, r.IdleSends, r.IdleErrors, r.PurgeP50, r.PurgeP99, r.PurgeSends, r.PurgeErrors, ratio)
+	}
+	if t := r.Then; t != nil {
+		fmt.Printf("unthrottled purge (%d days, batch %d, no sends): %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v)\n",
+			t.Days, cfg.Batch, t.Deleted, t.Kept, t.Conversations, t.Time.Round(time.Millisecond), t.Rate, t.Finished)
 	}
 }
 
@@ -220,9 +248,6 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 	if err != nil {
 		return r, err
 	}
-	if err := st.PutSetting(ctx, models.SettingRetentionDays, fmt.Sprint(cfg.Days), time.Now()); err != nil {
-		return r, err
-	}
 	if cfg.Senders <= 0 {
 		cfg.Senders = 64
 	}
@@ -242,46 +267,74 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { snd.run(stop); close(done) }()
+	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share}, cfg.MaxPurge, logger)
+	close(stop)
+	<-done
+	if err != nil {
+		return r, err
+	}
+	r.Finished, r.Deleted, r.Conversations, r.Kept, r.PurgeTime, r.Rate, r.Steps = pr.Finished, pr.Deleted, pr.Conversations, pr.Kept, pr.Time, pr.Rate, pr.Steps
+	ls, errs := snd.take()
+	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
+	if cfg.ThenDays > 0 {
+		// A second slot a second later, with its own cut-off: what the
+		// first left (kept rows, or the rest of a run cut short by -max)
+		// is walked again; no sends, no pause.
+		slot := cfg.Slot.Add(time.Second)
+		logger.Printf("unthrottled purge of slot %s (retention %d days), no sends", slot.Format(time.RFC3339), cfg.ThenDays)
+		t, err := runPurge(ctx, svc, st, slot, cfg.ThenDays, inbox.PurgeOptions{BatchSize: cfg.Batch, Share: 1}, cfg.ThenMax, logger)
+		if err != nil {
+			return r, err
+		}
+		r.Then = &t
+	}
+	return r, nil
+}
+
+// runPurge runs one purge slot with retention days, stopped after max
+// (0: to the end), and reports what it did.
+func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot time.Time, days int, o inbox.PurgeOptions, max time.Duration, logger *log.Logger) (purgeRun, error) {
+	r := purgeRun{Days: days}
+	if err := st.PutSetting(ctx, models.SettingRetentionDays, fmt.Sprint(days), time.Now()); err != nil {
+		return r, err
+	}
 	pctx := ctx
-	if cfg.MaxPurge > 0 {
+	if max > 0 {
 		var cancel context.CancelFunc
-		pctx, cancel = context.WithTimeout(ctx, cfg.MaxPurge)
+		pctx, cancel = context.WithTimeout(ctx, max)
 		defer cancel()
 	}
 	start := time.Now()
 	var tmu sync.Mutex
 	steps := map[string]time.Duration{}
-	res, err := svc.PurgeSlot(pctx, cfg.Slot, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause,
-		Trace: func(step string, d time.Duration) { tmu.Lock(); steps[step] += d; tmu.Unlock() },
-		AfterBatch: func(n int) error {
-			if n%200 == 0 {
-				logger.Printf("%d batches, %s", n, time.Since(start).Round(time.Second))
-			}
-			return nil
-		}})
-	r.PurgeTime = time.Since(start)
+	o.Trace = func(step string, d time.Duration) { tmu.Lock(); steps[step] += d; tmu.Unlock() }
+	o.AfterBatch = func(n int) error {
+		if n%100 == 0 {
+			logger.Printf("%d batches, %s", n, time.Since(start).Round(time.Second))
+		}
+		return nil
+	}
+	res, err := svc.PurgeSlot(pctx, slot, o)
+	r.Time = time.Since(start)
 	tmu.Lock()
+	r.Steps = steps
 	logger.Printf("time per step: %v", steps)
 	tmu.Unlock()
-	close(stop)
-	<-done
 	if err != nil && pctx.Err() == nil {
 		return r, err
 	}
-	if err != nil { // stopped by -max: read the progress it committed
-		run, rerr := st.RetentionRunAt(ctx, cfg.Slot)
+	if err != nil { // stopped by max: read the progress it committed
+		run, rerr := st.RetentionRunAt(ctx, slot)
 		if rerr != nil {
 			return r, rerr
 		}
-		res.Counts = run.Counts
+		res.Counts, res.Batches = run.Counts, run.Batches
 	}
-	r.Finished = res.Finished
+	r.Finished, r.Batches = res.Finished, res.Batches
 	r.Deleted, r.Conversations = res.Counts.DeletedMessages, res.Counts.DeletedConversations
 	r.Kept = res.Counts.KeptEscalated + res.Counts.KeptOpenOrder
-	if r.PurgeTime > 0 {
-		r.Rate = float64(r.Deleted) / r.PurgeTime.Seconds()
+	if r.Time > 0 {
+		r.Rate = float64(r.Deleted) / r.Time.Seconds()
 	}
-	ls, errs := snd.take()
-	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
 	return r, nil
 }

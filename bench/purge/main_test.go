@@ -19,7 +19,8 @@ type clock struct{ t time.Time }
 func (c *clock) Now() time.Time { return c.t }
 
 // TestHarnessSmall runs the harness on a small inbox: old conversations the
-// purge deletes, new ones the sends go to.
+// throttled purge deletes, younger ones the unthrottled second cut-off
+// deletes, new ones the sends go to.
 func TestHarnessSmall(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *models.Store) {
 		ctx := context.Background()
@@ -31,7 +32,10 @@ func TestHarnessSmall(t *testing.T) {
 		c := &clock{t: time.Now().Add(-100 * 24 * time.Hour)}
 		svc := inbox.New(st, pol, c, noLimit{})
 		for i := range 60 {
-			if i == 40 {
+			switch i {
+			case 20:
+				c.t = time.Now().Add(-50 * 24 * time.Hour) // the next 20 are younger
+			case 40:
 				c.t = time.Now().Add(-time.Hour) // the newest 20 are recent
 			}
 			cu, err := acc.CreateCustomer(ctx, fmt.Sprintf("c%d@example.com", i), "C", "")
@@ -49,14 +53,17 @@ func TestHarnessSmall(t *testing.T) {
 				}
 			}
 		}
-		cfg := config{Days: 30, Rate: 40, Idle: 500 * time.Millisecond, Batch: 25, Slot: time.Now().UTC().Truncate(time.Second),
-			Targets: 20, Senders: 8}
+		cfg := config{Days: 80, Rate: 40, Idle: 500 * time.Millisecond, Batch: 25, Share: 0.5, Slot: time.Now().UTC().Truncate(time.Second),
+			Targets: 20, Senders: 8, ThenDays: 30}
 		r, err := measure(ctx, st, cfg, log.New(io.Discard, "", 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !r.Finished || r.Deleted != 40*5 || r.Conversations != 40 || r.Rate <= 0 {
+		if !r.Finished || r.Deleted != 20*5 || r.Conversations != 20 || r.Rate <= 0 {
 			t.Errorf("report %+v", r)
+		}
+		if th := r.Then; th == nil || !th.Finished || th.Deleted != 20*5 || th.Conversations != 20 || th.Rate <= 0 {
+			t.Errorf("unthrottled run %+v", r.Then)
 		}
 		if r.IdleSends == 0 || r.IdleP99 <= 0 || r.IdleErrors != 0 || r.PurgeErrors != 0 {
 			t.Errorf("sends: %+v", r)
