@@ -1,12 +1,16 @@
 package admin_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/hibiken/asynq"
 
 	"github.com/parleyhq/parley/models"
 )
@@ -52,5 +56,87 @@ func TestDashboard(t *testing.T) {
 	res = login(t, chat).get("/admin/dashboard?from=2026-02-01&to=2025-01-01")
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.doc(t).Find(".parley-form-error").Text(), "from must not be after to") {
 		t.Fatalf("a bad period: %d %q", res.StatusCode, res.doc(t).Find(".parley-form-error").Text())
+	}
+}
+
+// The failure card (chat admins and up): the job queue's given-up tasks
+// per queue from the Asynq inspector, and e-mails given up in the last
+// 24 hours / 7 days or waiting for a retry, with links to the job monitor
+// and (admins) the failed e-mails; agents do not see it.
+func TestDashboardFailures(t *testing.T) {
+	ctx := context.Background()
+	queue := "dash-" + randomHex(4)
+	cl := asynq.NewClient(env.jobs)
+	defer cl.Close()
+	insp := asynq.NewInspector(env.jobs)
+	defer insp.Close()
+	info, err := cl.Enqueue(asynq.NewTask("test:fails", nil), asynq.Queue(queue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer insp.DeleteQueue(queue, true)
+	if err := insp.ArchiveTask(queue, info.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	chat := login(t, newStaff(t, models.RoleChatAdmin))
+	adm := login(t, newStaff(t, models.RoleAdmin))
+	count := func(doc *goquery.Document, sel string) int {
+		t.Helper()
+		n, err := strconv.Atoi(strings.TrimSpace(doc.Find(".parley-failures " + sel).Text()))
+		if err != nil {
+			t.Fatalf("%s: %v", sel, err)
+		}
+		return n
+	}
+	before := chat.get("/admin/dashboard").doc(t)
+	// E-mails given up an hour ago and three days ago (and ten days ago,
+	// outside both periods), and one waiting for its retry.
+	now := time.Now().UTC()
+	for _, r := range []struct {
+		age      time.Duration
+		outcome  string
+		due      any
+		attempts int
+	}{{time.Hour, models.EmailFailed, nil, 5}, {72 * time.Hour, models.EmailFailed, nil, 5},
+		{240 * time.Hour, models.EmailFailed, nil, 5}, {time.Minute, "", now.Add(time.Minute), 1}} {
+		if _, err := env.store.DB.ExecContext(ctx, `INSERT INTO notifications (recipient_type, recipient_id, kind, created_at,
+			email_due_at, email_attempts, email_outcome, email_last_error) VALUES ('customer', 1, 'new_message', ?, ?, ?, ?, 'refused')`,
+			models.Now(now.Add(-r.age)), r.due, r.attempts, r.outcome); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	res := chat.get("/admin/dashboard")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("chat admin: %d", res.StatusCode)
+	}
+	doc := res.doc(t)
+	if d := count(doc, ".parley-email-24h") - count(before, ".parley-email-24h"); d != 1 {
+		t.Errorf("e-mails given up in 24 h grew by %d, want 1", d)
+	}
+	if d := count(doc, ".parley-email-7d") - count(before, ".parley-email-7d"); d != 2 {
+		t.Errorf("e-mails given up in 7 days grew by %d, want 2", d)
+	}
+	if d := count(doc, ".parley-email-retrying") - count(before, ".parley-email-retrying"); d != 1 {
+		t.Errorf("e-mails retrying grew by %d, want 1", d)
+	}
+	var row *goquery.Selection
+	doc.Find(".parley-failures .parley-queue").Each(func(_ int, s *goquery.Selection) {
+		if s.Find(".parley-queue-name").Text() == queue {
+			row = s
+		}
+	})
+	if row == nil || strings.TrimSpace(row.Find(".parley-queue-archived").Text()) != "1" || count(doc, ".parley-jobs-archived") < 1 {
+		t.Fatalf("queue %s not shown with its given-up task: %q", queue, doc.Find(".parley-job-failures").Text())
+	}
+	if doc.Find(`.parley-failures a.parley-jobs-link[href="/admin/jobs"]`).Length() != 1 || doc.Find(".parley-failures a.parley-email-link").Length() != 0 {
+		t.Error("chat admin: want the job monitor link and no link to the admins' failed e-mails")
+	}
+	if d := adm.get("/admin/dashboard").doc(t); d.Find(`.parley-failures a.parley-email-link[href="/admin/mailbox"]`).Length() != 1 {
+		t.Error("admin: no link to the failed e-mails")
+	}
+	if d := login(t, newStaff(t, models.RoleAgent)).get("/admin/dashboard").doc(t); d.Find(".parley-failures").Length() != 0 {
+		t.Error("an agent sees the failure card")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/hibiken/asynq"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -52,6 +53,7 @@ var env struct {
 	// presence and mailbox: admin/bell_test.go.
 	presence *fakePresence
 	mailbox  *fakeMailbox
+	jobs     asynq.RedisConnOpt // the job queue's Redis (admin/dashboard_test.go)
 }
 
 // syncBuffer is a log sink the tests read.
@@ -151,8 +153,9 @@ func run(m *testing.M) (int, error) {
 		sink = io.MultiWriter(env.logs, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(sink, nil))
+	env.jobs = jobsRedis(rdb)
 	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour,
-		Jobs: jobsRedis(rdb), Mailbox: env.mailbox}); err != nil {
+		Jobs: env.jobs, Mailbox: env.mailbox}); err != nil {
 		return 0, err
 	}
 	env.srv = httptest.NewServer(r)
