@@ -118,6 +118,7 @@ func (g *guard) notifications(c *gin.Context) (types.Panel, error) {
 		return g.errorPanel("Your notifications could not be loaded. Please try again."), nil
 	}
 	page := templates.NotificationsPage{Unread: unread}
+	loc := g.storeZone(c.Request.Context())
 	for _, n := range items {
 		what := "New message"
 		if n.Kind == inbox.NotificationEscalation {
@@ -125,7 +126,7 @@ func (g *guard) notifications(c *gin.Context) (types.Panel, error) {
 		}
 		page.Items = append(page.Items, templates.NotificationItem{What: what, Subject: n.Subject,
 			URL: "/admin/info/" + tables.ConversationTable + "/edit?__goadmin_edit_pk=" + strconv.FormatInt(n.ConversationID, 10),
-			At:  n.CreatedAt.Format(time.DateTime) + " UTC", ConversationID: n.ConversationID, Read: n.ReadAt != nil})
+			At:  inZone(n.CreatedAt, loc, time.DateTime), ConversationID: n.ConversationID, Read: n.ReadAt != nil})
 	}
 	html, err := templates.Notifications(page)
 	if err != nil {

@@ -104,6 +104,7 @@ func (g *guard) customersPanel(c *gin.Context, compose *templates.ComposeForm, n
 		compose.Action = MessagePath
 		p.Compose = compose
 	}
+	loc := g.storeZone(ctx)
 	list, err := g.svc.CustomerSearch(ctx, a, text, cursorOf(q))
 	if err != nil {
 		p.Error = g.refused(c, "customers", err)
@@ -122,7 +123,7 @@ func (g *guard) customersPanel(c *gin.Context, compose *templates.ComposeForm, n
 			{Text: name, Class: "customer-name", Link: OrdersPath + "?customer=" + strconv.FormatInt(cu.ID, 10)},
 			{Text: cu.Email, Class: "customer-email"},
 			{Text: kind},
-			{Text: cu.CreatedAt.Format("2006-01-02")},
+			{Text: cu.CreatedAt.In(loc).Format("2006-01-02")},
 			{Text: "Message", Class: "customer-message", Button: true, Link: CustomersPath + "?" + url.Values{"q": {text}, "message": {strconv.FormatInt(cu.ID, 10)}}.Encode()},
 		}})
 	}
@@ -170,6 +171,7 @@ func (g *guard) orders(c *gin.Context) (types.Panel, error) {
 	if customer > 0 {
 		p.Filters = append(p.Filters, templates.DirectoryFilter{Name: "customer", Label: "Customer id", Value: strconv.FormatInt(customer, 10)})
 	}
+	loc := g.storeZone(ctx)
 	list, err := g.svc.Orders(ctx, a, number, customer, cursorOf(q))
 	if err != nil {
 		p.Error = g.refused(c, "orders", err)
@@ -181,7 +183,7 @@ func (g *guard) orders(c *gin.Context) (types.Panel, error) {
 			{Text: strings.TrimSpace(o.CustomerName + " " + o.CustomerEmail), Class: "order-customer"},
 			{Text: o.Status},
 			{Text: fmt.Sprintf("%d.%02d %s", o.TotalCents/100, o.TotalCents%100, o.Currency)},
-			{Text: o.CreatedAt.Format(dateTime)},
+			{Text: inZone(o.CreatedAt, loc, dateTime)},
 		}})
 	}
 	if len(list) == models.DirectoryPageSize {
@@ -201,6 +203,7 @@ func (g *guard) blocksPanel(c *gin.Context, notice, errMsg string) types.Panel {
 	q := c.Request.URL.Query()
 	p := templates.DirectoryPage{Class: "parley-blocks", Notice: notice, Error: errMsg,
 		Columns: []string{"Blocked", "Reason", "By", "Since", ""}, Empty: "Nobody is blocked."}
+	loc := g.storeZone(ctx)
 	list, err := g.svc.Blocks(ctx, a, cursorOf(q))
 	if err != nil {
 		p.Error = g.refused(c, "blocks", err)
@@ -221,7 +224,7 @@ func (g *guard) blocksPanel(c *gin.Context, notice, errMsg string) types.Panel {
 			{Text: strings.Join(who, ", "), Class: "block-who"},
 			{Text: b.Reason, Class: "block-reason"},
 			{Text: b.CreatedByName},
-			{Text: b.CreatedAt.Format(dateTime)},
+			{Text: inZone(b.CreatedAt, loc, dateTime)},
 			{Form: &templates.CellForm{Action: UnblockPath, Button: "Unblock", Class: "btn-default parley-unblock",
 				Confirm: "Unblock? They can write to you again.", Fields: []templates.HiddenField{{Name: "id", Value: strconv.FormatInt(b.ID, 10)}}}},
 		}})
@@ -251,7 +254,7 @@ func (g *guard) audit(c *gin.Context) (types.Panel, error) {
 	f := models.AuditFilter{Actor: strings.TrimSpace(q.Get("actor")), Action: q.Get("action"), Before: cursorOf(q)}
 	target := strings.TrimSpace(q.Get("target"))
 	p := templates.DirectoryPage{Class: "parley-audit", FilterAction: AuditPath,
-		Columns: []string{"When (UTC)", "Who", "Action", "Target", "Before", "After"}, Empty: "No entry matches."}
+		Columns: []string{"When (" + zoneLabel(g.storeZone(ctx)) + ")", "Who", "Action", "Target", "Before", "After"}, Empty: "No entry matches."}
 	var bad []string
 	if target != "" {
 		typ, id, hasID := strings.Cut(target, ":")
@@ -299,6 +302,7 @@ func (g *guard) audit(c *gin.Context) (types.Panel, error) {
 		p.Error = strings.Join(bad, "; ")
 		return g.pageWith(c, "Audit log", p), nil
 	}
+	loc := g.storeZone(ctx)
 	list, err := g.svc.Audit(ctx, a, f)
 	if err != nil {
 		p.Error = g.refused(c, "audit", err)
@@ -314,7 +318,7 @@ func (g *guard) audit(c *gin.Context) (types.Panel, error) {
 			tgt += ":" + strconv.FormatInt(e.SubjectID, 10)
 		}
 		p.Rows = append(p.Rows, templates.DirectoryRow{ID: e.ID, Cells: []templates.DirectoryCell{
-			{Text: e.CreatedAt.Format("2006-01-02 15:04:05")},
+			{Text: inZone(e.CreatedAt, loc, "2006-01-02 15:04:05")},
 			{Text: who, Class: "audit-actor"},
 			{Text: e.Action, Class: "audit-action"},
 			{Text: tgt, Class: "audit-target"},
