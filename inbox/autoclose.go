@@ -33,8 +33,8 @@ func autoCloseRules(st models.Settings) []autoCloseRule {
 }
 
 // AutoClose closes idle conversations (R16), as the system: idle means no
-// public message either way — notes and staff-only events never move
-// public_last_at. Assigned threads close from AWAITING_USER or RESOLVED
+// public message either way since the cut-off — notes and events (staff-only
+// or public, such as "resolved") do not count. Assigned threads close from AWAITING_USER or RESOLVED
 // after auto_close_after_days, unassigned ones from any status but
 // ESCALATED after auto_close_unassigned_after_days (0 turns a rule off);
 // ESCALATED never closes by itself. Each close is one short transaction
@@ -93,8 +93,16 @@ func (s *Service) autoCloseOne(ctx context.Context, id int64, r autoCloseRule, b
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(r.statuses, c.Status) || c.IsAssigned() != r.assigned || !c.PublicLastAt.Before(before) {
+		if !slices.Contains(r.statuses, c.Status) || c.IsAssigned() != r.assigned {
 			return nil // it moved meanwhile
+		}
+		// Idle by its newest public reply, either side: public status
+		// events (resolved, reopened) move public_last_at but are not
+		// messages (R16).
+		if m, ok, err := tx.LatestMessage(ctx, c.ID, true); err != nil {
+			return err
+		} else if ok && !m.CreatedAt.Before(before) {
+			return nil
 		}
 		if _, err := s.changeStatus(ctx, tx, models.System, c, models.StatusClosed, reason); err != nil {
 			return err

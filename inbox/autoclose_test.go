@@ -105,3 +105,41 @@ func TestAutoCloseOffAtZero(t *testing.T) {
 		}
 	})
 }
+
+// R16: idle means no message from either side. A public status event
+// (resolving the thread) moves public_last_at but is not a message: the
+// thread closes auto_close_after days after its last reply, not after
+// the event; a reply after the cut-off keeps it open.
+func TestAutoCloseIgnoresStatusEvents(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		_, c := e.MustCustomerConv()
+		if _, err := e.svc.Take(e.ctx, e.agent, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.MustSend(e.agent, c.ID, models.KindReply, "here you go")
+		_, kept := e.MustCustomerConv()
+		if _, err := e.svc.Take(e.ctx, e.agent, kept.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.MustSend(e.agent, kept.ID, models.KindReply, "first answer")
+		t0 := e.clock.Now()
+		e.clock.Advance(6 * day)
+		e.MustChangeStatus(e.agent, c.ID, models.StatusResolved, "") // a public event, no message
+		e.MustSend(e.agent, kept.ID, models.KindReply, "second answer")
+		e.MustChangeStatus(e.agent, kept.ID, models.StatusResolved, "")
+		if got := e.MustConv(c.ID); !got.PublicLastAt.After(t0.Add(5 * day)) {
+			t.Fatalf("the resolved event did not move public_last_at: %v", got.PublicLastAt)
+		}
+		e.clock.Advance(2 * day) // 8 days after the first reply, 2 after the event
+		res, err := e.svc.AutoClose(e.ctx, false)
+		if err != nil || res.ClosedAssigned != 1 {
+			t.Fatalf("auto-close: %+v, %v", res, err)
+		}
+		if got := e.MustConv(c.ID); got.Status != models.StatusClosed {
+			t.Errorf("idle since its last reply 8 days ago: %s, want CLOSED", got.Status)
+		}
+		if got := e.MustConv(kept.ID); got.Status != models.StatusResolved {
+			t.Errorf("replied 2 days ago: %s, want RESOLVED", got.Status)
+		}
+	})
+}

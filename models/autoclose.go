@@ -8,9 +8,8 @@ import (
 )
 
 // IdleConversations lists, in id order after afterID, conversations in one
-// of the statuses whose last public activity is before `before`, assigned
-// or not (R16). The conversations_idle index (status, public_last_at)
-// bounds the walk.
+// of the statuses with no public reply (either side) since `before`,
+// assigned or not (R16).
 func (q Queries) IdleConversations(ctx context.Context, statuses []Status, assigned bool, before time.Time, afterID int64, limit int) ([]int64, error) {
 	in := strings.TrimSuffix(strings.Repeat("?,", len(statuses)), ",")
 	args := make([]any, 0, len(statuses)+3)
@@ -21,8 +20,15 @@ func (q Queries) IdleConversations(ctx context.Context, statuses []Status, assig
 	if assigned {
 		cond = "assigned_to IS NOT NULL"
 	}
-	args = append(args, Now(before), afterID, limit)
-	rows, err := q.q.QueryContext(ctx, `SELECT id FROM conversations WHERE status IN (`+in+`) AND public_last_at < ?
+	// Idle = no public message either way since before (R16). public_last_at
+	// also moves with public status events (resolved, closed, reopened), so
+	// a thread whose public_last_at is recent is still idle when its newest
+	// public reply is old: those few recent ones are checked against their
+	// messages (messages_conversation).
+	args = append(args, Now(before), KindReply, true, Now(before), afterID, limit)
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM conversations c WHERE status IN (`+in+`)
+		AND (public_last_at < ? OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
+			AND m.kind = ? AND m.is_public = ? AND m.created_at >= ?))
 		AND `+cond+` AND id > ? ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("idle conversations: %w", translate(err))
