@@ -430,3 +430,29 @@ func (d dirFiles) Remove(ctx context.Context, keys ...string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// A purged conversation's follow-up stays, unlinked (the foreign key's
+// ON DELETE SET NULL does it: the purge no longer updates follow-ups
+// itself).
+func TestRetentionPurgeUnlinksFollowUps(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.setSetting(models.SettingRetentionDays, "30")
+		cu, old := e.MustCustomerConv()
+		e.MustChangeStatus(e.agent, old.ID, models.StatusClosed, "")
+		e.clock.Advance(40 * 24 * time.Hour)
+		_, follow := e.MustSend(cu, old.ID, models.KindReply, "back again")
+		if follow.ID == old.ID || follow.FollowUpOf == nil || *follow.FollowUpOf != old.ID {
+			t.Fatalf("no follow-up: %+v", follow)
+		}
+		res, err := e.svc.PurgeSlot(e.ctx, e.slotNow(), inbox.PurgeOptions{})
+		if err != nil || !res.Finished || res.Counts.DeletedConversations != 1 {
+			t.Fatalf("purge: %+v, %v", res, err)
+		}
+		if e.count("conversations", fmt.Sprintf("id = %d", old.ID)) != 0 {
+			t.Error("the old conversation is still there")
+		}
+		if got := e.MustConv(follow.ID); got.FollowUpOf != nil || len(e.MustMessages(follow.ID)) == 0 {
+			t.Errorf("follow-up after the purge: %+v", got)
+		}
+	})
+}
