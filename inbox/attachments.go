@@ -111,7 +111,7 @@ func (s *Service) SendAttachments(ctx context.Context, a models.Actor, conversat
 	}
 	var mc monthlyCap
 	if a.IsCustomer() {
-		if mc, err = s.customerMay(ctx, a, c.CustomerEmail, false); err != nil {
+		if mc, err = s.customerMay(ctx, s.store.Queries, a, c.CustomerEmail, false); err != nil {
 			return m, landed, err
 		}
 		if err := s.uploadLimit(ctx, a, settings, len(files)); err != nil {

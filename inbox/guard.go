@@ -13,17 +13,18 @@ import (
 // the rate limit (R11). newConversation picks the conversation limit. The
 // monthly cap is looked at here so a full month costs no rate-limit quota;
 // the send's transaction then takes its slot with countInbound, the check
-// that holds under concurrency.
-func (s *Service) customerMay(ctx context.Context, a models.Actor, email string, newConversation bool) (monthlyCap, error) {
+// that holds under concurrency. q is the store, or the send's transaction
+// (Send checks after its locked read, saving a read of the conversation).
+func (s *Service) customerMay(ctx context.Context, q models.Queries, a models.Actor, email string, newConversation bool) (monthlyCap, error) {
 	var mc monthlyCap
-	settings, err := s.store.Settings(ctx)
+	settings, err := q.Settings(ctx)
 	if err != nil {
 		return mc, err
 	}
 	if !settings.EnableCustomerChat {
 		return mc, models.Errorf(models.EFORBIDDEN, "customer chat is turned off for this store; your earlier messages are still here")
 	}
-	blocked, err := s.store.IsBlocked(ctx, a.ID, email, a.IP)
+	blocked, err := q.IsBlocked(ctx, a.ID, email, a.IP)
 	if err != nil {
 		return mc, err
 	}
@@ -32,7 +33,7 @@ func (s *Service) customerMay(ctx context.Context, a models.Actor, email string,
 	}
 	mc = monthlyCap{loc: settings.Location(), max: settings.MaxCustomerMessagesPerMonth}
 	if mc.max >= 0 {
-		n, err := s.store.MonthlyCustomerMessages(ctx, models.MonthOf(s.now(), mc.loc))
+		n, err := q.MonthlyCustomerMessages(ctx, models.MonthOf(s.now(), mc.loc))
 		if err != nil {
 			return mc, err
 		}

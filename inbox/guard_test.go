@@ -159,6 +159,11 @@ func TestCustomerRateLimit(t *testing.T) {
 		}
 		other, oc := e.MustCustomerConv()
 		e.MustSend(other, oc.ID, models.KindReply, "my own budget")
+		// cu is still limited: writing to other's thread is not found, as an
+		// unknown id is (the scope is checked on the locked read before any
+		// limit), so a refusal never tells that the thread exists.
+		_, _, err = e.svc.Send(e.ctx, cu, oc.ID, models.KindReply, "peek")
+		wantCode(t, err, models.ENOTFOUND)
 
 		// New conversations: 5 a minute (the first came from MustCustomerConv).
 		for i := range 4 {

@@ -24,28 +24,27 @@ func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64
 	if err := models.ValidateBody(body); err != nil {
 		return m, landed, err
 	}
-	// A cheap visibility check first, so a refusal for chat, block or rate
-	// limit never tells anyone a thread outside their scope exists.
-	c, err := s.load(ctx, s.store.Queries, a, conversationID, false)
-	if err != nil {
-		return m, landed, err
-	}
-	if err := s.mayWrite(a, c, kind); err != nil {
-		return m, landed, err
-	}
+	// One read of the conversation: the locked one. Its visibility and the
+	// actor's right to write are checked before anything else, so a refusal
+	// for chat, block or rate limit never tells anyone a thread outside
+	// their scope exists; then a customer's checks (R9, R13, R10, R11) run
+	// once, even if the transaction is retried (a retry must not take a
+	// second rate-limit slot).
 	var mc monthlyCap
-	if a.IsCustomer() {
-		if mc, err = s.customerMay(ctx, a, c.CustomerEmail, false); err != nil {
-			return m, landed, err
-		}
-	}
-	err = s.store.InTx(ctx, func(tx *models.Tx) error {
+	checked := !a.IsCustomer()
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
 		c, err := s.load(ctx, tx.Queries, a, conversationID, true)
 		if err != nil {
 			return err
 		}
 		if err := s.mayWrite(a, c, kind); err != nil {
 			return err
+		}
+		if !checked {
+			if mc, err = s.customerMay(ctx, tx.Queries, a, c.CustomerEmail, false); err != nil {
+				return err
+			}
+			checked = true
 		}
 		if m, landed, err = s.send(ctx, tx, a, c, kind, body); err != nil {
 			return err

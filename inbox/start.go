@@ -70,7 +70,7 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 	}
 	var mc monthlyCap
 	if a.IsCustomer() {
-		if mc, err = s.customerMay(ctx, a, customer.Email, true); err != nil {
+		if mc, err = s.customerMay(ctx, s.store.Queries, a, customer.Email, true); err != nil {
 			return c, m, err
 		}
 	}

@@ -97,7 +97,17 @@ func ParseDatabaseURL(raw, dataDir string) (DB, error) {
 		cfg.Loc = time.UTC
 		cfg.Collation = "utf8mb4_unicode_ci"
 		cfg.Params = map[string]string{"charset": "utf8mb4", "time_zone": "'+00:00'"}
+		// Arguments are interpolated by the driver (utf8mb4 is one of the
+		// character sets it escapes safely): one round trip per statement
+		// instead of prepare, execute and close — two thirds of the
+		// statements MariaDB handled on a customer's send (bench/send).
+		// ?interpolateParams=false turns it off.
+		cfg.InterpolateParams = true
 		for k, v := range u.Query() {
+			if k == "interpolateParams" {
+				cfg.InterpolateParams = v[0] != "false" && v[0] != "0"
+				continue
+			}
 			cfg.Params[k] = v[0]
 		}
 		host, port := u.Hostname(), u.Port()

@@ -32,6 +32,38 @@ func (q Queries) LiveToken(ctx context.Context, hash string, now time.Time) (Tok
 	return t, nil
 }
 
+// TokenSubject is a live token and, for a customer's or guest's token, the
+// customer it belongs to (Found false: the customer is gone).
+type TokenSubject struct {
+	Token
+	Found   bool
+	Email   string
+	IsGuest bool
+}
+
+// LiveTokenSubject is LiveToken and, for a customer's or guest's token,
+// the customer lookup in the same statement: every customer request
+// authenticates with one round trip instead of two.
+func (q Queries) LiveTokenSubject(ctx context.Context, hash string, now time.Time) (TokenSubject, error) {
+	var t TokenSubject
+	var revoked sql.NullTime
+	var cid sql.NullInt64
+	var email sql.NullString
+	var guest sql.NullBool
+	err := q.q.QueryRowContext(ctx, `SELECT t.id, t.subject_type, t.subject_id, t.expires_at, t.revoked_at, c.id, c.email, c.is_guest
+		FROM api_tokens t LEFT JOIN customers c ON t.subject_type IN (?, ?) AND c.id = t.subject_id
+		WHERE t.token_hash = ?`, ActorCustomer, ActorGuest, hash).
+		Scan(&t.ID, &t.SubjectType, &t.SubjectID, &t.ExpiresAt, &revoked, &cid, &email, &guest)
+	if err != nil {
+		return t, fmt.Errorf("token: %w", translate(err))
+	}
+	if revoked.Valid || !now.Before(t.ExpiresAt) {
+		return t, Errorf(EUNAUTHORIZED, MsgUnauthorized)
+	}
+	t.Found, t.Email, t.IsGuest = cid.Valid, email.String, guest.Bool
+	return t, nil
+}
+
 // RevokeToken revokes one token by hash.
 func (q Queries) RevokeToken(ctx context.Context, hash string, at time.Time) error {
 	_, err := q.q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL`, at, hash)

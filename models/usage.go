@@ -36,16 +36,29 @@ func (q Queries) MonthlyCustomerMessages(ctx context.Context, month string) (int
 // transaction that writes the message, as its last statement, since the
 // row stays locked until the transaction ends.
 func (q Queries) CountCustomerMessage(ctx context.Context, month string, max int) (bool, error) {
-	ensure := `INSERT INTO monthly_usage (month, customer_messages) VALUES (?, 0) ON CONFLICT (month) DO NOTHING`
-	if q.d == MySQL {
-		ensure = `INSERT INTO monthly_usage (month, customer_messages) VALUES (?, 0) ON DUPLICATE KEY UPDATE month = month`
+	if max == 0 {
+		return false, nil // a cap of 0 takes nothing
 	}
-	if _, err := q.q.ExecContext(ctx, ensure, month); err != nil {
-		return false, fmt.Errorf("monthly usage %s: %w", month, translate(err))
-	}
-	query, args := `UPDATE monthly_usage SET customer_messages = customer_messages + 1 WHERE month = ?`, []any{month}
-	if max >= 0 {
-		query += ` AND customer_messages < ?`
+	// One statement: the month's row is created counting this message, or
+	// counts one more unless it already holds max. It locks the row until
+	// the transaction ends, as the former ensure-then-update pair did.
+	var query string
+	args := []any{month}
+	switch {
+	case q.d == MySQL && max < 0:
+		query = `INSERT INTO monthly_usage (month, customer_messages) VALUES (?, 1)
+			ON DUPLICATE KEY UPDATE customer_messages = customer_messages + 1`
+	case q.d == MySQL:
+		// Affected rows: 1 inserted, 2 updated, 0 left as it was (full).
+		query = `INSERT INTO monthly_usage (month, customer_messages) VALUES (?, 1)
+			ON DUPLICATE KEY UPDATE customer_messages = IF(customer_messages < ?, customer_messages + 1, customer_messages)`
+		args = append(args, max)
+	case max < 0:
+		query = `INSERT INTO monthly_usage (month, customer_messages) VALUES (?, 1)
+			ON CONFLICT (month) DO UPDATE SET customer_messages = customer_messages + 1`
+	default:
+		query = `INSERT INTO monthly_usage (month, customer_messages) VALUES (?, 1)
+			ON CONFLICT (month) DO UPDATE SET customer_messages = customer_messages + 1 WHERE customer_messages < ?`
 		args = append(args, max)
 	}
 	res, err := q.q.ExecContext(ctx, query, args...)
@@ -53,5 +66,5 @@ func (q Queries) CountCustomerMessage(ctx context.Context, month string, max int
 		return false, fmt.Errorf("count customer message in %s: %w", month, translate(err))
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	return n > 0, err
 }

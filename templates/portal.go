@@ -74,6 +74,9 @@ type PortalList struct {
 	Retention     string
 	ChatOff       bool
 	LogoutAction  string
+	// OlderURL continues the list after its last row (keyset paging);
+	// NewestURL goes back to the first page.
+	OlderURL, NewestURL string
 }
 
 // PortalConversation is one row of the list.

@@ -23,11 +23,13 @@
   function call(method, path, body) {
     var h = { "Accept": "application/json" };
     if (token) h["Authorization"] = "Bearer " + token;
-    if (body !== undefined) h["Content-Type"] = "application/json";
-    return fetch(api + path, { method: method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit" })
+    var payload = body;
+    if (body !== undefined && !(body instanceof FormData)) { h["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
+    return fetch(api + path, { method: method, headers: h, body: payload, credentials: "omit" })
       .then(function (r) {
         return r.text().then(function (t) {
-          var data = t ? JSON.parse(t) : {};
+          var data = {};
+          try { data = t ? JSON.parse(t) : {}; } catch (e) { data = { error: { message: r.status === 413 ? "That file is too large." : "Something went wrong." } }; }
           if (!r.ok) {
             var e = (data && data.error) || { message: "Something went wrong." };
             var msg = e.message || "Something went wrong.";
@@ -84,8 +86,46 @@
     var a = document.createElement("span"); a.className = "author"; a.textContent = mine ? "You" : m.author_name + " (store)";
     var p = document.createElement("p"); p.className = "body"; p.textContent = m.body;
     var t = document.createElement("time"); t.dateTime = m.created_at; t.textContent = when(m.created_at);
-    li.appendChild(a); li.appendChild(p); li.appendChild(t);
+    li.appendChild(a);
+    if (m.body) li.appendChild(p);
+    (m.attachments || []).forEach(function (f) { li.appendChild(attachmentItem(f)); });
+    li.appendChild(t);
     return li;
+  }
+  function sizeText(n) {
+    if (n >= 1048576) return (n / 1048576).toFixed(1) + " MB";
+    if (n >= 1024) return Math.round(n / 1024) + " KB";
+    return n + " bytes";
+  }
+  // attachmentItem shows a file inline. The widget has no cookie, so the
+  // file is fetched with the session's bearer token and shown from a blob:
+  // URL; the name is text (textContent and attributes only).
+  function attachmentItem(f) {
+    var fig = document.createElement("figure");
+    var kind = /^image\//.test(f.media_type) ? "image" : /^video\//.test(f.media_type) ? "video" : /^audio\//.test(f.media_type) ? "audio" : "file";
+    fig.className = "parley-attachment parley-attachment-" + kind;
+    var media = null;
+    if (kind === "image") { media = document.createElement("img"); media.alt = f.filename; }
+    else if (kind === "video" || kind === "audio") { media = document.createElement(kind); media.controls = true; media.setAttribute("aria-label", f.filename); }
+    if (media) { media.className = "parley-attachment-media"; fig.appendChild(media); }
+    var cap = document.createElement("figcaption");
+    var link = document.createElement("a");
+    link.href = "#"; link.textContent = f.filename; link.setAttribute("download", f.filename);
+    var small = document.createElement("small");
+    small.textContent = " " + sizeText(f.size_bytes) + (f.duration_ms ? " · " + Math.round(f.duration_ms / 1000) + " s" : "");
+    cap.appendChild(link); cap.appendChild(small);
+    fig.appendChild(cap);
+    var path = f.url.indexOf(api) === 0 ? f.url.slice(api.length) : null;
+    if (path !== null) {
+      fetch(api + path, { headers: { "Authorization": "Bearer " + token }, credentials: "omit" })
+        .then(function (r) { if (!r.ok) throw new Error("attachment " + r.status); return r.blob(); })
+        .then(function (b) {
+          var u = URL.createObjectURL(b);
+          if (media) media.src = u;
+          link.href = u;
+        }).catch(function () { small.textContent += " (not available)"; });
+    }
+    return fig;
   }
   function renderThread(d, keepScroll) {
     $("w-thread-title").textContent = d.conversation.subject;
@@ -148,6 +188,29 @@
       $("w-timeline").lastElementChild.scrollIntoView({ block: "end" });
     }).catch(function (e) { say(e.message, true); });
   }
+  // A file from the thread's upload form goes to the same route as the
+  // portal's (POST …/conversations/{id}/attachments, multipart); the server
+  // sniffs, measures and refuses (R12), and its message is shown in place.
+  $("w-attach").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var input = $("w-file");
+    if (!current || !input.files.length) return;
+    var fd = new FormData();
+    for (var i = 0; i < input.files.length; i++) fd.append("file", input.files[i], input.files[i].name);
+    var body = $("w-attach-body").value;
+    if (body.trim()) fd.append("body", body);
+    var button = $("w-attach").querySelector("button");
+    button.disabled = true;
+    say("Sending the file…");
+    call("POST", "/conversations/" + current + "/attachments", fd).then(function (d) {
+      input.value = ""; $("w-attach-body").value = "";
+      say(""); say("", true);
+      if (d.conversation.id !== current) { openThread(d.conversation.id); return; }
+      if (!$("w-m" + d.message.id)) $("w-timeline").appendChild(messageItem(d.message));
+      $("w-timeline").lastElementChild.scrollIntoView({ block: "end" });
+    }).catch(function (e) { say(""); say(e.message, true); })
+      .then(function () { button.disabled = false; });
+  });
   $("w-send").addEventListener("submit", function (ev) { ev.preventDefault(); send(); });
   $("w-reply").addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); send(); }

@@ -259,10 +259,23 @@ func (p *Portal) listPage(c *gin.Context, a models.Actor, status int, form templ
 		p.fail(c, err)
 		return
 	}
-	page, err := p.svc.List(ctx, a, models.ConversationFilter{Limit: inbox.MaxPageSize})
+	// Keyset paging: ?cursor= continues after the last row of the page
+	// before (the list's own opaque cursor), so a customer with more than a
+	// page of conversations reaches every one of them.
+	cursor := ""
+	if c.Request.Method == http.MethodGet {
+		cursor = c.Query("cursor")
+	}
+	page, err := p.svc.List(ctx, a, models.ConversationFilter{Limit: inbox.MaxPageSize, Cursor: cursor})
 	if err != nil {
 		p.fail(c, err)
 		return
+	}
+	if page.NextCursor != "" {
+		list.OlderURL = PortalPath + "?cursor=" + url.QueryEscape(page.NextCursor)
+	}
+	if cursor != "" {
+		list.NewestURL = PortalPath
 	}
 	loc := st.Location()
 	for _, cv := range page.Items {

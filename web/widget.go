@@ -69,7 +69,7 @@ func (p *Portal) widget(c *gin.Context) {
 		ancestors += " " + o
 	}
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "+
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "+
 		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "+ancestors)
 	h.Del("X-Frame-Options")
 	h.Set("Referrer-Policy", "no-referrer")

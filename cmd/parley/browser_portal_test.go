@@ -181,6 +181,91 @@ func flowWidgetGuest(t *testing.T, s *site, ctx context.Context) {
 	if err := s.st.DB.QueryRow(`SELECT COUNT(*) FROM conversations WHERE subject = ? AND channel = 'widget'`, subject).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("widget conversation rows: %d %v", n, err)
 	}
+	widgetUploads(t, s, ctx, in)
+}
+
+// widgetUploads: in the widget's thread the guest sends an image whose
+// file name is an XSS payload (it shows inline, loaded with the widget's
+// bearer token, and the name stays text); an HTML file named .png, an image
+// of 1 MB + 1 byte and a 61-second MediaRecorder WebM are refused with the
+// server's message in place, and nothing of them is stored.
+func widgetUploads(t *testing.T, s *site, ctx context.Context, in func() chromedp.QueryOption) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	countAtt := func() int {
+		var n int
+		if err := s.st.DB.QueryRow(`SELECT COUNT(*) FROM attachments`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const frame = `document.querySelector('iframe').contentDocument`
+	before := countAtt()
+	photo := write(portalXSS+".png", mediatest.PNG())
+	var loaded bool
+	var caption, docTitle, alert string
+	var imgs int
+	err := browse(ctx,
+		chromedp.SetUploadFiles(`#w-file`, []string{photo}, chromedp.ByQuery, in()),
+		chromedp.SendKeys(`#w-attach-body`, "A photo "+portalXSS, chromedp.ByQuery, in()),
+		chromedp.Click(`#w-attach button[type=submit]`, chromedp.ByQuery, in()),
+		waitJS(`!!`+frame+`.querySelector('#w-timeline figure.parley-attachment img')`),
+		chromedp.Poll(`(function(){var i=`+frame+`.querySelector('#w-timeline figure.parley-attachment img'); return !!i && i.complete && i.naturalWidth > 0})()`, &loaded),
+		chromedp.Evaluate(frame+`.querySelector('#w-timeline figure.parley-attachment figcaption a').textContent`, &caption),
+		chromedp.Evaluate(frame+`.querySelectorAll('img').length`, &imgs),
+		chromedp.Evaluate(frame+`.querySelector('#alert').textContent`, &alert),
+		chromedp.Title(&docTitle),
+		screenshots("widget-upload"),
+	)
+	if err != nil || !loaded {
+		t.Fatalf("guest sends a photo in the widget: %v (loaded %v)", err, loaded)
+	}
+	var stored string
+	if err := s.st.DB.QueryRow(`SELECT filename FROM attachments ORDER BY id DESC LIMIT 1`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if caption != stored || !strings.Contains(stored, "onerror") || imgs != 1 || docTitle == "pwned" || strings.TrimSpace(alert) != "" {
+		t.Fatalf("the photo in the widget: caption %q (stored %q), %d img, title %q, alert %q", caption, stored, imgs, docTitle, alert)
+	}
+	if got := countAtt(); got != before+1 {
+		t.Fatalf("attachments stored: %d, want %d", got, before+1)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"page.png", mediatest.HTML(), "not accepted"},
+		{"big.png", mediatest.PNGOfSize(1<<20 + 1), "limit"},
+		{"long.webm", mediatest.WebM{Seconds: 61, Video: true, MediaRecorder: true}.Bytes(), "60 seconds"},
+	} {
+		var msg string
+		err := browse(ctx,
+			chromedp.SetUploadFiles(`#w-file`, []string{write(c.name, c.data)}, chromedp.ByQuery, in()),
+			chromedp.Click(`#w-attach button[type=submit]`, chromedp.ByQuery, in()),
+			waitJS(`!!`+frame+`.querySelector('#alert .error')`),
+			chromedp.Evaluate(frame+`.querySelector('#alert .error').textContent`, &msg),
+		)
+		if err != nil || !strings.Contains(msg, c.want) {
+			t.Fatalf("%s in the widget: %v, message %q (want %q)", c.name, err, msg, c.want)
+		}
+		if c.name == "page.png" {
+			_ = browse(ctx, screenshots("widget-upload-refused"))
+		}
+		// Clear the message for the next file.
+		if err := browse(ctx, chromedp.Evaluate(frame+`.querySelector('#alert').textContent = ""`, nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := countAtt(); got != before+1 {
+		t.Fatalf("a refused file was stored: %d attachments, want %d", got, before+1)
+	}
 }
 
 // shopSecret is the identity secret the browser tests' shop signs with.

@@ -1,0 +1,351 @@
+// Command send measures customers' sends against a running Parley web node
+// (issue 7's benchmark): it creates -customers customers through the
+// integration API, signs each in with a signed identity token, starts one
+// conversation each, then sends from -conns concurrent connections for
+// -duration, every customer well under their R11 limits. It reports the
+// accepted messages/s, p50/p99 latency, the CPU per accepted send (the
+// server's and MariaDB's user+system time from /proc/<pid>/stat across the
+// run, divided by the accepted sends), the statements per send (MariaDB's
+// Com_* counters) and the outbox: its backlog when the sends stop and how
+// fast it drains (start a worker alongside, or after with -drain-wait).
+//
+//	go run ./bench/send -base http://127.0.0.1:8141 -key "$KEY" -identity-secret "$SECRET" \
+//	    -db 'root@tcp(127.0.0.1:3308)/parley_send' -server-pid $PID -db-pid $(pgrep -f m3308.cnf)
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql"
+)
+
+type customer struct {
+	token string
+	conv  int64
+}
+
+func main() {
+	base := flag.String("base", "http://127.0.0.1:8141", "the web node")
+	key := flag.String("key", "", "an integration key (parley apikey create --name bench)")
+	secret := flag.String("identity-secret", "", "PARLEY_IDENTITY_SECRET of the node")
+	n := flag.Int("customers", 4000, "customers to create and send as")
+	conns := flag.Int("conns", 32, "concurrent connections")
+	dur := flag.Duration("duration", 60*time.Second, "how long to send")
+	setupConns := flag.Int("setup-conns", 8, "concurrent connections while creating customers")
+	dsn := flag.String("db", "", "go-sql-driver DSN of the node's database, for statement counts and the outbox (root@tcp(127.0.0.1:3308)/parley_send)")
+	serverPID := flag.Int("server-pid", 0, "pid of the web node (parley serve --no-worker)")
+	dbPID := flag.Int("db-pid", 0, "pid of mariadbd")
+	drainWait := flag.Duration("drain-wait", 5*time.Minute, "after the sends, how long to wait for the outbox to empty (0: do not wait)")
+	prefix := flag.String("prefix", "", "external id prefix of the customers (default: a random one per run)")
+	flag.Parse()
+	if *key == "" || *secret == "" {
+		log.Fatal("-key and -identity-secret are required")
+	}
+	if *prefix == "" {
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		*prefix = "send-" + hex.EncodeToString(b)
+	}
+	tr := &http.Transport{MaxIdleConns: *conns * 2, MaxIdleConnsPerHost: *conns * 2, IdleConnTimeout: time.Minute}
+	cl := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	var db *sql.DB
+	if *dsn != "" {
+		var err error
+		if db, err = sql.Open("mysql", *dsn+"?parseTime=true"); err != nil {
+			log.Fatal(err)
+		}
+		db.SetMaxOpenConns(2)
+	}
+
+	// Setup: customers through the integration API, identity sign-in, one
+	// conversation each.
+	t0 := time.Now()
+	custs := make([]customer, *n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var setupErr atomic.Value
+	for w := 0; w < *setupConns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= *n || setupErr.Load() != nil {
+					return
+				}
+				c, err := setup(cl, *base, *key, *secret, fmt.Sprintf("%s-%05d", *prefix, i))
+				if err != nil {
+					setupErr.Store(err)
+					return
+				}
+				custs[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	if err := setupErr.Load(); err != nil {
+		log.Fatalf("setup: %v", err)
+	}
+	fmt.Printf("setup: %d customers (integration API + identity sign-in + a conversation each) in %s\n", *n, time.Since(t0).Round(time.Millisecond))
+	time.Sleep(2 * time.Second) // let the setup's writes settle
+
+	// The run.
+	cpu0s, cpu0d := cpuTicks(*serverPID), cpuTicks(*dbPID)
+	com0 := comStatus(db)
+	outbox0 := pendingOutbox(db)
+	start := time.Now()
+	deadline := start.Add(*dur)
+	lat := make([][]time.Duration, *conns)
+	codes := make([]map[int]int, *conns)
+	for w := 0; w < *conns; w++ {
+		wg.Add(1)
+		codes[w] = map[int]int{}
+		go func(w int) {
+			defer wg.Done()
+			k := 0
+			for time.Now().Before(deadline) {
+				// Customer w, w+conns, w+2·conns, …: spread evenly, each
+				// one's sends far apart.
+				i := (w + k*(*conns)) % *n
+				k++
+				c := custs[i]
+				body := fmt.Sprintf(`{"body":"benchmark message %d from worker %d"}`, k, w)
+				t := time.Now()
+				code, err := post(cl, *base+"/api/v1/conversations/"+strconv.FormatInt(c.conv, 10)+"/messages", c.token, body, nil)
+				if err != nil {
+					codes[w][-1]++
+					continue
+				}
+				codes[w][code]++
+				if code == http.StatusCreated || code == http.StatusOK {
+					lat[w] = append(lat[w], time.Since(t))
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cpu1s, cpu1d := cpuTicks(*serverPID), cpuTicks(*dbPID)
+	com1 := comStatus(db)
+	backlog := pendingOutbox(db)
+
+	var all []time.Duration
+	total := map[int]int{}
+	for w := range lat {
+		all = append(all, lat[w]...)
+		for c, k := range codes[w] {
+			total[c] += k
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	acc := len(all)
+	fmt.Printf("sends: %d accepted in %s at %d connections: %.0f accepted/s; answers %v\n", acc, elapsed.Round(time.Millisecond), *conns, float64(acc)/elapsed.Seconds(), total)
+	if acc > 0 {
+		fmt.Printf("latency: p50 %s  p99 %s  max %s\n", pct(all, 50), pct(all, 99), all[len(all)-1])
+	}
+	hz := 100.0 // USER_HZ
+	if acc > 0 && *serverPID > 0 {
+		s := float64(cpu1s-cpu0s) / hz * 1000 / float64(acc)
+		d := 0.0
+		if *dbPID > 0 {
+			d = float64(cpu1d-cpu0d) / hz * 1000 / float64(acc)
+		}
+		fmt.Printf("CPU per accepted send: %.2f ms (server %.2f ms + MariaDB %.2f ms)\n", s+d, s, d)
+	}
+	if com0 != nil && acc > 0 {
+		type kv struct {
+			k string
+			v float64
+		}
+		var per []kv
+		sum := 0.0
+		for k, v1 := range com1 {
+			if d := float64(v1 - com0[k]); d > 0 {
+				switch k {
+				case "Com_select", "Com_insert", "Com_update", "Com_delete", "Com_replace", "Com_begin", "Com_commit", "Com_rollback", "Com_stmt_execute", "Com_stmt_prepare", "Com_stmt_close", "Com_insert_select", "Com_set_option":
+					per = append(per, kv{k, d / float64(acc)})
+					if k != "Com_stmt_execute" && k != "Com_stmt_prepare" && k != "Com_stmt_close" {
+						sum += d / float64(acc)
+					}
+				}
+			}
+		}
+		sort.Slice(per, func(i, j int) bool { return per[i].v > per[j].v })
+		var parts []string
+		for _, p := range per {
+			parts = append(parts, fmt.Sprintf("%s %.2f", strings.TrimPrefix(p.k, "Com_"), p.v))
+		}
+		fmt.Printf("statements per accepted send: %.2f (%s)\n", sum, strings.Join(parts, ", "))
+	}
+	if db == nil {
+		return
+	}
+	fmt.Printf("outbox: %d pending before the run, %d when the sends stopped\n", outbox0, backlog)
+	if *drainWait <= 0 || backlog == 0 {
+		return
+	}
+	// Drain: poll until empty; the rate is measured from the first drop.
+	end := time.Now()
+	var first time.Time
+	firstLeft := backlog
+	for time.Since(end) < *drainWait {
+		left := pendingOutbox(db)
+		if left < firstLeft && first.IsZero() {
+			first, firstLeft = time.Now(), left
+		}
+		if left == 0 {
+			since := time.Since(end)
+			rate := ""
+			if !first.IsZero() && time.Since(first) > 0 {
+				rate = fmt.Sprintf("; drain rate %.0f rows/s", float64(firstLeft)/time.Since(first).Seconds())
+			}
+			fmt.Printf("outbox: empty %s after the sends stopped%s\n", since.Round(100*time.Millisecond), rate)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fmt.Printf("outbox: %d still pending %s after the sends stopped (is a worker running?)\n", pendingOutbox(db), *drainWait)
+	os.Exit(1)
+}
+
+func setup(cl *http.Client, base, key, secret, ext string) (customer, error) {
+	cust := fmt.Sprintf(`{"email":"%s@bench.example","name":"Bench %s"}`, ext, ext)
+	if code, err := put(cl, base+"/api/v1/integration/customers/"+ext, key, cust); err != nil || code != http.StatusOK {
+		return customer{}, fmt.Errorf("PUT customer %s: %d %v", ext, code, err)
+	}
+	jti := make([]byte, 12)
+	_, _ = rand.Read(jti)
+	tok := signIdentity(secret, map[string]any{"sub": ext, "exp": time.Now().Add(5 * time.Minute).Unix(), "jti": hex.EncodeToString(jti)})
+	var login struct {
+		Token string `json:"token"`
+	}
+	b, _ := json.Marshal(map[string]string{"token": tok})
+	if code, err := post(cl, base+"/api/v1/auth/identity", "", string(b), &login); err != nil || code != http.StatusOK || login.Token == "" {
+		return customer{}, fmt.Errorf("identity sign-in %s: %d %v", ext, code, err)
+	}
+	var started struct {
+		Conversation struct {
+			ID int64 `json:"id"`
+		} `json:"conversation"`
+	}
+	if code, err := post(cl, base+"/api/v1/conversations", login.Token, `{"subject":"Benchmark","body":"first message","accept_privacy_consent":true}`, &started); err != nil || code != http.StatusCreated {
+		return customer{}, fmt.Errorf("start %s: %d %v", ext, code, err)
+	}
+	return customer{token: login.Token, conv: started.Conversation.ID}, nil
+}
+
+func signIdentity(secret string, claims map[string]any) string {
+	enc := base64.RawURLEncoding
+	h := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	b, _ := json.Marshal(claims)
+	p := enc.EncodeToString(b)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(h + "." + p))
+	return h + "." + p + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+func request(cl *http.Client, method, url, token, body string, out any) (int, error) {
+	req, err := http.NewRequestWithContext(context.Background(), method, url, bytes.NewBufferString(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := cl.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if out != nil && res.StatusCode < 300 {
+		return res.StatusCode, json.NewDecoder(res.Body).Decode(out)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, nil
+}
+
+func post(cl *http.Client, url, token, body string, out any) (int, error) {
+	return request(cl, http.MethodPost, url, token, body, out)
+}
+
+func put(cl *http.Client, url, token, body string) (int, error) {
+	return request(cl, http.MethodPut, url, token, body, nil)
+}
+
+// cpuTicks is utime+stime of a process in clock ticks (/proc/<pid>/stat).
+func cpuTicks(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		log.Fatalf("read /proc/%d/stat: %v", pid, err)
+	}
+	s := string(b)
+	// Fields after the command name "(…)": state is field 3; utime 14, stime 15.
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+func comStatus(db *sql.DB) map[string]int64 {
+	if db == nil {
+		return nil
+	}
+	rows, err := db.Query(`SHOW GLOBAL STATUS LIKE 'Com\_%'`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var v int64
+		if err := rows.Scan(&k, &v); err == nil {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func pendingOutbox(db *sql.DB) int {
+	if db == nil {
+		return 0
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE done_at IS NULL AND parked_at IS NULL`).Scan(&n); err != nil {
+		log.Fatal(err)
+	}
+	return n
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	i := (len(d)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return d[i].Round(10 * time.Microsecond)
+}
