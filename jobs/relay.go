@@ -115,6 +115,8 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, err
 		}
+		var due []int64
+		byID := map[int64]models.OutboxItem{}
 		for _, it := range items {
 			if it.Attempts >= r.MaxAttempts {
 				reason := fmt.Sprintf("not done after %d attempts", it.Attempts)
@@ -127,20 +129,34 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 				r.log.Error("outbox row parked", "id", it.ID, "type", it.TaskType, "reason", reason)
 				continue
 			}
-			lease := r.lease(it.Attempts + 1)
-			attempt, err := r.store.ClaimOutbox(ctx, it.ID, now, now.Add(lease))
-			if err != nil {
-				return sent, err
+			due = append(due, it.ID)
+			byID[it.ID] = it
+		}
+		// One transaction claims the batch; rows another relay took
+		// meanwhile are left out.
+		claimed, err := r.store.ClaimOutbox(ctx, due, now, func(attempt int) time.Time { return now.Add(r.lease(attempt)) })
+		if err != nil {
+			return sent, err
+		}
+		for i, id := range due {
+			attempt, ok := claimed[id]
+			if !ok {
+				continue
 			}
-			if attempt == 0 {
-				continue // another relay has it
-			}
+			it := byID[id]
+			lease := r.lease(attempt)
 			task := asynq.NewTask(it.TaskType, []byte(it.Payload))
 			_, err = r.client.EnqueueContext(ctx, task, asynq.TaskID(r.TaskID(it.ID, attempt)), asynq.Queue(r.Queue),
 				asynq.MaxRetry(0), asynq.Timeout(lease), asynq.Retention(24*time.Hour))
 			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-				if rerr := r.store.ReleaseOutbox(ctx, it.ID, attempt, "enqueue: "+err.Error()); rerr != nil {
-					r.log.Warn("outbox release", "id", it.ID, "err", rerr)
+				// Redis is unreachable: this row and the rest of the
+				// batch are due again at once.
+				for _, rest := range due[i:] {
+					if a, ok := claimed[rest]; ok {
+						if rerr := r.store.ReleaseOutbox(ctx, rest, a, "enqueue: "+err.Error()); rerr != nil {
+							r.log.Warn("outbox release", "id", rest, "err", rerr)
+						}
+					}
 				}
 				return sent, fmt.Errorf("enqueue outbox %d: %w", it.ID, err)
 			}

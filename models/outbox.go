@@ -96,23 +96,54 @@ func (q Queries) listOutbox(ctx context.Context, where string, limit int, args .
 	return out, rows.Err()
 }
 
-// ClaimOutbox takes the lease of a due row until `until` and counts the
-// hand-over. It reports the attempt number, or 0 when the row is not due
-// (done, parked, or another relay holds its lease).
-func (q Queries) ClaimOutbox(ctx context.Context, id int64, now, until time.Time) (int, error) {
-	res, err := q.q.ExecContext(ctx, `UPDATE outbox SET claimed_until = ?, sent_at = ?, attempts = attempts + 1
-		WHERE id = ? AND done_at IS NULL AND parked_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)`, until, now, id, now)
+// ClaimOutbox takes the leases of the due rows among ids in one
+// transaction and counts the hand-overs: each row claimed is leased until
+// until(attempt), attempt being its hand-over number. It reports the
+// attempt number of every row it claimed; rows no longer due (done,
+// parked, or leased by another relay meanwhile) are left out. The rows are
+// read locked, so two relays never claim one row twice.
+func (s *Store) ClaimOutbox(ctx context.Context, ids []int64, now time.Time, until func(attempt int) time.Time) (map[int64]int, error) {
+	claimed := map[int64]int{}
+	if len(ids) == 0 {
+		return claimed, nil
+	}
+	err := s.InTx(ctx, func(tx *Tx) error {
+		clear(claimed)
+		in, args := inList(ids)
+		rows, err := tx.q.QueryContext(ctx, `SELECT id, attempts FROM outbox WHERE id IN (`+in+`)
+			AND done_at IS NULL AND parked_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)`+tx.forUpdate(), append(args, now)...)
+		if err != nil {
+			return err
+		}
+		byAttempt := map[int][]int64{} // next attempt → ids
+		for rows.Next() {
+			var id int64
+			var attempts int
+			if err := rows.Scan(&id, &attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			byAttempt[attempts+1] = append(byAttempt[attempts+1], id)
+			claimed[id] = attempts + 1
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for attempt, group := range byAttempt {
+			in, args := inList(group)
+			_, err := tx.q.ExecContext(ctx, `UPDATE outbox SET claimed_until = ?, sent_at = ?, attempts = ?
+				WHERE id IN (`+in+`)`, append([]any{until(attempt), now, attempt}, args...)...)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("claim outbox %d: %w", id, translate(err))
+		return nil, fmt.Errorf("claim outbox: %w", translate(err))
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return 0, nil
-	}
-	var attempts int
-	if err := q.q.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE id = ?`, id).Scan(&attempts); err != nil {
-		return 0, fmt.Errorf("claim outbox %d: %w", id, translate(err))
-	}
-	return attempts, nil
+	return claimed, nil
 }
 
 // ReleaseOutbox undoes a claim whose hand-over failed (the job queue was
