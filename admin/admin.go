@@ -95,7 +95,9 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 			err = fmt.Errorf("admin: start GoAdmin: %v", p)
 		}
 	}()
-	useParleyBranding()
+	if err := useParleyBranding(); err != nil {
+		return err
+	}
 	useCharts()
 	eng := engine.Default()
 	// Hole 6: GoAdmin renders display values as raw HTML; escape by default.

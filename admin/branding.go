@@ -25,8 +25,14 @@ const footer = `{{define "footer"}}<footer class="main-footer"><strong>Parley</s
 // useParleyBranding puts Parley's name where GoAdmin shows its own: the
 // sign-in page and the layout's footer. GoAdmin keeps components and theme
 // templates in process-wide maps, so Mount calls it once before the engine
-// starts.
-func useParleyBranding() {
+// starts, and registers the theme Parley's config selects (theme.go).
+func useParleyBranding() error {
 	gatemplate.AddLoginComp(loginPage{login.GetLoginComponent()})
 	adminlte.TemplateList["footer"] = footer
+	t, err := newParleyTheme() // after the footer: it parses the layout once
+	if err != nil {
+		return err
+	}
+	t.register()
+	return nil
 }

@@ -15,29 +15,35 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath finds the browser: PARLEY_CHROMIUM, else chromium or
-// google-chrome on PATH; the test is skipped without one.
-func chromiumPath(t *testing.T) string {
-	if p := os.Getenv("PARLEY_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("browser test skipped: no Chromium found (install Debian's chromium or set PARLEY_CHROMIUM)")
-	return ""
+// browser is the one headless Chromium of the package's browser tests
+// (started by the first, stopped by TestMain): each test gets a tab in a
+// browser context of its own (its own cookies and storage, as a fresh
+// profile would have), which costs far less than a browser per test.
+var browser struct {
+	once sync.Once
+	ctx  context.Context // the browser's first tab
+	err  error
+	skip string
+	stop func()
 }
 
-// headless starts a fresh headless Chromium and collects what its pages
-// report: console errors, CSP violations, uncaught exceptions.
-func headless(t *testing.T) (context.Context, func() []string) {
-	t.Helper()
-	exe := chromiumPath(t)
+// startBrowser starts the shared browser once.
+func startBrowser() {
+	exe := os.Getenv("PARLEY_CHROMIUM")
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if exe != "" {
+			break
+		}
+		exe, _ = exec.LookPath(name)
+	}
+	if exe == "" {
+		browser.skip = "browser test skipped: no Chromium found (install Debian's chromium or set PARLEY_CHROMIUM)"
+		return
+	}
 	profile, err := os.MkdirTemp("", "parley-admin-chromium-")
 	if err != nil {
-		t.Fatal(err)
+		browser.err = err
+		return
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe), chromedp.UserDataDir(profile), chromedp.WindowSize(1366, 900),
@@ -52,16 +58,50 @@ func headless(t *testing.T) (context.Context, func() []string) {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	quiet := func(format string, args ...any) {
 		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "could not unmarshal event") {
-			t.Log(msg)
+			fmt.Fprintln(os.Stderr, "chromium:", msg)
 		}
 	}
 	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithErrorf(quiet))
+	browser.stop = func() {
+		cancelCtx()
+		cancelAlloc()
+		os.RemoveAll(profile)
+	}
+	if browser.err = chromedp.Run(ctx); browser.err == nil {
+		browser.ctx = ctx
+	}
+}
+
+// stopBrowser ends the shared browser, if a test started it (TestMain).
+func stopBrowser() {
+	if browser.stop != nil {
+		browser.stop()
+	}
+}
+
+// headless opens a tab of the shared headless Chromium in a fresh browser
+// context and collects what its pages report: console errors, CSP
+// violations, uncaught exceptions. The browser tests run in the embedded
+// pass only: what they check (the pages' markup, scripts and CSP in a
+// real browser) does not depend on the database; the MySQL pass runs the
+// same pages through the HTTP tests.
+func headless(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	if env.backend != "sqlite" {
+		t.Skip("browser tests run in the embedded pass")
+	}
+	browser.once.Do(startBrowser)
+	if browser.skip != "" {
+		t.Skip(browser.skip)
+	}
+	if browser.err != nil {
+		t.Fatalf("start Chromium: %v", browser.err)
+	}
+	ctx, cancelCtx := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
-		cancelAlloc()
-		os.RemoveAll(profile)
 	})
 	var mu sync.Mutex
 	var problems []string

@@ -70,7 +70,7 @@ func goadminConfig(d Deps) (*config.Config, error) {
 		LoginUrl:                   "/login",
 		Env:                        config.EnvProd,
 		Debug:                      false,
-		Theme:                      "adminlte",
+		Theme:                      themeName, // adminlte, parsed once (theme.go)
 		Title:                      "Parley",
 		LoginTitle:                 "Parley",
 		Logo:                       template.HTML("<b>Parley</b>"),

@@ -161,6 +161,7 @@ func run(m *testing.M) (int, error) {
 	env.srv = httptest.NewServer(r)
 	defer env.srv.Close()
 	fmt.Fprintln(os.Stderr, "admin tests on", env.backend)
+	defer stopBrowser() // the browser tests' shared Chromium (browser_test.go)
 	return m.Run(), nil
 }
 
