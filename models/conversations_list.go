@@ -17,6 +17,11 @@ type Scope struct {
 	Args  []any
 }
 
+// createdWalkMax is how many conversations created after a created-date
+// range may be passed by walking the activity order; with more, the list
+// reads the range through the creation index.
+var createdWalkMax = 5000
+
 // CountCap bounds how far a list counts its matches: past it the list says
 // "more than 1,000" instead of paying for an exact COUNT(*) over a million rows.
 const CountCap = 1000
@@ -128,6 +133,7 @@ type listPlan struct {
 	drive    *Scope  // search hits (column hit_id) the query starts from
 	within   []Scope // further hit sets a row must be in
 	empty    bool    // nothing can match
+	hint     string  // an index hint for the conversations (MySQL)
 	// whole is the scope and statuses as one condition (OR of the scope
 	// branches, status IN): counting reads one index range per branch
 	// without the temporary table a UNION needs.
@@ -184,6 +190,26 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			add(r.col+" < ?", r.to.UTC())
 		}
 	}
+	if !f.CreatedFrom.IsZero() && !f.Public {
+		// Always true (activity never precedes creation), and it ends the
+		// walk along the activity index at the range's start.
+		add("last_message_at >= ?", f.CreatedFrom.UTC())
+	}
+	if !f.CreatedTo.IsZero() && q.d == MySQL {
+		// A range that ends in the past: walking the activity order would
+		// pass every conversation created since before reaching the
+		// first match. When many were, read the range through the
+		// creation index and sort it instead (cost: the range's size).
+		var since int
+		err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT id FROM conversations WHERE created_at >= ? LIMIT ?) t`,
+			f.CreatedTo.UTC(), createdWalkMax).Scan(&since)
+		if err != nil {
+			return p, fmt.Errorf("count conversations since %s: %w", f.CreatedTo, translate(err))
+		}
+		if since >= createdWalkMax {
+			p.hint = " FORCE INDEX (conversations_created)"
+		}
+	}
 	var hits []Scope
 	if strings.TrimSpace(f.Query) != "" {
 		terms, err := SearchTerms(f.Query)
@@ -205,7 +231,20 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		if err != nil {
 			return p, Errorf(EINVALID, "customer: %s", err.(*Error).Message)
 		}
-		hits = append(hits, q.customerHits(terms))
+		if q.d == MySQL {
+			// Find the customers first (their FULLTEXT index, a few
+			// thousand rows at most), then their conversations: a few
+			// customers through the customer index, many by walking the
+			// activity order and keeping theirs.
+			cond, cargs, none, err := q.customerCondition(ctx, terms)
+			if err != nil {
+				return p, err
+			}
+			p.empty = p.empty || none
+			add(cond, cargs...)
+		} else {
+			hits = append(hits, q.customerHits(terms))
+		}
 	}
 	var ors []string
 	for _, sc := range scopes {
@@ -297,13 +336,13 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 	}
 	if len(p.branches) == 1 {
 		w, args := p.where(p.branches[0], cond, cargs)
-		return `SELECT ` + conversationColumns + ` FROM conversations WHERE ` + w + order + ` LIMIT ?`, append(args, limit), nil
+		return `SELECT ` + conversationColumns + ` FROM conversations` + p.hint + ` WHERE ` + w + order + ` LIMIT ?`, append(args, limit), nil
 	}
 	var parts []string
 	var args []any
 	for i, b := range p.branches {
 		w, a := p.where(b, cond, cargs)
-		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations`+p.hint+` WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
 		args = append(append(args, a...), limit)
 	}
 	return strings.Join(parts, " UNION ") + order + ` LIMIT ?`, append(args, limit), nil
@@ -322,7 +361,7 @@ func (p listPlan) countQuery() (string, []any) {
 			` conversations c ON c.id = h.hit_id WHERE ` + w + ` LIMIT ?) t`, append(append(append([]any{}, p.drive.Args...), args...), lim)
 	}
 	w, args := p.where(p.whole, "", nil)
-	return `SELECT COUNT(*) FROM (SELECT id FROM conversations WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
+	return `SELECT COUNT(*) FROM (SELECT id FROM conversations` + p.hint + ` WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
 }
 
 // straight and join make the hit set drive the join: the optimizer would
