@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,10 @@ type Scope struct {
 // range may be passed by walking the activity order; with more, the list
 // reads the range through the creation index.
 var createdWalkMax = 5000
+
+// hitListMax is the most full-text hits (conversations) a list reads into
+// an id list; with more, the hit set drives the query.
+var hitListMax = 20000
 
 // CountCap bounds how far a list counts its matches: past it the list says
 // "more than 1,000" instead of paying for an exact COUNT(*) over a million rows.
@@ -257,9 +262,29 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		p.whole.Args = append(p.whole.Args, statusArgs(f.Statuses)...)
 	}
 	if len(hits) > 0 {
-		p.drive, p.within = &hits[0], hits[1:]
-		add(p.whole.Where, p.whole.Args...)
-		return p, nil
+		// Read the first hit set once, as conversation ids: full-text
+		// hits cost a row read each, and the page and its count would
+		// otherwise each pay for all of them. The ids then filter the
+		// usual index walks. A set too big to list drives the query.
+		ids, listed, err := q.hitIDs(ctx, hits[0])
+		if err != nil {
+			return p, err
+		}
+		if listed {
+			if len(ids) == 0 {
+				p.empty = true
+				add("1=0")
+			} else {
+				add("id IN (" + intList(ids) + ")")
+			}
+			for _, h := range hits[1:] {
+				add("id IN ("+h.Where+")", h.Args...)
+			}
+		} else {
+			p.drive, p.within = &hits[0], hits[1:]
+			add(p.whole.Where, p.whole.Args...)
+			return p, nil
+		}
 	}
 	statuses := []*Status{nil}
 	if len(f.Statuses) > 0 {
@@ -506,4 +531,42 @@ func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error 
 		return fmt.Errorf("mark conversation %d: %w", id, translate(err))
 	}
 	return nil
+}
+
+// hitIDs reads a hit set's conversation ids, at most hitListMax of them;
+// listed is false when there are more.
+func (q Queries) hitIDs(ctx context.Context, h Scope) (ids []int64, listed bool, err error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT hit_id FROM (`+h.Where+`) h LIMIT ?`, append(append([]any{}, h.Args...), hitListMax+1)...)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", translate(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, fmt.Errorf("scan hit: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("search: %w", translate(err))
+	}
+	if len(ids) > hitListMax {
+		return nil, false, nil
+	}
+	slices.Sort(ids)
+	return ids, true, nil
+}
+
+// intList writes ids as SQL integer literals (ids come from the database,
+// never from input).
+func intList(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
 }

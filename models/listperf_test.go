@@ -154,7 +154,11 @@ func TestListPlansForBigData(t *testing.T) {
 			if i == 3 {
 				last = base.Add(100 * 24 * time.Hour) // long-lived: created early, active late
 			}
-			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: fmt.Sprint("s", i),
+			subject := fmt.Sprint("s", i)
+			if i%3 == 0 {
+				subject = fmt.Sprint("Tangerines ", i)
+			}
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: subject,
 				Status: models.StatusOpen, CreatedAt: created, UpdatedAt: last, LastMessageAt: last, PublicLastAt: last}
 			if err := st.InsertConversation(ctx, &c); err != nil {
 				t.Fatal(err)
@@ -183,8 +187,8 @@ func TestListPlansForBigData(t *testing.T) {
 		from, to := base.Add(2*24*time.Hour), base.Add(10*24*time.Hour)
 		inRange := want(func(r row) bool { return !r.created.Before(from) && r.created.Before(to) })
 		kaethe := want(func(r row) bool { return r.cust%2 == 0 })
-		for _, limits := range [][2]int{{5000, 200}, {2, 1}} {
-			restore := models.SetPlanLimits(limits[0], limits[1])
+		for _, limits := range [][3]int{{5000, 200, 20000}, {2, 1, 2}} {
+			restore := models.SetPlanLimits(limits[0], limits[1], limits[2])
 			for _, tc := range []struct {
 				name string
 				f    models.ConversationFilter
@@ -192,6 +196,11 @@ func TestListPlansForBigData(t *testing.T) {
 			}{
 				{"created range", models.ConversationFilter{CreatedFrom: from, CreatedTo: to}, inRange},
 				{"customer name", models.ConversationFilter{Customer: "kathe novak"}, kaethe},
+				{"search", models.ConversationFilter{Query: "tangerine"}, want(func(r row) bool { return slices.Index(rows, r)%3 == 0 })},
+				{"search + customer", models.ConversationFilter{Query: "tangerine", Customer: "käthe"}, want(func(r row) bool { return slices.Index(rows, r)%3 == 0 && r.cust%2 == 0 })},
+				{"search + created range", models.ConversationFilter{Query: "tangerine", CreatedFrom: from, CreatedTo: to}, want(func(r row) bool {
+					return slices.Index(rows, r)%3 == 0 && !r.created.Before(from) && r.created.Before(to)
+				})},
 				{"customer name, one customer", models.ConversationFilter{Customer: "novák4"}, want(func(r row) bool { return r.cust == 4 })},
 			} {
 				// Page by 3 through the whole result: cursors work on both plans.
