@@ -139,6 +139,7 @@ type listPlan struct {
 	within   []Scope // further hit sets a row must be in
 	empty    bool    // nothing can match
 	hint     string  // an index hint for the conversations (MySQL)
+	hints    []string // each branch's index hint
 	// whole is the scope and statuses as one condition (OR of the scope
 	// branches, status IN): counting reads one index range per branch
 	// without the temporary table a UNION needs.
@@ -296,11 +297,19 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 	for _, sc := range scopes {
 		for _, st := range statuses {
 			b := Scope{Where: "(" + sc.Where + ")", Args: append([]any{}, sc.Args...)}
+			hint := p.hint
 			if st != nil {
 				b.Where += " AND status = ?"
 				b.Args = append(b.Args, *st)
+				// One assignee and one status: MariaDB would walk the
+				// whole activity order for its LIMIT; the (assigned_to,
+				// status, activity) index holds exactly these rows in order.
+				if hint == "" && q.d == MySQL && !f.Public && (f.AssignedTo != nil || strings.TrimSpace(sc.Where) == "assigned_to = ?") {
+					hint = " FORCE INDEX (conversations_assigned_status)"
+				}
 			}
 			p.branches = append(p.branches, b)
+			p.hints = append(p.hints, hint)
 		}
 	}
 	return p, nil
@@ -361,13 +370,13 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 	}
 	if len(p.branches) == 1 {
 		w, args := p.where(p.branches[0], cond, cargs)
-		return `SELECT ` + conversationColumns + ` FROM conversations` + p.hint + ` WHERE ` + w + order + ` LIMIT ?`, append(args, limit), nil
+		return `SELECT ` + conversationColumns + ` FROM conversations` + p.hints[0] + ` WHERE ` + w + order + ` LIMIT ?`, append(args, limit), nil
 	}
 	var parts []string
 	var args []any
 	for i, b := range p.branches {
 		w, a := p.where(b, cond, cargs)
-		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations`+p.hint+` WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations`+p.hints[i]+` WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
 		args = append(append(args, a...), limit)
 	}
 	return strings.Join(parts, " UNION ") + order + ` LIMIT ?`, append(args, limit), nil
