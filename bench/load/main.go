@@ -1,4 +1,4 @@
-// Command load measures the back office's list and thread pages on a
+// Command load measures the back office's list, dashboard and thread pages on a
 // running Parley server filled by bench/gen: every view is requested by 8
 // staff sessions at once (p50/p95 per view), then sequentially by one
 // session while the server's and MariaDB's CPU time is read from /proc
