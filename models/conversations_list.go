@@ -135,10 +135,10 @@ type listPlan struct {
 	common   []string
 	args     []any
 	branches []Scope
-	drive    *Scope  // search hits (column hit_id) the query starts from
-	within   []Scope // further hit sets a row must be in
-	empty    bool    // nothing can match
-	hint     string  // an index hint for the conversations (MySQL)
+	drive    *Scope   // search hits (column hit_id) the query starts from
+	within   []Scope  // further hit sets a row must be in
+	empty    bool     // nothing can match
+	hint     string   // an index hint for the conversations (MySQL)
 	hints    []string // each branch's index hint
 	// whole is the scope and statuses as one condition (OR of the scope
 	// branches, status IN): counting reads one index range per branch
