@@ -140,6 +140,7 @@ type listPlan struct {
 	empty    bool     // nothing can match
 	hint     string   // an index hint for the conversations (MySQL)
 	hints    []string // each branch's index hint
+	idsHint  string   // the rows' hint when search hits are an id list
 	// whole is the scope and statuses as one condition (OR of the scope
 	// branches, status IN): counting reads one index range per branch
 	// without the temporary table a UNION needs.
@@ -277,6 +278,13 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				add("1=0")
 			} else {
 				add("id IN (" + intList(ids) + ")")
+				// MariaDB reads the listed ids through the primary key and
+				// sorts them all; one walk in activity order that checks
+				// the id on the index stops after a page (157 → 34 ms for
+				// 10,000 hits). Agents' two branches are left to it.
+				if q.d == MySQL && p.hint == "" && len(scopes) == 1 && len(f.Statuses) <= 1 {
+					p.idsHint = " IGNORE INDEX (PRIMARY)"
+				}
 			}
 			for _, h := range hits[1:] {
 				add("id IN ("+h.Where+")", h.Args...)
@@ -298,6 +306,9 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		for _, st := range statuses {
 			b := Scope{Where: "(" + sc.Where + ")", Args: append([]any{}, sc.Args...)}
 			hint := p.hint
+			if hint == "" {
+				hint = p.idsHint
+			}
 			if st != nil {
 				b.Where += " AND status = ?"
 				b.Args = append(b.Args, *st)
