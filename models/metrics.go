@@ -144,16 +144,24 @@ type LiveCounts struct {
 var activeStatuses = []Status{StatusOpen, StatusAwaitingAdmin, StatusAwaitingUser, StatusEscalated}
 
 // CountLive counts the conversations still being worked on in scope, by
-// status, unassigned, and per assignee: one index-only pass over
-// (status, assigned_to).
+// status, unassigned, and per assignee. It reads conversation_counts (kept
+// by triggers: a few hundred rows whatever the number of conversations)
+// when the scope looks only at status and assignee, which every staff
+// scope does; any other scope counts the conversations themselves.
 func (q Queries) CountLive(ctx context.Context, sc Scope) (LiveCounts, error) {
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(activeStatuses)), ", ")
 	args := make([]any, 0, len(activeStatuses)+1)
 	for _, s := range activeStatuses {
 		args = append(args, string(s))
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT status, assigned_to, COUNT(*) FROM conversations
-		WHERE status IN (`+marks+`) AND (`+sc.Where+`) GROUP BY status, assigned_to`, append(args, sc.Args...)...)
+	query := `SELECT status, assigned_to, COUNT(*) FROM conversations
+		WHERE status IN (` + marks + `) AND (` + sc.Where + `) GROUP BY status, assigned_to`
+	if countersServe(sc.Where) {
+		query = `SELECT status, assigned_to, SUM(n) FROM (SELECT status, NULLIF(staff_id, 0) AS assigned_to, n
+			FROM conversation_counts WHERE status IN (` + marks + `)) c
+			WHERE (` + sc.Where + `) GROUP BY status, assigned_to HAVING SUM(n) <> 0`
+	}
+	rows, err := q.q.QueryContext(ctx, query, append(args, sc.Args...)...)
 	if err != nil {
 		return LiveCounts{}, fmt.Errorf("count live conversations: %w", translate(err))
 	}
@@ -174,6 +182,21 @@ func (q Queries) CountLive(ctx context.Context, sc Scope) (LiveCounts, error) {
 		}
 	}
 	return out, rows.Err()
+}
+
+// countersServe reports whether a scope fragment names no column but
+// status and assigned_to, so conversation_counts can answer it.
+func countersServe(where string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(where), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r == '_')
+	}) {
+		switch w {
+		case "status", "assigned_to", "is", "not", "null", "and", "or":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // CountMessagesBetween counts the replies (both ways) written in [from, to)

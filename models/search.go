@@ -1,6 +1,8 @@
 package models
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -91,4 +93,42 @@ func (q Queries) customerHits(terms []string) Scope {
 		return Scope{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(customer_name, customer_email) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}
 	}
 	return Scope{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{m}}
+}
+
+// customerListMax is how many matching customers the list's customer
+// filter names in an IN list; with more, it matches them by subquery.
+var customerListMax = 200
+
+// customerCondition is the customer filter on MySQL as a condition over the
+// conversations: the customers whose name or e-mail matches every term
+// (customers' FULLTEXT index), listed when few (the list then reads their
+// conversations through the customer index), by subquery when many (the
+// list walks its activity order and keeps theirs, which are then common).
+// none reports that no customer matches.
+func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, none bool, err error) {
+	m := q.matchText(terms)
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE) LIMIT ?`, m, customerListMax+1)
+	if err != nil {
+		return "", nil, false, fmt.Errorf("find customers: %w", translate(err))
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return "", nil, false, fmt.Errorf("scan customer: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, false, fmt.Errorf("find customers: %w", translate(err))
+	}
+	switch {
+	case len(ids) == 0:
+		return "1=0", nil, true, nil
+	case len(ids) <= customerListMax:
+		in, args := inList(ids)
+		return "customer_id IN (" + in + ")", args, false, nil
+	}
+	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, false, nil
 }

@@ -1,4 +1,4 @@
-// Command load measures the back office's list and thread pages on a
+// Command load measures the back office's list, dashboard and thread pages on a
 // running Parley server filled by bench/gen: every view is requested by 8
 // staff sessions at once (p50/p95 per view), then sequentially by one
 // session while the server's and MariaDB's CPU time is read from /proc
@@ -32,6 +32,10 @@ type view struct {
 	name string
 	path string // for chat admins
 	as   string // "agent" when the view is an agent's
+	// api is the same list as GET /api/v1/staff/conversations parameters
+	// (-store calls the service with them); days marks a dashboard view.
+	api  string
+	days int
 }
 
 func main() {
@@ -43,6 +47,8 @@ func main() {
 	serverPID := flag.Int("server-pid", 0, "Parley server pid (CPU per request)")
 	mysqldPID := flag.Int("mysqld-pid", 0, "mariadbd pid (CPU per request)")
 	only := flag.String("only", "", "run only views whose name contains one of these (|-separated)")
+	store := flag.Bool("store", false, "no server: call the service's list and dashboard directly on -db, -seq times per view, and time each SQL statement")
+	explain := flag.Bool("explain", false, "with -store: print each view's SQL statements with their arguments")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -74,29 +80,42 @@ func main() {
 	db.Close()
 
 	const list = "/admin/info/conversation"
+	agent := strconv.FormatInt(agentID, 10)
 	views := []view{
-		{"list default", list, ""},
-		{"list default (agent)", list, "agent"},
-		{"status OPEN", list + "?status[]=OPEN", ""},
-		{"statuses OPEN+AWAITING_ADMIN", list + "?status[]=OPEN&status[]=AWAITING_ADMIN", ""},
-		{"unread", list + "?unread=true", ""},
-		{"status OPEN + unread", list + "?status[]=OPEN&unread=true", ""},
-		{"assigned to agent", list + "?assigned_to=" + strconv.FormatInt(agentID, 10), ""},
-		{"unassigned", list + "?assigned_to=none", ""},
-		{"assigned to me (agent)", list + "?assigned_to=me", "agent"},
-		{"customer e-mail", list + "?customer=" + url.QueryEscape(customer), ""},
-		{"customer name", list + "?customer=" + url.QueryEscape("Käthe Novak"), ""},
-		{"order number", list + "?order_number=" + url.QueryEscape(orderNumber), ""},
-		{"has order", list + "?has_order=true", ""},
-		{"created in a month", list + "?created_at_start__goadmin=2026-03-01&created_at_end__goadmin=2026-03-31", ""},
-		{"activity in a week", list + "?last_message_at_start__goadmin=2025-06-01&last_message_at_end__goadmin=2025-06-07", ""},
-		{"page 1,000", list + "?cursor=" + page1000, ""},
-		{"search rare word", list + "?q=quetzal", ""},
-		{"search rare word (agent)", list + "?q=quetzal", "agent"},
-		{"search medium word", list + "?q=tangerine", ""},
-		{"search common word", list + "?q=order", ""},
-		{"thread 10 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=5", ""},
-		{"thread 500 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=11", ""},
+		{"list default", list, "", "", 0},
+		{"list default (agent)", list, "agent", "", 0},
+		{"status OPEN", list + "?status[]=OPEN", "", "status=OPEN", 0},
+		{"statuses OPEN+AWAITING_ADMIN", list + "?status[]=OPEN&status[]=AWAITING_ADMIN", "", "status=OPEN,AWAITING_ADMIN", 0},
+		{"unread", list + "?unread=true", "", "unread=true", 0},
+		{"status OPEN + unread", list + "?status[]=OPEN&unread=true", "", "status=OPEN&unread=true", 0},
+		{"status AWAITING_ADMIN + unread (agent)", list + "?status[]=AWAITING_ADMIN&unread=true", "agent", "status=AWAITING_ADMIN&unread=true", 0},
+		{"assigned to agent", list + "?assigned_to=" + agent, "", "assigned_to=" + agent, 0},
+		{"unassigned", list + "?assigned_to=none", "", "assigned_to=none", 0},
+		{"assigned to me (agent)", list + "?assigned_to=me", "agent", "assigned_to=me", 0},
+		{"customer e-mail", list + "?customer=" + url.QueryEscape(customer), "", "customer=" + url.QueryEscape(customer), 0},
+		{"customer name", list + "?customer=" + url.QueryEscape("Käthe Novak"), "", "customer=" + url.QueryEscape("Käthe Novak"), 0},
+		{"customer name (agent)", list + "?customer=" + url.QueryEscape("Käthe Novak"), "agent", "customer=" + url.QueryEscape("Käthe Novak"), 0},
+		{"order number", list + "?order_number=" + url.QueryEscape(orderNumber), "", "order_number=" + url.QueryEscape(orderNumber), 0},
+		{"has order", list + "?has_order=true", "", "has_order=true", 0},
+		{"created in a month", list + "?created_at_start__goadmin=2026-03-01&created_at_end__goadmin=2026-03-31", "", "created_from=2026-03-01&created_to=2026-03-31", 0},
+		{"created in a month (agent)", list + "?created_at_start__goadmin=2026-03-01&created_at_end__goadmin=2026-03-31", "agent", "created_from=2026-03-01&created_to=2026-03-31", 0},
+		{"created since a week", list + "?created_at_start__goadmin=2026-11-23", "", "created_from=2026-11-23", 0},
+		{"activity in a week", list + "?last_message_at_start__goadmin=2025-06-01&last_message_at_end__goadmin=2025-06-07", "", "activity_from=2025-06-01&activity_to=2025-06-07", 0},
+		{"page 1,000", list + "?cursor=" + page1000, "", "cursor=" + page1000, 0},
+		{"search rare word", list + "?q=quetzal", "", "q=quetzal", 0},
+		{"search rare word (agent)", list + "?q=quetzal", "agent", "q=quetzal", 0},
+		{"search medium word", list + "?q=tangerine", "", "q=tangerine", 0},
+		{"search medium word (agent)", list + "?q=tangerine", "agent", "q=tangerine", 0},
+		{"search common word", list + "?q=order", "", "q=order", 0},
+		{"dashboard 30 days", "/admin/dashboard?days=30", "", "", 30},
+		{"dashboard 30 days (agent)", "/admin/dashboard?days=30", "agent", "", 30},
+		{"dashboard a year", "/admin/dashboard?days=365", "", "", 365},
+		{"thread 10 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=5", "", "", 0},
+		{"thread 500 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=11", "", "", 0},
+	}
+	if *store {
+		storeRun(ctx, *dbURL, views, *only, *seq, *explain)
+		return
 	}
 	var clients []*http.Client
 	for i := range *sessions {

@@ -1,0 +1,9 @@
+package models
+
+// SetPlanLimits lowers the list planner's thresholds so a small test data
+// set takes the plans meant for big ones; the returned func restores them.
+func SetPlanLimits(createdWalk, customerList, hitList int) (restore func()) {
+	c, l, h := createdWalkMax, customerListMax, hitListMax
+	createdWalkMax, customerListMax, hitListMax = createdWalk, customerList, hitList
+	return func() { createdWalkMax, customerListMax, hitListMax = c, l, h }
+}

@@ -1,0 +1,231 @@
+package models_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/models/storetest"
+)
+
+// liveByScan counts what CountLive reports straight from the conversations.
+func liveByScan(t *testing.T, st *models.Store, sc models.Scope) models.LiveCounts {
+	t.Helper()
+	rows, err := st.DB.Query(`SELECT status, assigned_to FROM conversations WHERE status IN (?, ?, ?, ?) AND (`+sc.Where+`)`,
+		append([]any{models.StatusOpen, models.StatusAwaitingAdmin, models.StatusAwaitingUser, models.StatusEscalated}, sc.Args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := models.LiveCounts{ByStatus: map[models.Status]int64{}, Load: map[int64]int64{}}
+	for rows.Next() {
+		var s string
+		var who *int64
+		if err := rows.Scan(&s, &who); err != nil {
+			t.Fatal(err)
+		}
+		out.ByStatus[models.Status(s)]++
+		if who == nil {
+			out.Unassigned++
+		} else {
+			out.Load[*who]++
+		}
+	}
+	return out
+}
+
+func sameLive(a, b models.LiveCounts) bool {
+	return maps.Equal(a.ByStatus, b.ByStatus) && a.Unassigned == b.Unassigned && maps.Equal(a.Load, b.Load)
+}
+
+// TestLiveCountsFollowWrites: the dashboard's live counts (read from the
+// counters the triggers keep) equal a count of the conversations after
+// inserts, status and assignee changes, take-it, deletes and raw SQL.
+func TestLiveCountsFollowWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		cu := models.Customer{Email: "live@example.com", Name: "Live", CreatedAt: models.Now(time.Now())}
+		if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+			t.Fatal(err)
+		}
+		a1, a2 := int64(7), int64(8)
+		scopes := map[string]models.Scope{
+			"all":         {Where: "1=1"},
+			"agent":       {Where: "(assigned_to IS NULL OR assigned_to = ?)", Args: []any{a1}},
+			"not closed":  {Where: "status <> ?", Args: []any{models.StatusClosed}},
+			"by customer": {Where: "customer_id = ?", Args: []any{cu.ID}}, // not served by the counters: counted
+		}
+		check := func(step string) {
+			t.Helper()
+			for name, sc := range scopes {
+				got, err := st.CountLive(ctx, sc)
+				if err != nil {
+					t.Fatalf("%s, %s: %v", step, name, err)
+				}
+				if want := liveByScan(t, st, sc); !sameLive(got, want) {
+					t.Errorf("%s, scope %s: counts %+v; conversations say %+v", step, name, got, want)
+				}
+			}
+		}
+		base := models.Now(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+		var convs []models.Conversation
+		for i := range 12 {
+			var who *int64
+			switch i % 3 {
+			case 1:
+				who = &a1
+			case 2:
+				who = &a2
+			}
+			c := models.Conversation{CustomerID: cu.ID, Subject: fmt.Sprint("c", i), Status: models.Statuses[i%len(models.Statuses)],
+				AssignedTo: who, CreatedAt: base, UpdatedAt: base, LastMessageAt: base, PublicLastAt: base}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			convs = append(convs, c)
+		}
+		check("inserted")
+		c := convs[0]
+		c.Status, c.AssignedTo = models.StatusAwaitingAdmin, &a2
+		if err := st.SaveConversation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		c.LastPreview = "no status change"
+		if err := st.SaveConversation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		check("saved")
+		if ok, err := st.SetAssigneeIf(ctx, convs[3].ID, convs[3].AssignedTo, &a1, base); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		if ok, err := st.SetAssigneeIf(ctx, convs[4].ID, convs[4].AssignedTo, nil, base); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		check("reassigned")
+		if _, err := st.DB.ExecContext(ctx, `UPDATE conversations SET status = ? WHERE status <> ?`, models.StatusClosed, models.StatusOpen); err != nil {
+			t.Fatal(err)
+		}
+		check("closed by raw SQL")
+		var closed []int64
+		for _, c := range convs {
+			closed = append(closed, c.ID)
+		}
+		if _, err := st.DeleteClosedConversations(ctx, closed); err != nil {
+			t.Fatal(err)
+		}
+		check("deleted")
+	})
+}
+
+// TestListPlansForBigData: the plans the list takes on a big data set
+// (created ranges read through the creation index; a customer filter that
+// matches many customers by subquery) give the same rows as the small-data
+// plans, on both backends.
+func TestListPlansForBigData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		base := models.Now(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+		var customers []models.Customer
+		for i := range 6 {
+			name := fmt.Sprintf("Käthe Novák%d", i)
+			if i%2 == 1 {
+				name = fmt.Sprintf("Karl Weber%d", i)
+			}
+			cu := models.Customer{Email: fmt.Sprintf("c%d@example.com", i), Name: name, CreatedAt: base}
+			if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+				t.Fatal(err)
+			}
+			customers = append(customers, cu)
+		}
+		type row struct {
+			id               int64
+			created, lastAct time.Time
+			cust             int
+		}
+		var rows []row
+		for i := range 30 {
+			cu := customers[i%len(customers)]
+			created := base.Add(time.Duration(i) * 24 * time.Hour)
+			last := created.Add(time.Duration(i%4) * 24 * time.Hour)
+			if i == 3 {
+				last = base.Add(100 * 24 * time.Hour) // long-lived: created early, active late
+			}
+			subject := fmt.Sprint("s", i)
+			if i%3 == 0 {
+				subject = fmt.Sprint("Tangerines ", i)
+			}
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: subject,
+				Status: models.StatusOpen, CreatedAt: created, UpdatedAt: last, LastMessageAt: last, PublicLastAt: last}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, row{c.ID, created, last, i % len(customers)})
+		}
+		want := func(keep func(r row) bool) []int64 {
+			var out []row
+			for _, r := range rows {
+				if keep(r) {
+					out = append(out, r)
+				}
+			}
+			slices.SortFunc(out, func(a, b row) int {
+				if c := b.lastAct.Compare(a.lastAct); c != 0 {
+					return c
+				}
+				return int(b.id - a.id)
+			})
+			ids := []int64{}
+			for _, r := range out {
+				ids = append(ids, r.id)
+			}
+			return ids
+		}
+		from, to := base.Add(2*24*time.Hour), base.Add(10*24*time.Hour)
+		inRange := want(func(r row) bool { return !r.created.Before(from) && r.created.Before(to) })
+		kaethe := want(func(r row) bool { return r.cust%2 == 0 })
+		for _, limits := range [][3]int{{5000, 200, 20000}, {2, 1, 2}} {
+			restore := models.SetPlanLimits(limits[0], limits[1], limits[2])
+			for _, tc := range []struct {
+				name string
+				f    models.ConversationFilter
+				want []int64
+			}{
+				{"created range", models.ConversationFilter{CreatedFrom: from, CreatedTo: to}, inRange},
+				{"customer name", models.ConversationFilter{Customer: "kathe novak"}, kaethe},
+				{"search", models.ConversationFilter{Query: "tangerine"}, want(func(r row) bool { return slices.Index(rows, r)%3 == 0 })},
+				{"search + customer", models.ConversationFilter{Query: "tangerine", Customer: "käthe"}, want(func(r row) bool { return slices.Index(rows, r)%3 == 0 && r.cust%2 == 0 })},
+				{"search + created range", models.ConversationFilter{Query: "tangerine", CreatedFrom: from, CreatedTo: to}, want(func(r row) bool {
+					return slices.Index(rows, r)%3 == 0 && !r.created.Before(from) && r.created.Before(to)
+				})},
+				{"customer name, one customer", models.ConversationFilter{Customer: "novák4"}, want(func(r row) bool { return r.cust == 4 })},
+			} {
+				// Page by 3 through the whole result: cursors work on both plans.
+				f := tc.f
+				f.Limit, f.Count = 3, true
+				var got []int64
+				for range 20 {
+					p, err := st.ListConversations(ctx, all, f)
+					if err != nil {
+						t.Fatalf("limits %v, %s: %v", limits, tc.name, err)
+					}
+					if p.Total != len(tc.want) {
+						t.Errorf("limits %v, %s: total %d; want %d", limits, tc.name, p.Total, len(tc.want))
+					}
+					got = append(got, idsOf(p.Items)...)
+					if p.NextCursor == "" {
+						break
+					}
+					f.Cursor = p.NextCursor
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("limits %v, %s: %v; want %v", limits, tc.name, got, tc.want)
+				}
+			}
+			restore()
+		}
+	})
+}
