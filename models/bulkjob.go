@@ -23,19 +23,19 @@ const (
 // BulkJob is a bulk action over every conversation matching a filter, run
 // in the background (inbox.StartBulkJob).
 type BulkJob struct {
-	ID        int64
-	CreatedBy int64
-	Action    string
-	AssignTo  *int64 // the assignee of an assign job (nil unassigns)
-	Filter    string // the list query, URL-encoded, as models.ParseConversationQuery reads it
-	State     string
-	Total     int // rows snapshotted
-	Done      int // rows of applied batches
-	Refused   int // rows of refused batches
-	Batches   int // batches tried
-	LastID    int64
-	Message   string // why a failed job stopped
-	CreatedAt time.Time
+	ID                    int64
+	CreatedBy             int64
+	Action                string
+	AssignTo              *int64 // the assignee of an assign job (nil unassigns)
+	Filter                string // the list query, URL-encoded, as models.ParseConversationQuery reads it
+	State                 string
+	Total                 int // rows snapshotted
+	Done                  int // rows of applied batches
+	Refused               int // rows of refused batches
+	Batches               int // batches tried
+	LastID                int64
+	Message               string // why a failed job stopped
+	CreatedAt             time.Time
 	StartedAt, FinishedAt *time.Time
 }
 
