@@ -31,7 +31,7 @@ func TestBulkOverFilterAPI(t *testing.T) {
 		var jobURL string
 		e.run(t, []scenario{
 			{Name: "close all matching", Method: "POST", URL: "/api/v1/staff/conversations/bulk", Token: chatTok,
-				Body: map[string]any{"action": "close", "filter": map[string]any{"customer_id": itoa(cu.ID), "status": []string{"OPEN", "AWAITING_ADMIN"}}},
+				Body:           map[string]any{"action": "close", "filter": map[string]any{"customer_id": itoa(cu.ID), "status": []string{"OPEN", "AWAITING_ADMIN"}}},
 				ExpectedStatus: 202, Check: func(t *testing.T, r response) {
 					jobURL = r.Header.Get("Location")
 					if r.str("job.state") != "queued" || jobURL != idURL("/api/v1/staff/bulk-jobs", r.num("job.id"), "") {
