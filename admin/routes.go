@@ -104,6 +104,10 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies", Menu: "Quick replies"},
 	{Method: http.MethodPost, Path: QuickRepliesPath, Kind: kindPage, Role: models.RoleChatAdmin, GoAdmin: "/quick-replies"},
 	{Method: http.MethodGet, Path: ExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
+	// Bulk work of the list beyond the selected rows (admin/bulkjob.go).
+	{Method: http.MethodGet, Path: BulkExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
+	{Method: http.MethodPost, Path: BulkJobsPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: BulkJobsPath + "/*", Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/bulk-jobs/.*"},
 	{Method: http.MethodPost, Path: AttachPath, Kind: kindAttachUpload, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: AttachFilePrefix + "*", Kind: kindAttachFile, Role: models.RoleAgent, Stream: true},
 	{Method: http.MethodGet, Path: AttachJSPath, Kind: kindAttachJS, Role: models.RoleAgent},

@@ -3,6 +3,8 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
@@ -22,12 +24,63 @@ const (
 // BulkActions lists every action Bulk and BulkAssignTo run.
 var BulkActions = []string{BulkResolve, BulkClose, BulkReopen, BulkAssign, BulkTake, BulkMarkRead, BulkMarkUnread, BulkDelete}
 
-// bulkMore runs the actions added for the list of issue 6; ok is false for
-// an action it does not know.
-func (s *Service) bulkMore(ctx context.Context, a models.Actor, action string, ids []int64) (done []int64, ok bool, err error) {
+// checkBulkAction refuses an unknown action, and assign without an
+// assignee (withAssignee: the caller gave assigned_to).
+func checkBulkAction(action string, withAssignee bool) error {
+	if !slices.Contains(BulkActions, action) {
+		return models.Errorf(models.EINVALID, "unknown bulk action %q (use %s)", action, strings.Join(BulkActions, ", "))
+	}
+	if action == BulkAssign && !withAssignee {
+		return models.Errorf(models.EINVALID, "assign needs assigned_to")
+	}
+	if action != BulkAssign && withAssignee {
+		return models.Errorf(models.EINVALID, "assigned_to goes with the assign action")
+	}
+	return nil
+}
+
+// bulkCommit runs one checked action over checked ids in its own
+// transaction, then removes the files of deleted rows.
+func (s *Service) bulkCommit(ctx context.Context, a models.Actor, action string, ids []int64, to *int64) error {
+	var files []string
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
+		var err error
+		files, err = s.bulkTx(ctx, tx, a, action, ids, to)
+		return err
+	})
+	if err != nil {
+		if action == BulkDelete {
+			return fmt.Errorf("delete: %w", err)
+		}
+		return fmt.Errorf("bulk %s: %w", action, err)
+	}
+	s.removeFiles(ctx, files) // R12: the files go with their rows
+	return nil
+}
+
+// bulkTx applies one action to the conversations inside tx, all or
+// nothing: the first refusal names its conversation and the caller rolls
+// back. It answers the attachment files of deleted rows, to remove after
+// commit. The selected-rows actions and every batch of a bulk job run
+// through it, so both follow the same rules.
+func (s *Service) bulkTx(ctx context.Context, tx *models.Tx, a models.Actor, action string, ids []int64, to *int64) ([]string, error) {
 	switch action {
+	case BulkDelete:
+		return s.deleteTx(ctx, tx, a, ids)
+	case BulkClose, BulkResolve:
+		target := models.StatusClosed
+		if action == BulkResolve {
+			target = models.StatusResolved
+		}
+		return nil, s.bulkEach(ctx, tx, a, ids, func(tx *models.Tx, c models.Conversation) error {
+			if c.Status == target {
+				return nil // already there: nothing to do, not a failure
+			}
+			_, err := s.changeStatus(ctx, tx, a, c, target, "")
+			return err
+		})
 	case BulkReopen:
-		return ids, true, s.bulkEach(ctx, a, action, ids, func(tx *models.Tx, c models.Conversation) error {
+		return nil, s.bulkEach(ctx, tx, a, ids, func(tx *models.Tx, c models.Conversation) error {
 			if !c.Status.IsTerminal() {
 				return nil // already open in some way: nothing to do
 			}
@@ -35,22 +88,25 @@ func (s *Service) bulkMore(ctx context.Context, a models.Actor, action string, i
 			return err
 		})
 	case BulkTake:
-		return ids, true, s.bulkIDs(ctx, action, ids, func(tx *models.Tx, id int64) error {
+		return nil, s.bulkIDs(tx, ids, func(tx *models.Tx, id int64) error {
 			_, err := s.take(ctx, tx, a, id)
 			return err
 		})
 	case BulkMarkRead, BulkMarkUnread:
 		read := action == BulkMarkRead
-		return ids, true, s.bulkEach(ctx, a, action, ids, func(tx *models.Tx, c models.Conversation) error {
+		return nil, s.bulkEach(ctx, tx, a, ids, func(tx *models.Tx, c models.Conversation) error {
 			if !a.IsStaff() {
 				return models.Errorf(models.EFORBIDDEN, "only staff mark conversations read for staff")
 			}
 			return tx.SetReadByStaff(ctx, c.ID, read)
 		})
 	case BulkAssign:
-		return nil, true, models.Errorf(models.EINVALID, "assign needs assigned_to")
+		return nil, s.bulkIDs(tx, ids, func(tx *models.Tx, id int64) error {
+			_, err := s.assign(ctx, tx, a, id, to)
+			return err
+		})
 	}
-	return nil, false, nil
+	return nil, models.Errorf(models.EINVALID, "unknown bulk action %q", action)
 }
 
 // BulkAssignTo gives many conversations to one staff member (nil
@@ -60,48 +116,32 @@ func (s *Service) BulkAssignTo(ctx context.Context, a models.Actor, ids []int64,
 	if err != nil {
 		return nil, err
 	}
-	err = s.bulkIDs(ctx, BulkAssign, ids, func(tx *models.Tx, id int64) error {
-		_, err := s.assign(ctx, tx, a, id, to)
-		return err
-	})
-	if err != nil {
+	if err := s.bulkCommit(ctx, a, BulkAssign, ids, to); err != nil {
 		return nil, err
 	}
 	return ids, nil
 }
 
 // bulkEach locks the visible conversations and applies f to each.
-func (s *Service) bulkEach(ctx context.Context, a models.Actor, action string, ids []int64, f func(*models.Tx, models.Conversation) error) error {
-	err := s.store.InTx(ctx, func(tx *models.Tx) error {
-		convs, err := s.lockVisible(ctx, tx, a, ids)
-		if err != nil {
-			return err
-		}
-		for _, c := range convs {
-			if err := f(tx, c); err != nil {
-				return naming(err, c.ID)
-			}
-		}
-		return nil
-	})
+func (s *Service) bulkEach(ctx context.Context, tx *models.Tx, a models.Actor, ids []int64, f func(*models.Tx, models.Conversation) error) error {
+	convs, err := s.lockVisible(ctx, tx, a, ids)
 	if err != nil {
-		return fmt.Errorf("bulk %s: %w", action, err)
+		return err
+	}
+	for _, c := range convs {
+		if err := f(tx, c); err != nil {
+			return naming(err, c.ID)
+		}
 	}
 	return nil
 }
 
-// bulkIDs applies f to each id in one transaction (f loads and checks).
-func (s *Service) bulkIDs(ctx context.Context, action string, ids []int64, f func(*models.Tx, int64) error) error {
-	err := s.store.InTx(ctx, func(tx *models.Tx) error {
-		for _, id := range ids {
-			if err := f(tx, id); err != nil {
-				return naming(err, id)
-			}
+// bulkIDs applies f to each id (f loads and checks).
+func (s *Service) bulkIDs(tx *models.Tx, ids []int64, f func(*models.Tx, int64) error) error {
+	for _, id := range ids {
+		if err := f(tx, id); err != nil {
+			return naming(err, id)
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("bulk %s: %w", action, err)
 	}
 	return nil
 }

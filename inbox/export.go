@@ -76,6 +76,12 @@ func (e *Export) Write(ctx context.Context, w io.Writer) error {
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
+	return e.rows(ctx, cw.Write, cw.Flush)
+}
+
+// rows emits the timeline's rows oldest first, batch by batch, flushing
+// after each batch (ExportMany writes several timelines into one file).
+func (e *Export) rows(ctx context.Context, emit func([]string) error, flush func() error) error {
 	batch := ExportBatch
 	if e.svc.exportBatch > 0 {
 		batch = e.svc.exportBatch
@@ -90,12 +96,12 @@ func (e *Export) Write(ctx context.Context, w io.Writer) error {
 			if !e.staff && !m.Public { // the query already filters; never trust one line alone for R8
 				continue
 			}
-			if err := cw.Write(exportRow(m)); err != nil {
+			if err := emit(exportRow(m)); err != nil {
 				return err
 			}
 			after = m.ID
 		}
-		if err := cw.Flush(); err != nil {
+		if err := flush(); err != nil {
 			return err
 		}
 		if len(ms) < batch {

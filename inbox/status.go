@@ -173,42 +173,10 @@ func (s *Service) Bulk(ctx context.Context, a models.Actor, action string, ids [
 	if err != nil {
 		return nil, err
 	}
-	var to models.Status
-	switch action {
-	case BulkDelete:
-		return ids, s.Delete(ctx, a, ids...)
-	case BulkClose:
-		to = models.StatusClosed
-	case BulkResolve:
-		to = models.StatusResolved
-	default:
-		if done, ok, err := s.bulkMore(ctx, a, action, ids); ok {
-			return done, err
-		}
-		return nil, models.Errorf(models.EINVALID, "unknown bulk action %q (use %s)", action, strings.Join(BulkActions, ", "))
+	if err := checkBulkAction(action, false); err != nil {
+		return nil, err
 	}
-	err = s.store.InTx(ctx, func(tx *models.Tx) error {
-		convs, err := s.lockVisible(ctx, tx, a, ids)
-		if err != nil {
-			return err
-		}
-		for _, c := range convs {
-			if c.Status == to {
-				continue // already there: nothing to do, not a failure
-			}
-			if _, err := s.changeStatus(ctx, tx, a, c, to, ""); err != nil {
-				if e := models.AsError(err); e != nil {
-					return &models.Error{Code: e.Code, Message: e.Message, IDs: []int64{c.ID}}
-				}
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("bulk %s: %w", action, err)
-	}
-	return ids, nil
+	return ids, s.bulkCommit(ctx, a, action, ids, nil)
 }
 
 // cleanIDs validates a list of ids: 1 to MaxBulk positive ids, deduplicated.

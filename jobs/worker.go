@@ -47,6 +47,7 @@ func NewWorker(redis asynq.RedisConnOpt, client *asynq.Client, store *models.Sto
 	notifier := NewNotifier(svc)
 	mux.Handle(TypeNotifyNewMessage, notifier)
 	mux.Handle(inbox.TaskNotifyEscalation, notifier)
+	mux.Handle(TypeBulkJob, NewBulkJobs(svc))
 	w := &Worker{redis: redis, mux: mux, log: log, Relay: relay, notifier: notifier, Concurrency: 10, ShutdownTimeout: 8 * time.Second}
 	w.handlePeriodic(svc, store, client)
 	return w

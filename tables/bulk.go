@@ -67,6 +67,8 @@ func (c *conversationTable) bulkButtons(ctx *context.Context, info *types.InfoPa
 	// sees the action; the row cell is takeCell, so this adds no button);
 	// the picker shows only to those who may assign, and inbox decides.
 	info.AddActionButton(ctx, "Assign", c.ajax(ActionAssign, "ids"), "conv-assign-action")
+	info.AddJS(allMatchingJS())
+	c.mayAssign = mayAssign
 	if mayAssign {
 		info.SetHeaderHtml(c.assignPicker() + c.infoPanel.HeaderHtml)
 		info.AddJS(assignJS())
@@ -107,5 +109,130 @@ func assignJS() template.JS {
 			else { swal(data.msg, '', 'error'); }
 		},
 		error: function (xhr) { swal(xhr.responseJSON && xhr.responseJSON.msg ? xhr.responseJSON.msg : 'error', '', 'error'); }});
+});`)
+}
+
+// Paths of the list's bulk work beyond the selected rows (admin/bulkjob.go
+// serves them): a job over all matching, and the CSV of the selection.
+const (
+	BulkJobsPath   = "/admin/bulk-jobs"
+	BulkExportPath = "/admin/conversations/export"
+)
+
+// BulkTitle names a bulk action for people ("Close", "Mark read").
+func BulkTitle(action string) string {
+	for _, o := range allActions {
+		if o.Value == action {
+			return o.Title
+		}
+	}
+	return action
+}
+
+type actionOption struct{ Value, Title string }
+
+// allActions are the actions offered over "all matching" (delete only for
+// a status=CLOSED filter, assign only to those who may).
+var allActions = []actionOption{
+	{inbox.BulkClose, "Close"}, {inbox.BulkResolve, "Resolve"}, {inbox.BulkReopen, "Reopen"}, {inbox.BulkTake, "Take"},
+	{inbox.BulkMarkRead, "Mark read"}, {inbox.BulkMarkUnread, "Mark unread"}, {inbox.BulkAssign, "Assign to…"}, {inbox.BulkDelete, "Delete"},
+}
+
+var allMatchingTmpl = template.Must(template.New("all").Parse(
+	`<div class="conv-bulk-extra" style="margin:6px 10px">` +
+		`<button type="button" class="btn btn-sm btn-default conv-export-btn" data-url="{{.ExportURL}}"><i class="fa fa-download"></i> Export CSV</button>` +
+		`{{if .More}}<div class="conv-select-all alert alert-info" style="display:none;margin:8px 0;padding:8px 12px;color:#31708f;background:#d9edf7;border-color:#bce8f1">` +
+		`<div class="conv-page-selected">All {{.Shown}} conversations on this page are selected. ` +
+		`<a href="#" class="conv-select-all-link"><strong>Select all {{.Total}} matching this filter</strong></a></div>` +
+		`<form class="conv-all-matching form-inline" style="display:none;flex-wrap:wrap;gap:6px;align-items:center" onsubmit="return false" data-url="{{.JobsURL}}" data-filter="{{.Filter}}">` +
+		`<strong class="conv-all-count">All {{.Total}} conversations matching this filter are selected.</strong> ` +
+		`<select class="form-control input-sm conv-all-action" aria-label="Action on all matching">{{range .Actions}}<option value="{{.Value}}">{{.Title}}</option>{{end}}</select> ` +
+		`{{if .Assignees}}<select class="form-control input-sm conv-all-assignee" aria-label="Assign to" style="display:none"><option value="none">nobody (unassign)</option>` +
+		`{{range .Assignees}}<option value="{{.ID}}">{{.Name}}</option>{{end}}</select> {{end}}` +
+		`<button type="button" class="btn btn-sm btn-primary conv-all-run">Run on all matching</button> ` +
+		`<a href="#" class="conv-all-clear">Clear selection</a>` +
+		`<div class="text-muted" style="width:100%;font-size:12px">Runs in the background in batches of 500, each all or nothing; you follow it on its own page.` +
+		`{{if not .MayDelete}} Delete all matching is offered when the filter is status Closed alone.{{end}}</div>` +
+		`</form></div>{{end}}</div>`))
+
+// allMatching is the bar above the list: Export CSV of the selection, and,
+// when more conversations match than the page shows, "Select all N
+// matching this filter" with the actions that run over them as a job.
+func (c *conversationTable) allMatching(page models.ConversationPage, shown int, mayAssign bool) template.HTML {
+	q := listQuery(c.ctx.Request.URL.Query())
+	for _, k := range []string{models.ParamCursor, models.ParamBefore, models.ParamLimit} {
+		q.Del(k)
+	}
+	total := thousands(page.Total)
+	if page.Capped {
+		total = "more than " + thousands(models.CountCap)
+	}
+	type person struct {
+		ID   int64
+		Name string
+	}
+	data := struct {
+		ExportURL, JobsURL, Filter, Total string
+		Shown                             int
+		More, MayDelete                   bool
+		Actions                           []actionOption
+		Assignees                         []person
+	}{ExportURL: BulkExportPath, JobsURL: BulkJobsPath, Filter: q.Encode(), Total: total, Shown: shown,
+		More: page.NextCursor != "" || page.PrevCursor != "", MayDelete: inbox.MayDeleteAll(c.filter)}
+	for _, o := range allActions {
+		if (o.Value == inbox.BulkDelete && !data.MayDelete) || (o.Value == inbox.BulkAssign && !mayAssign) {
+			continue
+		}
+		data.Actions = append(data.Actions, o)
+	}
+	if mayAssign {
+		for id, n := range c.names {
+			data.Assignees = append(data.Assignees, person{id, n})
+		}
+		sort.Slice(data.Assignees, func(i, j int) bool { return data.Assignees[i].Name < data.Assignees[j].Name })
+	}
+	return render(allMatchingTmpl, data)
+}
+
+// allMatchingJS drives the bar: checking the page's select-all box offers
+// "Select all N matching"; Run confirms, starts the job and opens its
+// page; Export CSV downloads the selected rows. Delegated handlers, so a
+// pjax reload does not bind them twice.
+func allMatchingJS() template.JS {
+	return template.JS(`$(document).off('.parleyall')
+.on('ifChanged.parleyall', '.grid-select-all', function () {
+	var bar = $('.conv-select-all');
+	if (this.checked) { bar.show(); } else { bar.hide(); $('.conv-all-matching').hide(); $('.conv-page-selected').show(); }
+})
+.on('click.parleyall', '.conv-select-all-link', function (e) {
+	e.preventDefault();
+	$('.conv-page-selected').hide(); $('.conv-all-matching').css('display', 'flex');
+})
+.on('click.parleyall', '.conv-all-clear', function (e) {
+	e.preventDefault();
+	$('.conv-all-matching').hide(); $('.conv-page-selected').show(); $('.conv-select-all').hide();
+	$('.grid-select-all').iCheck('uncheck');
+})
+.on('change.parleyall', '.conv-all-action', function () {
+	$('.conv-all-assignee').toggle($(this).val() === 'assign');
+})
+.on('click.parleyall', '.conv-all-run', function () {
+	var form = $('.conv-all-matching'), action = form.find('.conv-all-action').val();
+	var data = {action: action, filter: form.attr('data-filter')};
+	if (action === 'assign') { data.` + FieldAssignTo + ` = form.find('.conv-all-assignee').val(); }
+	var label = form.find('.conv-all-action option:selected').text();
+	swal({title: label + ' — ' + form.find('.conv-all-count').text(), text: action === 'delete' ? 'Deleted conversations are gone for good.' : 'It runs in the background.',
+		type: action === 'delete' ? 'warning' : 'info', showCancelButton: true, confirmButtonText: 'Run', cancelButtonText: 'Cancel', closeOnConfirm: false},
+		function (ok) {
+			if (!ok) { return; }
+			$.ajax({method: 'post', url: form.attr('data-url'), data: data,
+				success: function (res) { window.location.href = res.url; },
+				error: function (xhr) { swal(xhr.responseJSON && xhr.responseJSON.msg ? xhr.responseJSON.msg : 'error', '', 'error'); }});
+		});
+})
+.on('click.parleyall', '.conv-export-btn', function () {
+	var ids = (window.selectedRows ? selectedRows()[0] : []).join(',');
+	if (!ids) { swal('Select the conversations to export first', '', 'error'); return; }
+	window.location.href = $(this).attr('data-url') + '?ids=' + encodeURIComponent(ids);
 });`)
 }

@@ -67,6 +67,7 @@ type conversationTable struct {
 	names     map[int64]string
 	filter    models.ConversationFilter
 	filterErr string
+	mayAssign bool // the caller may assign (the "all matching" bar offers it)
 }
 
 // takeCell is the row action cell (a text/template GoAdmin runs per row):

@@ -246,6 +246,7 @@ func (c *conversationTable) listData(a models.Actor, p parameter.Parameters) ([]
 		rows = append(rows, row)
 	}
 	c.infoPanel.SetFooterHtml(c.pager(page, len(rows)))
+	c.infoPanel.SetHeaderHtml(c.infoPanel.HeaderHtml + c.allMatching(page, len(rows), c.mayAssign))
 	return rows, len(rows)
 }
 

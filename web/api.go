@@ -91,6 +91,7 @@ func (a *API) routes() *gin.Engine {
 	sa.GET("/conversations", listConversations(a, true, staffView))
 	sa.POST("/conversations", a.idempotent(staffPosted), a.staffStartConversation)
 	sa.POST("/conversations/bulk", a.staffBulk)
+	sa.GET("/bulk-jobs/:id", a.staffBulkJob)
 	sa.GET("/conversations/:id", openThread(a, staffView))
 	sa.GET("/metrics", a.staffMetrics)
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)

@@ -31,19 +31,6 @@ type patchRequest struct {
 	AssignedTo nullableID `json:"assigned_to"`
 }
 
-// MaxBulkIDs caps the ids of one bulk request; a longer list is refused
-// while decoding, before any per-id work.
-const MaxBulkIDs = 500
-
-type bulkRequest struct {
-	Action string  `json:"action"`
-	IDs    []int64 `json:"ids" max:"500"`
-}
-
-type bulkResult struct {
-	IDs []int64 `json:"ids"`
-}
-
 // staffStartConversation is POST /staff/conversations (R5).
 func (a *API) staffStartConversation(c *gin.Context) {
 	var req staffStartRequest
@@ -133,21 +120,6 @@ func (a *API) staffDeleteConversation(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// staffBulk is POST /staff/conversations/bulk, all or nothing.
-func (a *API) staffBulk(c *gin.Context) {
-	var req bulkRequest
-	if err := decode(c, &req); err != nil {
-		writeError(c, err)
-		return
-	}
-	ids, err := a.svc.Bulk(c.Request.Context(), actor(c), req.Action, dedupe(req.IDs))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, bulkResult{IDs: ids})
 }
 
 // dedupe drops repeated ids, keeping the first occurrence's order.
