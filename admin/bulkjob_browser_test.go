@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/parleyhq/parley/inbox"
@@ -108,7 +108,7 @@ func TestBrowserBulkAllMatching(t *testing.T) {
 	dir := t.TempDir()
 	var firstTwo []string
 	err = chromedp.Run(ctx,
-		browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dir),
+		cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dir),
 		chromedp.Navigate(listURL),
 		chromedp.WaitVisible("a.conv-subject", chromedp.ByQuery),
 		chromedp.Click("tbody tr:nth-child(2) .grid-row-checkbox + ins.iCheck-helper", chromedp.ByQuery),
