@@ -108,7 +108,8 @@ func TestBrowserBulkAllMatching(t *testing.T) {
 	dir := t.TempDir()
 	var firstTwo []string
 	err = chromedp.Run(ctx,
-		cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dir),
+		cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dir).
+			WithBrowserContextID(chromedp.FromContext(ctx).BrowserContextID),
 		chromedp.Navigate(listURL),
 		chromedp.WaitVisible("a.conv-subject", chromedp.ByQuery),
 		chromedp.Click("tbody tr:nth-child(2) .grid-row-checkbox + ins.iCheck-helper", chromedp.ByQuery),

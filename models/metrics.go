@@ -15,6 +15,21 @@ const (
 	MetricConversations = "conversations"  // conversations started by customers (bucket 0: a count)
 )
 
+// StoreWide is the staff_id of the rows that count a duration metric for
+// the whole store, each duration once, whoever it was counted under: a
+// period's histogram for everyone reads these instead of summing every
+// staff member's rows. New conversations are counted under staff 0 only,
+// which is their store-wide row.
+const StoreWide int64 = -1
+
+// storeWideStaff is the staff_id holding a metric's store-wide counts.
+func storeWideStaff(metric string) int64 {
+	if metric == MetricConversations {
+		return 0
+	}
+	return StoreWide
+}
+
 // Durations are kept in logarithmic buckets 5% wide: bucket 0 holds
 // everything under one second, bucket b ≥ 1 the durations d with
 // b = 1 + floor(20·ln d). A percentile read back from them is within 5%.
@@ -71,15 +86,21 @@ func (q Queries) stampOnce(ctx context.Context, column string, id int64, at time
 }
 
 // CountMetric adds one to a metric's bucket of a day, for a staff member
-// (0: nobody).
+// (0: nobody) and, for a duration metric, in its store-wide row too (one
+// statement).
 func (q Queries) CountMetric(ctx context.Context, day, metric string, staffID int64, bucket int) error {
-	query := `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES (?, ?, ?, ?, 1)
+	values, args := `(?, ?, ?, ?, 1)`, []any{day, metric, staffID, bucket}
+	if all := storeWideStaff(metric); all != staffID {
+		values += `, (?, ?, ?, ?, 1)`
+		args = append(args, day, metric, all, bucket)
+	}
+	query := `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES ` + values + `
 		ON CONFLICT (day, metric, staff_id, bucket) DO UPDATE SET n = n + 1`
 	if q.d == MySQL {
-		query = `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES (?, ?, ?, ?, 1)
+		query = `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES ` + values + `
 		ON DUPLICATE KEY UPDATE n = n + 1`
 	}
-	if _, err := q.q.ExecContext(ctx, query, day, metric, staffID, bucket); err != nil {
+	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("count %s: %w", metric, translate(err))
 	}
 	return nil
@@ -93,15 +114,16 @@ type MetricCount struct {
 }
 
 // MetricCounts reads a metric's daily buckets from the day from to the day
-// to (inclusive), for one staff member or, with staffID nil, everyone.
+// to (inclusive), for one staff member or, with staffID nil, the whole
+// store (its store-wide rows).
 func (q Queries) MetricCounts(ctx context.Context, metric, from, to string, staffID *int64) ([]MetricCount, error) {
-	query := `SELECT day, bucket, SUM(n) FROM metric_daily WHERE metric = ? AND day >= ? AND day <= ?`
-	args := []any{metric, from, to}
+	who := storeWideStaff(metric)
 	if staffID != nil {
-		query += ` AND staff_id = ?`
-		args = append(args, *staffID)
+		who = *staffID
 	}
-	query += ` GROUP BY day, bucket ORDER BY day, bucket`
+	query := `SELECT day, bucket, n FROM metric_daily WHERE metric = ? AND staff_id = ? AND day >= ? AND day <= ?
+		ORDER BY day, bucket`
+	args := []any{metric, who, from, to}
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("metric %s: %w", metric, translate(err))

@@ -124,6 +124,8 @@ var wantKeys = []fk{
 	{"fk_attachments_conversation", "attachments", "conversation_id", "conversations", "CASCADE"},
 	{"fk_attachments_message", "attachments", "message_id", "messages", "CASCADE"},
 	{"fk_blocks_customer", "blocks", "customer_id", "customers", "CASCADE"},
+	{"fk_bulk_job_batches_job", "bulk_job_batches", "job_id", "bulk_jobs", "CASCADE"},
+	{"fk_bulk_job_items_job", "bulk_job_items", "job_id", "bulk_jobs", "CASCADE"},
 	{"fk_cart_items_cart", "cart_items", "cart_id", "carts", "CASCADE"},
 	{"fk_carts_customer", "carts", "customer_id", "customers", "CASCADE"},
 	{"fk_consents_customer", "consents", "customer_id", "customers", "CASCADE"},

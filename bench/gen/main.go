@@ -405,7 +405,7 @@ func (g *gen) conversations(ctx context.Context, db *sql.DB, workers int) error 
 				}
 				if public && firstResponse == nil {
 					firstResponse = at
-					g.metrics[metricKey{models.Day(at, time.UTC), models.MetricFirstResponse, authorID.(int64), models.DurationBucket(at.Sub(created))}]++
+					g.countDuration(models.MetricFirstResponse, at, authorID.(int64), at.Sub(created))
 				}
 			}
 			msgs = append(msgs, []any{id, kind, author, authorID, name, b, public, at})
@@ -420,7 +420,7 @@ func (g *gen) conversations(ctx context.Context, db *sql.DB, workers int) error 
 			if assigned != nil {
 				who = assigned.(int64)
 			}
-			g.metrics[metricKey{models.Day(at, time.UTC), models.MetricResolution, who, models.DurationBucket(at.Sub(created))}]++
+			g.countDuration(models.MetricResolution, at, who, at.Sub(created))
 		}
 		preview := lastBody[:min(len(lastBody), 140)]
 		chunk = append(chunk, convRow{vals: []any{id, cust, g.customerName(cust), customerEmail(cust), subjects[g.rng.IntN(len(subjects))],
@@ -450,6 +450,14 @@ func (g *gen) conversations(ctx context.Context, db *sql.DB, workers int) error 
 	default:
 		return nil
 	}
+}
+
+// countDuration counts a duration under its staff member and in the
+// store-wide row, as models.CountMetric does.
+func (g *gen) countDuration(metric string, at time.Time, staff int64, d time.Duration) {
+	day, b := models.Day(at, time.UTC), models.DurationBucket(d)
+	g.metrics[metricKey{day, metric, staff, b}]++
+	g.metrics[metricKey{day, metric, models.StoreWide, b}]++
 }
 
 // writeMetrics stores the daily histograms the dashboard reads, as the

@@ -29,7 +29,7 @@ CREATE TABLE bulk_job_items (
     job_id          BIGINT NOT NULL,
     conversation_id BIGINT NOT NULL,
     PRIMARY KEY (job_id, conversation_id),
-    FOREIGN KEY (job_id) REFERENCES bulk_jobs (id) ON DELETE CASCADE
+    CONSTRAINT fk_bulk_job_items_job FOREIGN KEY (job_id) REFERENCES bulk_jobs (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE bulk_job_batches (
@@ -44,7 +44,7 @@ CREATE TABLE bulk_job_batches (
     ids      TEXT NOT NULL,
     at       DATETIME(6) NOT NULL,
     PRIMARY KEY (job_id, batch),
-    FOREIGN KEY (job_id) REFERENCES bulk_jobs (id) ON DELETE CASCADE
+    CONSTRAINT fk_bulk_job_batches_job FOREIGN KEY (job_id) REFERENCES bulk_jobs (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- +goose Down

@@ -26,13 +26,14 @@ CREATE TABLE bulk_jobs (
 CREATE INDEX bulk_jobs_creator ON bulk_jobs (created_by, id);
 
 CREATE TABLE bulk_job_items (
-    job_id          INTEGER NOT NULL REFERENCES bulk_jobs (id) ON DELETE CASCADE,
+    job_id          INTEGER NOT NULL,
     conversation_id INTEGER NOT NULL,
-    PRIMARY KEY (job_id, conversation_id)
+    PRIMARY KEY (job_id, conversation_id),
+    CONSTRAINT fk_bulk_job_items_job FOREIGN KEY (job_id) REFERENCES bulk_jobs (id) ON DELETE CASCADE
 );
 
 CREATE TABLE bulk_job_batches (
-    job_id   INTEGER NOT NULL REFERENCES bulk_jobs (id) ON DELETE CASCADE,
+    job_id   INTEGER NOT NULL,
     batch    INTEGER NOT NULL,
     first_id INTEGER NOT NULL,
     last_id  INTEGER NOT NULL,
@@ -42,7 +43,8 @@ CREATE TABLE bulk_job_batches (
     message  TEXT NOT NULL DEFAULT '',
     ids      TEXT NOT NULL DEFAULT '',
     at       DATETIME NOT NULL,
-    PRIMARY KEY (job_id, batch)
+    PRIMARY KEY (job_id, batch),
+    CONSTRAINT fk_bulk_job_batches_job FOREIGN KEY (job_id) REFERENCES bulk_jobs (id) ON DELETE CASCADE
 );
 
 -- +goose Down
