@@ -2,7 +2,6 @@ package admin
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -133,13 +132,5 @@ func (g *guard) exportSelected(c *gin.Context) {
 		g.domainFail(c, err)
 		return
 	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Filename}))
-	h.Set("Cache-Control", "no-store")
-	c.Status(http.StatusOK)
-	if err := x.Write(c.Request.Context(), c.Writer); err != nil {
-		g.log.Warn("export cut short", "conversations", len(ids), "err", fmt.Sprint(err))
-	}
-	c.Abort()
+	g.sendCSV(c, x.Filename, x.Write, "conversations", len(ids))
 }

@@ -1,7 +1,9 @@
 package admin
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 
@@ -30,13 +32,20 @@ func (g *guard) export(c *gin.Context) {
 		g.domainFail(c, err)
 		return
 	}
+	g.sendCSV(c, x.Filename, x.Write, "conversation", id)
+}
+
+// sendCSV answers a CSV download: the file's name, no caching, then the
+// rows as write produces them (a failure after the first byte can only cut
+// the file short, so it is logged with what, e.g. "conversation", 42).
+func (g *guard) sendCSV(c *gin.Context, filename string, write func(context.Context, io.Writer) error, what ...any) {
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.Filename}))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
 	h.Set("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	if err := x.Write(c.Request.Context(), c.Writer); err != nil {
-		g.log.Warn("export cut short", "conversation", id, "err", fmt.Sprint(err))
+	if err := write(c.Request.Context(), c.Writer); err != nil {
+		g.log.Warn("export cut short", append(what, "err", fmt.Sprint(err))...)
 	}
 	c.Abort()
 }

@@ -21,14 +21,12 @@ import (
 	"fmt"
 	"log"
 	"math/rand/v2"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/bench/internal/benchdb"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
 )
@@ -66,43 +64,13 @@ func main() {
 	}
 }
 
-func createDatabase(ctx context.Context, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "mysql" {
-		return err
-	}
-	name := strings.TrimPrefix(u.Path, "/")
-	u.Path = "/mysql"
-	cfg, err := models.ParseDatabaseURL(u.String(), "")
-	if err != nil {
-		return err
-	}
-	db, err := sql.Open(cfg.Driver, cfg.DSN)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+strings.ReplaceAll(name, "`", "")+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-	return err
-}
-
 func run(ctx context.Context, dbURL string, nConv, nMsg int, seed uint64, workers int) error {
 	start := time.Now()
-	if err := createDatabase(ctx, dbURL); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	cfg, err := models.ParseDatabaseURL(dbURL, os.TempDir())
-	if err != nil {
-		return err
-	}
-	st, err := models.Open(ctx, cfg)
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx, migrations.FS); err != nil {
-		return err
-	}
 	var have int
 	if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations`).Scan(&have); err != nil {
 		return err
@@ -133,7 +101,7 @@ func run(ctx context.Context, dbURL string, nConv, nMsg int, seed uint64, worker
 		agents = append(agents, s.ID)
 	}
 
-	mysql := cfg.Dialect == models.MySQL && dropFT
+	mysql := st.Config.Dialect == models.MySQL && dropFT
 	if mysql {
 		// Loading into a FULLTEXT index row by row is several times slower
 		// than building it once at the end.

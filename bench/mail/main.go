@@ -22,25 +22,22 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"log"
 	"log/slog"
-	"net/url"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/parleyhq/parley/bench/internal/benchdb"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/jobs"
 	"github.com/parleyhq/parley/mail"
-	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
 )
@@ -86,21 +83,11 @@ func main() {
 	flag.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "stop waiting for the e-mails after this")
 	flag.Parse()
 	ctx := context.Background()
-	if err := createDatabase(ctx, *dbURL); err != nil {
-		log.Fatal(err)
-	}
-	dbcfg, err := models.ParseDatabaseURL(*dbURL, os.TempDir())
-	if err != nil {
-		log.Fatal(err)
-	}
-	st, err := models.Open(ctx, dbcfg)
+	st, err := benchdb.Open(ctx, *dbURL)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx, migrations.FS); err != nil {
-		log.Fatal(err)
-	}
 	ropt, err := redis.ParseURL(*redisURL)
 	if err != nil {
 		log.Fatal(err)
@@ -122,27 +109,6 @@ func printReport(cfg config, r report) {
 		r.Replies, mode, r.ReplyErrors, r.Delivered, r.Span.Round(time.Millisecond), r.Rate)
 	fmt.Printf("reply commit → SMTP delivery: p50 %s p99 %s max %s (burst window %s, sweep %s, relay %s, concurrency %d)\n",
 		r.P50, r.P99, r.Max, cfg.Window, cfg.Sweep, cfg.Relay, cfg.Concurrency)
-}
-
-// createDatabase creates a MySQL URL's database when it is missing.
-func createDatabase(ctx context.Context, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "mysql" {
-		return err
-	}
-	name := strings.TrimPrefix(u.Path, "/")
-	u.Path = "/mysql"
-	cfg, err := models.ParseDatabaseURL(u.String(), "")
-	if err != nil {
-		return err
-	}
-	db, err := sql.Open(cfg.Driver, cfg.DSN)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+strings.ReplaceAll(name, "`", "")+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-	return err
 }
 
 // measure sets up n conversations of offline customers, starts the worker

@@ -26,8 +26,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/bench/internal/benchdb"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
 )
@@ -98,18 +98,11 @@ func main() {
 	flag.Parse()
 	cfg.Slot = time.Now().UTC().Truncate(time.Second)
 	ctx := context.Background()
-	dbcfg, err := models.ParseDatabaseURL(*dbURL, ".")
-	if err != nil {
-		log.Fatal(err)
-	}
-	st, err := models.Open(ctx, dbcfg)
+	st, err := benchdb.Open(ctx, *dbURL)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx, migrations.FS); err != nil {
-		log.Fatal(err)
-	}
 	rep, err := measure(ctx, st, cfg, log.New(os.Stderr, "purge: ", log.LstdFlags))
 	if err != nil {
 		log.Fatal(err)
