@@ -68,6 +68,12 @@ func TestBulkJobPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := cl.get("/admin/info/conversation?q=" + word + "&__pageSize=10").doc(t)
+	// Each part of the list's header once (GoAdmin's SetHeaderHtml appends).
+	for _, part := range []string{"form.conv-assign", ".conv-filtered", ".conv-select-all-link", ".conv-export-btn"} {
+		if n := list.Find(part).Length(); n != 1 {
+			t.Errorf("%s %d times in the list's header, want once", part, n)
+		}
+	}
 	if list.Find(".conv-select-all-link").Length() != 1 || list.Find(`.conv-all-action option[value="delete"]`).Length() != 0 {
 		t.Errorf("all-matching bar without status=CLOSED: link %d, delete %d", list.Find(".conv-select-all-link").Length(),
 			list.Find(`.conv-all-action option[value="delete"]`).Length())

@@ -70,7 +70,8 @@ func (c *conversationTable) bulkButtons(ctx *context.Context, info *types.InfoPa
 	info.AddJS(allMatchingJS())
 	c.mayAssign = mayAssign
 	if mayAssign {
-		info.SetHeaderHtml(c.assignPicker() + c.infoPanel.HeaderHtml)
+		// SetHeaderHtml appends; the picker goes first.
+		info.HeaderHtml = c.assignPicker() + info.HeaderHtml
 		info.AddJS(assignJS())
 	}
 }

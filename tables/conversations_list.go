@@ -246,7 +246,7 @@ func (c *conversationTable) listData(a models.Actor, p parameter.Parameters) ([]
 		rows = append(rows, row)
 	}
 	c.infoPanel.SetFooterHtml(c.pager(page, len(rows)))
-	c.infoPanel.SetHeaderHtml(c.infoPanel.HeaderHtml + c.allMatching(page, len(rows), c.mayAssign))
+	c.infoPanel.SetHeaderHtml(c.allMatching(page, len(rows), c.mayAssign)) // appends
 	return rows, len(rows)
 }
 
