@@ -28,6 +28,25 @@ var createdWalkMax = 5000
 // an id list; with more, the hit set drives the query.
 var hitListMax = 20000
 
+// searchBudget bounds, on MySQL/MariaDB, a search whose hits are too many
+// to list (a very common word): the hit set then drives the query, which
+// can read a large part of the messages. Past the budget the statement is
+// stopped and the caller gets TooManyHitsMessage (invalid input) instead of
+// a page that never comes.
+var searchBudget = 5 * time.Second
+
+// TooManyHitsMessage answers a search stopped by its budget.
+const TooManyHitsMessage = "this search matches too many conversations to list in time: add another word or a filter"
+
+// budget prefixes a statement of a hit-driven plan with its time budget
+// (MariaDB's SET STATEMENT … FOR).
+func (p listPlan) budget() string {
+	if p.d != MySQL || p.drive == nil {
+		return ""
+	}
+	return fmt.Sprintf("SET STATEMENT max_statement_time=%.3f FOR ", searchBudget.Seconds())
+}
+
 // CountCap bounds how far a list counts its matches: past it the list says
 // "more than 1,000" instead of paying for an exact COUNT(*) over a million rows.
 const CountCap = 1000
@@ -380,7 +399,7 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 			w += " AND id IN (" + h.Where + ")"
 			args = append(args, h.Args...)
 		}
-		query := `SELECT ` + p.straight() + conversationColumns + ` FROM (` + p.drive.Where + `) h ` + p.join() +
+		query := p.budget() + `SELECT ` + p.straight() + conversationColumns + ` FROM (` + p.drive.Where + `) h ` + p.join() +
 			` conversations c ON c.id = h.hit_id WHERE ` + w + order + ` LIMIT ?`
 		return query, append(append(append([]any{}, p.drive.Args...), args...), limit), nil
 	}
@@ -407,7 +426,7 @@ func (p listPlan) countQuery() (string, []any) {
 			w += " AND id IN (" + h.Where + ")"
 			args = append(args, h.Args...)
 		}
-		return `SELECT COUNT(*) FROM (SELECT ` + p.straight() + `c.id FROM (` + p.drive.Where + `) h ` + p.join() +
+		return p.budget() + `SELECT COUNT(*) FROM (SELECT ` + p.straight() + `c.id FROM (` + p.drive.Where + `) h ` + p.join() +
 			` conversations c ON c.id = h.hit_id WHERE ` + w + ` LIMIT ?) t`, append(append(append([]any{}, p.drive.Args...), args...), lim)
 	}
 	w, args := p.where(p.whole, "", nil)

@@ -303,6 +303,12 @@ func translate(err error) error {
 	if errors.As(err, &me) && me.Number == 1062 {
 		return &Error{Code: ECONFLICT, Message: "already exists"}
 	}
+	// 1969: max_statement_time exceeded (only the search sets one); 188:
+	// InnoDB's full-text result cache is full (a word in millions of
+	// messages). Both mean a search too wide to answer.
+	if errors.As(err, &me) && (me.Number == 1969 || me.Number == 188) {
+		return fmt.Errorf("%w: %w", Errorf(EINVALID, TooManyHitsMessage), err)
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
