@@ -85,14 +85,7 @@ func (q Queries) APIKeys(ctx context.Context) ([]APIKey, error) {
 		if err := rows.Scan(&k.ID, &k.Name, &k.CreatedAt, &revoked, &used); err != nil {
 			return nil, err
 		}
-		if revoked.Valid {
-			t := revoked.Time.UTC()
-			k.RevokedAt = &t
-		}
-		if used.Valid {
-			t := used.Time.UTC()
-			k.LastUsedAt = &t
-		}
+		k.RevokedAt, k.LastUsedAt = nullTime(revoked), nullTime(used)
 		k.CreatedAt = k.CreatedAt.UTC()
 		out = append(out, k)
 	}

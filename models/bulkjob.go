@@ -85,14 +85,7 @@ func (q Queries) BulkJob(ctx context.Context, id int64, lock bool) (BulkJob, err
 	if assign.Valid {
 		j.AssignTo = &assign.Int64
 	}
-	if started.Valid {
-		t := started.Time.UTC()
-		j.StartedAt = &t
-	}
-	if finished.Valid {
-		t := finished.Time.UTC()
-		j.FinishedAt = &t
-	}
+	j.StartedAt, j.FinishedAt = nullTime(started), nullTime(finished)
 	j.CreatedAt = j.CreatedAt.UTC()
 	return j, nil
 }
