@@ -54,6 +54,10 @@ func TestBrowserBulkAllMatching(t *testing.T) {
 			if (document.querySelector(".parley-bulk-job")) { return true; }
 			var b = document.querySelector(".sweet-alert.visible button.confirm"); if (b) { b.click(); }
 			return false; })()`, &onJob), chromedp.Location(&at))
+		if err != nil && strings.Contains(err.Error(), "navigated or closed") {
+			// The click navigated to the job page while this poll ran: poll again.
+			err = nil
+		}
 		if onJob {
 			jobURL = at
 			break
