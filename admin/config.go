@@ -82,7 +82,10 @@ func goadminConfig(d Deps) (*config.Config, error) {
 		HideAppInfoEntrance:        true,
 		HideToolEntrance:           true,
 		HidePluginEntrance:         true,
-		OperationLogOff:            true,
+		// Never set: the theme shows the user's menu without asking
+		// (branding.go, showUserCenter).
+		HideVisitorUserCenterEntrance: false,
+		OperationLogOff:               true,
 		// One user may be signed in on several devices (desk and phone); a
 		// password change or deactivation still ends them all.
 		NoLimitLoginIP: true,

@@ -53,3 +53,13 @@ func BenchmarkListPage(b *testing.B) {
 	cl.t = t
 	themes(b, cl, "/admin/info/conversation")
 }
+
+// BenchmarkProfilePage renders a Parley page inside GoAdmin's layout
+// (engine.Content): the layout's own cost, without the table machinery.
+func BenchmarkProfilePage(b *testing.B) {
+	t := &testing.T{}
+	admin := newStaff(t, "chat_admin")
+	cl := login(t, admin)
+	cl.t = t
+	themes(b, cl, "/admin/profile")
+}

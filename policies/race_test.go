@@ -49,12 +49,3 @@ func TestConcurrentCan(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-func BenchmarkCan(b *testing.B) {
-	e := MustNew(b)
-	a := actorFor(models.RoleAgent, me)
-	c := &models.Conversation{CustomerID: me, Status: models.StatusOpen, AssignedTo: ptr(me)}
-	for b.Loop() {
-		e.Can(a, ObjConversation, Reply, c)
-	}
-}

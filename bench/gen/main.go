@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -25,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/parleyhq/parley/bench/internal/benchdb"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
@@ -245,8 +247,19 @@ func (in *inserter) flush(ctx context.Context) error {
 	}
 	ph := "(" + strings.TrimSuffix(strings.Repeat("?,", in.ncol), ",") + ")"
 	q := in.head + strings.TrimSuffix(strings.Repeat(ph+",", in.rows), ",")
-	if _, err := in.db.ExecContext(ctx, q, in.args...); err != nil {
-		return fmt.Errorf("%s…: %w", in.head[:min(40, len(in.head))], err)
+	// Two workers' inserts fire the conversation_counts triggers on the
+	// same counter rows and can deadlock; InnoDB rolls one back whole, so
+	// it is sent again.
+	for attempt := 1; ; attempt++ {
+		_, err := in.db.ExecContext(ctx, q, in.args...)
+		var me *mysql.MySQLError
+		if err != nil && errors.As(err, &me) && me.Number == 1213 && attempt < 10 {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s…: %w", in.head[:min(40, len(in.head))], err)
+		}
+		break
 	}
 	in.total += in.rows
 	in.rows, in.args = 0, in.args[:0]
