@@ -7,7 +7,7 @@
 // (kind, weakest role, GoAdmin permission pattern if GoAdmin serves it, menu
 // title if it has a menu entry), its line in policies/routes.csv, and its
 // handler in Mount; a Parley page inside GoAdmin's layout is a
-// ginadapter.Content handler rendering a templates page (see profile.go).
+// g.content handler rendering a templates page (see profile.go, layout.go).
 // TestRouteTableMatchesCasbin and TestRouteTableMatchesGoAdmin fail until
 // the table, Casbin and GoAdmin's rows agree.
 package admin
@@ -21,9 +21,10 @@ import (
 	"net/http"
 	"time"
 
-	ginadapter "github.com/GoAdminGroup/go-admin/adapter/gin" // also registers the gin adapter
+	_ "github.com/GoAdminGroup/go-admin/adapter/gin" // GoAdmin's gin adapter, found by eng.Use
 	"github.com/GoAdminGroup/go-admin/context"
 	"github.com/GoAdminGroup/go-admin/engine"
+	"github.com/GoAdminGroup/go-admin/modules/auth"
 	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/table"
 	"github.com/GoAdminGroup/go-admin/template/types"
 	"github.com/gin-gonic/gin"
@@ -111,6 +112,9 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 		return fmt.Errorf("admin: start GoAdmin: %w", err)
 	}
 	registerOperations(eng, gen)
+	g.layout = newLayout(eng.DefaultConnection())
+	g.addOperations = eng.AdminPlugin().GetAddOperationFn()
+	g.formToken = auth.GetTokenService(eng.Services.Get(auth.TokenServiceKey)).AddToken
 
 	toList := func(c *gin.Context) { c.Redirect(http.StatusFound, "/admin/info/"+tables.ConversationTable) }
 	r.GET("/admin", toList)
@@ -119,28 +123,28 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.POST(MarkReadPath, g.markRead)
 	r.POST(tables.ThreadActionPath, g.threadAction)
 	r.GET(tables.OlderPath, g.olderMessages)
-	r.GET(QuickRepliesPath, ginadapter.Content(g.quickReplies))
-	r.POST(QuickRepliesPath, ginadapter.Content(g.saveQuickReply))
+	r.GET(QuickRepliesPath, g.content(g.quickReplies))
+	r.POST(QuickRepliesPath, g.content(g.saveQuickReply))
 	r.GET(ExportPath, g.export)
 	r.GET(BulkExportPath, g.exportSelected)
 	r.POST(BulkJobsPath, g.startBulkJob)
-	r.GET(BulkJobsPath+"/:id", ginadapter.Content(g.bulkJob))
+	r.GET(BulkJobsPath+"/:id", g.content(g.bulkJob))
 	r.POST(AttachPath, g.attachUpload)
 	r.GET(AttachFilePrefix+":id", g.attachFile)
 	r.GET(AttachJSPath, g.attachJS)
-	r.GET(ProfilePath, ginadapter.Content(g.profile))
-	r.GET(DashboardPath, ginadapter.Content(g.dashboard))
-	r.POST(PasswordPath, ginadapter.Content(g.changePassword))
-	r.GET(SettingsPath, ginadapter.Content(g.settings))
-	r.POST(SettingsPath, ginadapter.Content(g.saveSettings))
-	r.GET(StaffPath, ginadapter.Content(g.staff))
-	r.POST(StaffPath, ginadapter.Content(g.staffPost))
-	r.GET(CustomersPath, ginadapter.Content(g.customers))
-	r.POST(MessagePath, ginadapter.Content(g.message))
-	r.GET(OrdersPath, ginadapter.Content(g.orders))
-	r.GET(BlocksPath, ginadapter.Content(g.blocks))
-	r.POST(UnblockPath, ginadapter.Content(g.unblock))
-	r.GET(AuditPath, ginadapter.Content(g.audit))
+	r.GET(ProfilePath, g.content(g.profile))
+	r.GET(DashboardPath, g.content(g.dashboard))
+	r.POST(PasswordPath, g.content(g.changePassword))
+	r.GET(SettingsPath, g.content(g.settings))
+	r.POST(SettingsPath, g.content(g.saveSettings))
+	r.GET(StaffPath, g.content(g.staff))
+	r.POST(StaffPath, g.content(g.staffPost))
+	r.GET(CustomersPath, g.content(g.customers))
+	r.POST(MessagePath, g.content(g.message))
+	r.GET(OrdersPath, g.content(g.orders))
+	r.GET(BlocksPath, g.content(g.blocks))
+	r.POST(UnblockPath, g.content(g.unblock))
+	r.GET(AuditPath, g.content(g.audit))
 	if d.Jobs != nil {
 		m, err := newJobsMonitor(d.Jobs)
 		if err != nil {
@@ -150,9 +154,9 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 		g.jobs = asynq.NewInspector(d.Jobs)
 	}
 	r.POST(PresencePath, g.presence)
-	r.GET(NotificationsPath, ginadapter.Content(g.notifications))
-	r.POST(EmailPrefPath, ginadapter.Content(g.setEmailPref))
-	r.GET(MailboxPath, ginadapter.Content(g.mailbox))
+	r.GET(NotificationsPath, g.content(g.notifications))
+	r.POST(EmailPrefPath, g.content(g.setEmailPref))
+	r.GET(MailboxPath, g.content(g.mailbox))
 	return nil
 }
 

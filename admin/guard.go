@@ -46,6 +46,11 @@ type guard struct {
 	secure bool
 	mail   Mailbox      // the dev mailbox (admin/mailbox.go); nil in production
 	jobs   jobInspector // the job queue's inspector (the dashboard's failure card); nil without a queue
+	// layout renders Parley's pages in GoAdmin's layout (layout.go);
+	// addOperations registers a panel's Ajax callbacks as engine.Content does.
+	layout        *layout
+	addOperations context.NodeProcessor
+	formToken     func() string // a new GoAdmin form token (its edit route checks it)
 }
 
 func newGuard(d Deps) *guard {
@@ -54,11 +59,12 @@ func newGuard(d Deps) *guard {
 
 // Keys of what the guard leaves in the gin context for the handlers and finish.
 const (
-	ctxSession  = "parley.admin.sid"      // the caller's goadmin session id
-	ctxStatus   = "parley.admin.status"   // the status a rendered page answers with
-	ctxSignin   = "parley.admin.signin"   // the staff id whose credentials were checked
-	ctxAnswered = "parley.admin.answered" // the guard answered the request itself
-	ctxOutcome  = "parley.admin.outcome"  // *tables.Outcome of an Ajax action or edit post
+	ctxSession   = "parley.admin.sid"      // the caller's goadmin session id
+	ctxStatus    = "parley.admin.status"   // the status a rendered page answers with
+	ctxSignin    = "parley.admin.signin"   // the staff id whose credentials were checked
+	ctxAnswered  = "parley.admin.answered" // the guard answered the request itself
+	ctxOutcome   = "parley.admin.outcome"  // *tables.Outcome of an Ajax action or edit post
+	ctxStaffName = "parley.admin.name"     // the caller's display name (the layout's header)
 )
 
 // actor is the tables.ActorFunc: the actor the guard resolved for the request.

@@ -159,7 +159,7 @@ func (g *guard) authenticate(c *gin.Context) (models.Actor, string, bool) {
 		}
 		return models.Actor{}, "", false
 	}
-	a, err := g.acc.StaffActor(ctx, s.UserID)
+	a, st, err := g.acc.StaffSignedIn(ctx, s.UserID)
 	if err != nil {
 		if models.ErrorCode(err) != models.EUNAUTHORIZED {
 			g.domainFail(c, err)
@@ -172,5 +172,6 @@ func (g *guard) authenticate(c *gin.Context) (models.Actor, string, bool) {
 		return models.Actor{}, "", false
 	}
 	a.IP = c.ClientIP()
+	c.Set(ctxStaffName, st.Name)
 	return a, s.SID, true
 }

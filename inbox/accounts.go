@@ -320,14 +320,21 @@ func (s *Accounts) Authenticate(ctx context.Context, token, ip string) (models.A
 // StaffActor builds the actor of an active staff user (API tokens and
 // back-office sessions alike).
 func (s *Accounts) StaffActor(ctx context.Context, id int64) (models.Actor, error) {
+	a, _, err := s.StaffSignedIn(ctx, id)
+	return a, err
+}
+
+// StaffSignedIn is StaffActor with the staff member's row (the back
+// office's header shows their name).
+func (s *Accounts) StaffSignedIn(ctx context.Context, id int64) (models.Actor, models.Staff, error) {
 	st, err := s.store.StaffMember(ctx, id)
 	if models.ErrorCode(err) == models.ENOTFOUND || (err == nil && !st.Active) {
-		return models.Actor{}, models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
+		return models.Actor{}, models.Staff{}, models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
 	}
 	if err != nil {
-		return models.Actor{}, err
+		return models.Actor{}, models.Staff{}, err
 	}
-	return models.Actor{Kind: models.ActorStaff, ID: st.ID, Role: st.Role, Name: st.Username}, nil
+	return models.Actor{Kind: models.ActorStaff, ID: st.ID, Role: st.Role, Name: st.Username}, st, nil
 }
 
 // CustomerActor builds the actor of a customer or guest.

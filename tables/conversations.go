@@ -85,7 +85,7 @@ type conversationTable struct {
 	ctx   *context.Context
 	// thread is the edit page's conversation, loaded by getData for the
 	// page's wrapper (nil on the list).
-	thread *threadData
+	thread *ThreadData
 	// The list's request state, read once per request in info.
 	infoPanel *types.InfoPanel
 	names     map[int64]string
@@ -232,8 +232,8 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 		if err != nil || id <= 0 {
 			return nil, 0
 		}
-		if c.thread == nil || c.thread.page.Conversation.ID != id {
-			th, err := c.loadThread(a, id)
+		if c.thread == nil || c.thread.Page.Conversation.ID != id {
+			th, err := LoadThread(c.ctx.Request.Context(), c.svc, c.log, a, id)
 			if err != nil {
 				if models.ErrorCode(err) != models.ENOTFOUND {
 					c.log.Error("open conversation", "id", id, "err", err)
@@ -242,8 +242,8 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 			}
 			c.thread = th
 		}
-		row := c.row(c.thread.page.Conversation, nil)
-		row[FilterAssigned] = c.thread.page.Assignee
+		row := c.row(c.thread.Page.Conversation, nil)
+		row[FilterAssigned] = c.thread.Page.Assignee
 		c.keepDraft(row)
 		return []map[string]interface{}{row}, 1
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/templates"
 )
 
 // Edit form fields a post may carry (besides GoAdmin's own __ keys).
@@ -154,6 +155,40 @@ var pageJS = template.JS(`(function () {
 	}
 })();`)
 
+// replyKinds are the form's "Send as" choices.
+func replyKinds() types.FieldOptions {
+	return types.FieldOptions{{Value: models.KindReply, Text: "Reply to the customer"}, {Value: models.KindNote, Text: "Private note (staff only)"}}
+}
+
+// statusOverrides are the form's "Set status" choices.
+func statusOverrides() types.FieldOptions {
+	opts := types.FieldOptions{{Value: "", Text: "(no change)"}}
+	for _, s := range models.Statuses {
+		opts = append(opts, types.FieldOption{Value: string(s), Text: s.Label()})
+	}
+	return opts
+}
+
+// EditPostPath is GoAdmin's edit route, where the reply form posts.
+const EditPostPath = "/admin/edit/" + ConversationTable
+
+// ReplyForm is the reply form of a page Parley renders: the GoAdmin
+// form's fields and choices, posted to GoAdmin's edit route with its form
+// token, returning to the thread.
+func ReplyForm(id int64, token string) *templates.ReplyForm {
+	rf := &templates.ReplyForm{Action: EditPostPath, Token: token, Previous: EditPath(id)}
+	for i, o := range replyKinds() {
+		rf.Kinds = append(rf.Kinds, templates.Option{Value: o.Value, Text: o.Text, Selected: i == 0})
+	}
+	for _, o := range statusOverrides() {
+		rf.Statuses = append(rf.Statuses, templates.Option{Value: o.Value, Text: o.Text})
+	}
+	return rf
+}
+
+// PageJS is the conversation page's script (pageJS).
+func PageJS() template.JS { return pageJS }
+
 func (c *conversationTable) form(f *types.FormPanel) {
 	f.SetTable("conversations").SetTitle("Conversation").SetDescription("")
 	f.HideContinueEditCheckBox().HideContinueNewCheckBox().HideResetButton()
@@ -162,16 +197,12 @@ func (c *conversationTable) form(f *types.FormPanel) {
 	f.AddField("ID", FieldID, db.Int, form.Default).FieldHide().
 		FieldDisplay(func(v types.FieldModel) interface{} { return html.EscapeString(v.ID) })
 	f.AddField("Send as", FieldReplyKind, db.Varchar, form.Radio).
-		FieldOptions(types.FieldOptions{{Value: models.KindReply, Text: "Reply to the customer"}, {Value: models.KindNote, Text: "Private note (staff only)"}}).
+		FieldOptions(replyKinds()).
 		FieldDefault(models.KindReply).FieldDisplay(draftField(FieldReplyKind))
 	f.AddField("Message", FieldReplyBody, db.Text, form.TextArea).FieldDisplay(draftField(FieldReplyBody)).
 		FieldPlaceholder("Write a reply…").
 		FieldHelpMsg("Leave empty to only change the status.")
-	opts := types.FieldOptions{{Value: "", Text: "(no change)"}}
-	for _, s := range models.Statuses {
-		opts = append(opts, types.FieldOption{Value: string(s), Text: s.Label()})
-	}
-	f.AddField("Set status", FieldStatus, db.Varchar, form.SelectSingle).FieldOptions(opts).FieldDisplay(draftField(draftStatus)).
+	f.AddField("Set status", FieldStatus, db.Varchar, form.SelectSingle).FieldOptions(statusOverrides()).FieldDisplay(draftField(draftStatus)).
 		FieldPlaceholder("(no change)").
 		FieldHelpMsg("Applied after the reply, so your choice wins.")
 	f.AddField("Reason", FieldReason, db.Varchar, form.Text).FieldDisplay(draftField(FieldReason)).

@@ -1,7 +1,9 @@
 package tables
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"html/template"
 	"strconv"
 
@@ -29,38 +31,42 @@ const (
 // timeLayout is how the page shows times (UTC).
 const timeLayout = "2006-01-02 15:04"
 
-// threadData is what the edit page's data function loads for its wrapper.
-type threadData struct {
-	actor     models.Actor
-	page      inbox.ThreadPage
-	assignees []inbox.Assignee
-	replies   []models.QuickReply
-	profile   *inbox.CustomerProfile
+// ThreadData is what the conversation page shows.
+type ThreadData struct {
+	Actor     models.Actor
+	Page      inbox.ThreadPage
+	Assignees []inbox.Assignee
+	Replies   []models.QuickReply
+	Profile   *inbox.CustomerProfile
 }
 
-// loadThread reads everything the conversation page shows, in the viewer's
-// scope; the panels that fail to load are left out (logged).
-func (c *conversationTable) loadThread(a models.Actor, id int64) (*threadData, error) {
-	rctx := c.ctx.Request.Context()
-	p, err := c.svc.ThreadView(rctx, a, id)
+// LoadThread reads everything the conversation page shows, in the
+// viewer's scope; the panels that fail to load are left out (logged).
+func LoadThread(ctx context.Context, svc *inbox.Service, log *slog.Logger, a models.Actor, id int64) (*ThreadData, error) {
+	p, err := svc.ThreadView(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	d := &threadData{actor: a, page: p}
+	d := &ThreadData{Actor: a, Page: p}
 	if p.Can.Assign {
-		if d.assignees, err = c.svc.Assignees(rctx, a); err != nil {
-			c.log.Error("list assignees", "err", err)
+		if d.Assignees, err = svc.Assignees(ctx, a); err != nil {
+			log.Error("list assignees", "err", err)
 		}
 	}
-	if d.replies, err = c.svc.QuickReplies(rctx, a); err != nil {
-		c.log.Error("list quick replies", "err", err)
+	if d.Replies, err = svc.QuickReplies(ctx, a); err != nil {
+		log.Error("list quick replies", "err", err)
 	}
-	if prof, err := c.svc.CustomerProfile(rctx, a, p.Conversation.CustomerID); err != nil {
-		c.log.Error("customer profile", "customer", p.Conversation.CustomerID, "err", err)
+	if prof, err := svc.CustomerProfile(ctx, a, p.Conversation.CustomerID); err != nil {
+		log.Error("customer profile", "customer", p.Conversation.CustomerID, "err", err)
 	} else {
-		d.profile = &prof
+		d.Profile = &prof
 	}
 	return d, nil
+}
+
+// View builds the page's view around form, the reply form's HTML.
+func (d *ThreadData) View(form template.HTML) templates.ThreadPage {
+	return ThreadView(d.Actor, d.Page, d.Assignees, d.Replies, d.Profile, form)
 }
 
 // wrap renders the conversation page around GoAdmin's reply form.
@@ -68,7 +74,7 @@ func (c *conversationTable) wrap(form template.HTML) template.HTML {
 	if c.thread == nil {
 		return form
 	}
-	out, err := templates.Thread(ThreadView(c.thread.actor, c.thread.page, c.thread.assignees, c.thread.replies, c.thread.profile, form))
+	out, err := templates.Thread(c.thread.View(form))
 	if err != nil {
 		c.log.Error("render conversation page", "err", err)
 		return form

@@ -34,7 +34,17 @@ type ThreadPage struct {
 	QuickReplies                      []QuickReplyOption
 	ManageQuickRepliesPath            string         // "" unless the viewer manages quick replies
 	Customer                          *CustomerPanel // nil when it could not be loaded
-	Form                              template.HTML  // GoAdmin's reply form, already rendered
+	// The reply form: Reply when Parley renders the page, else Form,
+	// GoAdmin's own rendering (a refused send's page, keeping the draft).
+	Reply *ReplyForm
+	Form  template.HTML
+}
+
+// ReplyForm is the conversation's reply form (tables/form.go's fields),
+// posted to GoAdmin's edit route with GoAdmin's form token.
+type ReplyForm struct {
+	Action, Token, Previous string
+	Kinds, Statuses         []Option
 }
 
 // RetentionNotice is R14's notice: Days 0 keeps messages forever.
