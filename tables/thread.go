@@ -3,8 +3,8 @@ package tables
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"html/template"
+	"log/slog"
 	"strconv"
 
 	"github.com/parleyhq/parley/inbox"
