@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,12 +19,12 @@ import (
 const (
 	// AttachPath takes a multipart upload: id (the conversation), kind
 	// (reply or note), an optional body and one or more file parts.
-	AttachPath = "/admin/conversation/attachments"
+	AttachPath = tables.AttachPath
 	// AttachFilePrefix + id serves an attachment's file.
-	AttachFilePrefix = "/admin/conversation/attachments/"
+	AttachFilePrefix = tables.AttachFilePrefix
 	// AttachJSPath serves templates/attach.js, the reply box's file
 	// picker and voice recorder.
-	AttachJSPath = "/admin/attach.js"
+	AttachJSPath = tables.AttachJSPath
 )
 
 // maxAdminUpload caps an upload's body: the most files of one message at
@@ -33,14 +32,7 @@ const (
 const maxAdminUpload = inbox.MaxAttachmentsPerMessage*(1<<20+1) + 64<<10
 
 // AttachmentURL is where the back office serves an attachment.
-func AttachmentURL(id int64) string { return AttachFilePrefix + strconv.FormatInt(id, 10) }
-
-// AttachmentView is what templates need to show an attachment in the back
-// office (templates.Attachment renders it).
-func AttachmentView(a models.Attachment) templates.AttachmentView {
-	return templates.AttachmentView{URL: AttachmentURL(a.ID), MediaType: a.MediaType, Filename: a.Filename,
-		SizeBytes: a.SizeBytes, DurationMS: a.DurationMS}
-}
+func AttachmentURL(id int64) string { return tables.AttachmentURL(id) }
 
 // attachedAnswer is the upload's JSON answer.
 type attachedAnswer struct {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/parleyhq/parley/admin"
 	"github.com/parleyhq/parley/media/mediatest"
 	"github.com/parleyhq/parley/models"
@@ -117,5 +119,39 @@ func TestAttachmentScriptServed(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/javascript") ||
 		!strings.Contains(r.body, "data-parley-attach") {
 		t.Fatalf("attach.js: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+}
+
+// The conversation page shows each message's files where they were sent
+// (a file name is text, never markup) and offers the file box, pointed at
+// Parley's upload route with the store's limits.
+func TestThreadPageShowsAttachments(t *testing.T) {
+	agent := newStaff(t, models.RoleAgent)
+	c := login(t, agent)
+	conv := newConversation(t, "Broken plate", "photo follows")
+	name := `<img src=x onerror=alert(1)>.png`
+	res := c.upload(map[string]string{"id": fmt.Sprint(conv.ID), "body": "what we received"}, nil, map[string][]byte{name: mediatest.PNG()})
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("upload: %d %s", res.StatusCode, res.body)
+	}
+	url := res.json(t)["attachments"].([]any)[0].(map[string]any)["url"].(string)
+	page := c.get(editPath(conv.ID))
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("page: %d", page.StatusCode)
+	}
+	doc := page.doc(t)
+	msg := doc.Find(".conv-msg").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Find(".conv-body").Text(), "what we received")
+	})
+	if msg.Find(`img[src="`+url+`"]`).Length() != 1 {
+		t.Fatalf("the message does not show its image %s: %s", url, msg.Text())
+	}
+	if doc.Find(`img[src="x"]`).Length() != 0 || !strings.Contains(msg.Text(), name) {
+		t.Errorf("the file name is not shown as text: %q", msg.Text())
+	}
+	box := doc.Find("[data-parley-attach]")
+	if box.AttrOr("data-upload-url", "") != admin.AttachPath || box.AttrOr("data-conversation", "") != fmt.Sprint(conv.ID) ||
+		box.AttrOr("data-max-bytes", "") != "1048576" || doc.Find(`script[src="`+admin.AttachJSPath+`"]`).Length() != 1 {
+		t.Errorf("file box: %v", box.Nodes)
 	}
 }

@@ -239,3 +239,23 @@ func TestBrowserBackOffice(t *testing.T) {
 		t.Errorf("browser reported: %s", p)
 	}
 }
+
+// pollAcross evaluates expr until it is true, across the page loads a
+// click started (chromedp's Poll fails when the page it polls navigates).
+func pollAcross(ctx context.Context, expr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		var ok bool
+		err := chromedp.Run(ctx, chromedp.Evaluate(expr, &ok))
+		if err != nil && !strings.Contains(err.Error(), "navigated or closed") && !strings.Contains(err.Error(), "Execution context was destroyed") {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not true after %s: %s", timeout, expr)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

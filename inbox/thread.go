@@ -30,6 +30,12 @@ type ThreadPage struct {
 	Assignee     string        // username, "" when unassigned
 	Order        *models.Order // the linked order with its items
 	SenderIP     bool          // an address to block by is known (R13)
+	Uploads      UploadLimits  // R12's limits, for the reply box's file picker
+}
+
+// UploadLimits are the store's attachment limits (R12) as settings hold them.
+type UploadLimits struct {
+	MaxBytes, MaxSeconds int
 }
 
 // Retention is the thread's retention notice (R14).
@@ -83,7 +89,12 @@ func (s *Service) ThreadView(ctx context.Context, a models.Actor, id int64) (Thr
 			p.Order = &o
 		}
 	}
-	if p.Retention, err = s.retention(ctx, c, p.Order); err != nil {
+	set, err := s.store.Settings(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.Uploads = UploadLimits{MaxBytes: set.MaxAttachmentBytes, MaxSeconds: set.MaxMediaSeconds}
+	if p.Retention, err = s.retention(ctx, set, c, p.Order); err != nil {
 		return p, err
 	}
 	if p.Can.Block {
@@ -162,11 +173,7 @@ func (s *Service) abilities(a models.Actor, c models.Conversation) Abilities {
 // retention works out the thread's notice (R14): the purge deletes
 // messages older than RetentionDays unless the thread is ESCALATED or its
 // linked order is open.
-func (s *Service) retention(ctx context.Context, c models.Conversation, o *models.Order) (Retention, error) {
-	set, err := s.store.Settings(ctx)
-	if err != nil {
-		return Retention{}, err
-	}
+func (s *Service) retention(ctx context.Context, set models.Settings, c models.Conversation, o *models.Order) (Retention, error) {
 	r := Retention{Days: set.RetentionDays}
 	if r.Days <= 0 {
 		return r, nil

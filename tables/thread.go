@@ -26,7 +26,18 @@ const (
 	ExportPath = "/admin/conversation/export"
 	// QuickRepliesPath is the quick-reply management page.
 	QuickRepliesPath = "/admin/quick-replies"
+	// AttachPath takes a staff upload (admin/attachments.go): a multipart
+	// post of id (the conversation), kind, an optional body and files.
+	AttachPath = "/admin/conversation/attachments"
+	// AttachFilePrefix + id serves an attachment's file.
+	AttachFilePrefix = "/admin/conversation/attachments/"
+	// AttachJSPath serves templates/attach.js, the reply box's file picker
+	// and voice recorder.
+	AttachJSPath = "/admin/attach.js"
 )
+
+// AttachmentURL is where the back office serves an attachment.
+func AttachmentURL(id int64) string { return AttachFilePrefix + strconv.FormatInt(id, 10) }
 
 // timeLayout is how the page shows times (UTC).
 const timeLayout = "2006-01-02 15:04"
@@ -196,8 +207,13 @@ func money(cents int64, currency string) string {
 func MessageViews(msgs []models.Message) []templates.MessageView {
 	out := make([]templates.MessageView, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, templates.MessageView{ID: m.ID, Kind: m.Kind, Staff: m.AuthorType == models.ActorStaff,
-			Author: m.AuthorName, At: m.CreatedAt.Format(timeLayout), Event: m.Event, Body: templates.Segments(m.Body)})
+		v := templates.MessageView{ID: m.ID, Kind: m.Kind, Staff: m.AuthorType == models.ActorStaff,
+			Author: m.AuthorName, At: m.CreatedAt.Format(timeLayout), Event: m.Event, Body: templates.Segments(m.Body)}
+		for _, a := range m.Attachments {
+			v.Attachments = append(v.Attachments, templates.AttachmentView{URL: AttachmentURL(a.ID), MediaType: a.MediaType,
+				Filename: a.Filename, SizeBytes: a.SizeBytes, DurationMS: a.DurationMS})
+		}
+		out = append(out, v)
 	}
 	return out
 }

@@ -45,6 +45,10 @@ type ThreadPage struct {
 type ReplyForm struct {
 	Action, Token, Previous string
 	Kinds, Statuses         []Option
+	// The file box (attach.js): where files go and the limits it checks
+	// before sending (the server checks them again).
+	AttachPath, AttachJSPath string
+	MaxBytes, MaxSeconds     int
 }
 
 // RetentionNotice is R14's notice: Days 0 keeps messages forever.
@@ -82,6 +86,7 @@ type MessageView struct {
 	Staff             bool
 	Author, At, Event string
 	Body              []Segment
+	Attachments       []AttachmentView
 }
 
 // Segment is a run of a message body: plain text, or a link (R3: links are
