@@ -54,6 +54,9 @@ func TestBrowserAttachScript(t *testing.T) {
 	if err == nil { // the page reloads with the note and its image in the thread
 		err = pollAcross(ctx, `document.querySelectorAll('.conv-history .conv-note img[src^="`+admin.AttachFilePrefix+`"]').length === 1`, 20*time.Second)
 	}
+	if err == nil { // and its name, as text, nowhere markup
+		err = chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll("img[onerror], img[src=x]").length`, &injected))
+	}
 	if err != nil {
 		t.Fatalf("browser: %v (problems %v)", err, problems())
 	}

@@ -174,11 +174,10 @@ const EditPostPath = "/admin/edit/" + ConversationTable
 
 // ReplyForm is the reply form of a page Parley renders: the GoAdmin
 // form's fields and choices, posted to GoAdmin's edit route with its form
-// token, returning to the thread; files go through Parley's upload route
-// (no file ever goes through a GoAdmin form) within the store's limits.
-func ReplyForm(id int64, token string, up inbox.UploadLimits) *templates.ReplyForm {
-	rf := &templates.ReplyForm{Action: EditPostPath, Token: token, Previous: EditPath(id),
-		AttachPath: AttachPath, AttachJSPath: AttachJSPath, MaxBytes: up.MaxBytes, MaxSeconds: up.MaxSeconds}
+// token, returning to the thread. Files go through Parley's upload route
+// (the page's file box): never through a GoAdmin form.
+func ReplyForm(id int64, token string) *templates.ReplyForm {
+	rf := &templates.ReplyForm{Action: EditPostPath, Token: token, Previous: EditPath(id)}
 	for i, o := range replyKinds() {
 		rf.Kinds = append(rf.Kinds, templates.Option{Value: o.Value, Text: o.Text, Selected: i == 0})
 	}

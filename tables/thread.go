@@ -138,6 +138,7 @@ func ThreadView(a models.Actor, p inbox.ThreadPage, assignees []inbox.Assignee, 
 		}
 		v.QuickReplies = append(v.QuickReplies, o)
 	}
+	v.Files = templates.FileBox{UploadPath: AttachPath, ScriptPath: AttachJSPath, MaxBytes: p.Uploads.MaxBytes, MaxSeconds: p.Uploads.MaxSeconds}
 	if p.Can.Export {
 		v.ExportPath = ExportPath + "?id=" + strconv.FormatInt(conv.ID, 10)
 	}

@@ -38,6 +38,7 @@ type ThreadPage struct {
 	// GoAdmin's own rendering (a refused send's page, keeping the draft).
 	Reply *ReplyForm
 	Form  template.HTML
+	Files FileBox
 }
 
 // ReplyForm is the conversation's reply form (tables/form.go's fields),
@@ -45,10 +46,14 @@ type ThreadPage struct {
 type ReplyForm struct {
 	Action, Token, Previous string
 	Kinds, Statuses         []Option
-	// The file box (attach.js): where files go and the limits it checks
-	// before sending (the server checks them again).
-	AttachPath, AttachJSPath string
-	MaxBytes, MaxSeconds     int
+}
+
+// FileBox is the reply box's file picker and voice recorder (attach.js):
+// where files go and the limits it checks before sending (the server
+// checks them again).
+type FileBox struct {
+	UploadPath, ScriptPath string
+	MaxBytes, MaxSeconds   int
 }
 
 // RetentionNotice is R14's notice: Days 0 keeps messages forever.
