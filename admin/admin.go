@@ -129,6 +129,7 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	r.GET(BulkExportPath, g.exportSelected)
 	r.POST(BulkJobsPath, g.startBulkJob)
 	r.GET(BulkJobsPath+"/:id", g.content(g.bulkJob))
+	r.POST(BulkJobsPath+"/:id/cancel", g.cancelBulkJob)
 	r.POST(AttachPath, g.attachUpload)
 	r.GET(AttachFilePrefix+":id", g.attachFile)
 	r.GET(AttachJSPath, g.attachJS)

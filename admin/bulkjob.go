@@ -78,7 +78,7 @@ func (g *guard) bulkJob(c *gin.Context) (types.Panel, error) {
 	p := templates.BulkJobPage{ID: j.ID, Action: tables.BulkTitle(j.Action), State: j.State, Finished: j.Finished(),
 		Total: j.Total, Done: j.Done, Refused: j.Refused, Message: j.Message, ReloadMS: 1000,
 		ListURL: "/admin/info/" + tables.ConversationTable + "?" + j.Filter, Filter: describeFilter(j.Filter),
-		CreatedAt: j.CreatedAt.Format("2006-01-02 15:04:05 UTC")}
+		CreatedAt: j.CreatedAt.Format("2006-01-02 15:04:05 UTC"), CancelURL: fmt.Sprintf("%s/%d/cancel", BulkJobsPath, j.ID)}
 	if j.Total > 0 {
 		p.Percent = (j.Done + j.Refused) * 100 / j.Total
 	} else if j.Finished() {
@@ -96,6 +96,23 @@ func (g *guard) bulkJob(c *gin.Context) (types.Panel, error) {
 		return g.failedPanel(c, "render bulk job", err, "The bulk job could not be shown."), nil
 	}
 	return types.Panel{Title: "Bulk action", Description: "Parley", Content: html}, nil
+}
+
+// cancelBulkJob is POST BulkJobsPath/{id}/cancel (same-origin, checked by
+// the guard), the job page's Stop button: back to the page, which shows
+// the job stopped.
+func (g *guard) cancelBulkJob(c *gin.Context) {
+	a, _ := tables.ActorFrom(c.Request.Context())
+	id, ok := models.ParseID(c.Param("id"))
+	if !ok {
+		g.fail(c, http.StatusNotFound, "This bulk job does not exist.")
+		return
+	}
+	if _, err := g.svc.CancelBulkJob(c.Request.Context(), a, id); err != nil {
+		g.domainFail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/%d", BulkJobsPath, id))
 }
 
 // describeFilter reads a stored filter for people: "status=CLOSED · q=refund".

@@ -46,6 +46,38 @@ func TestBulkJobPages(t *testing.T) {
 			t.Errorf("conversation %d is %s", id, c.Status)
 		}
 	}
+	// A finished job has no Stop button.
+	if d.Find(".bulk-cancel").Length() != 0 {
+		t.Error("a finished job offers Stop")
+	}
+	// A queued job is stopped from its page: the worker then applies nothing.
+	stop := cl.post("/admin/bulk-jobs", url.Values{"action": {"resolve"}, "filter": {"q=" + word}}, nil).json(t)["url"].(string)
+	form := cl.get(stop).doc(t).Find("form.bulk-cancel")
+	action, _ := form.Attr("action")
+	if form.Find(".act-bulk-stop").Length() != 1 || action != stop+"/cancel" {
+		t.Fatalf("Stop form: %q", action)
+	}
+	if r := cl.post(action, nil, map[string]string{"Origin": "https://evil.example"}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site stop: %d", r.StatusCode)
+	}
+	if r := login(t, agent).post(action, nil, nil); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another agent stops the job: %d", r.StatusCode)
+	}
+	if r := cl.post(action, nil, nil); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != stop {
+		t.Fatalf("stop: %d %q %.300s", r.StatusCode, r.Header.Get("Location"), r.body)
+	}
+	var stopID int64
+	fmt.Sscanf(strings.TrimPrefix(stop, "/admin/bulk-jobs/"), "%d", &stopID)
+	if err := env.svc.RunBulkJob(ctx, stopID); err != nil {
+		t.Fatal(err)
+	}
+	if sd := cl.get(stop).doc(t); sd.Find(`.parley-bulk-job[data-state="cancelled"]`).Length() != 1 || !strings.Contains(sd.Find(".bulk-message").Text(), "stopped by") {
+		t.Errorf("stopped job page: %s", sd.Find(".parley-bulk-job").Text())
+	}
+	if c, _ := env.store.Conversation(ctx, ids[0]); c.Status == models.StatusResolved {
+		t.Error("a stopped job resolved a conversation")
+	}
+
 	// Another agent: not found; refusals answer their status.
 	acl := login(t, agent)
 	if r := acl.get(jobURL); r.StatusCode != http.StatusNotFound {

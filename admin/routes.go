@@ -108,6 +108,7 @@ var routes = []Route{
 	{Method: http.MethodGet, Path: BulkExportPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
 	{Method: http.MethodPost, Path: BulkJobsPath, Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: BulkJobsPath + "/*", Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/bulk-jobs/.*"},
+	{Method: http.MethodPost, Path: BulkJobsPath + "/*", Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodPost, Path: AttachPath, Kind: kindAttachUpload, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: AttachFilePrefix + "*", Kind: kindAttachFile, Role: models.RoleAgent, Stream: true},
 	{Method: http.MethodGet, Path: AttachJSPath, Kind: kindAttachJS, Role: models.RoleAgent},

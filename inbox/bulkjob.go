@@ -138,11 +138,51 @@ func (s *Service) BulkJob(ctx context.Context, a models.Actor, id int64) (models
 	if err != nil {
 		return j, nil, err
 	}
-	if j.CreatedBy != a.ID && a.Role != models.RoleAdmin && a.Role != models.RoleOwner {
+	if !mayReadBulkJob(a, j) {
 		return models.BulkJob{}, nil, notFound
 	}
 	batches, err := s.store.BulkJobBatches(ctx, id)
 	return j, batches, err
+}
+
+// mayReadBulkJob: a job is its creator's, and admins' and owners'.
+func mayReadBulkJob(a models.Actor, j models.BulkJob) bool {
+	return a.IsStaff() && (j.CreatedBy == a.ID || a.Role == models.RoleAdmin || a.Role == models.RoleOwner)
+}
+
+// CancelBulkJob stops a job before its next batch, for whoever may read
+// it: the batches already applied stay applied (each was all or nothing),
+// the rest never runs; a batch committing at the same moment either lands
+// first or is rolled back whole (bulkJobBatch moves the job only while it
+// is running, under the same row lock). Cancelling a cancelled job answers
+// it again (a retried request); a job that has ended otherwise is a
+// conflict.
+func (s *Service) CancelBulkJob(ctx context.Context, a models.Actor, id int64) (models.BulkJob, error) {
+	var out models.BulkJob
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
+		j, err := tx.BulkJob(ctx, id, true)
+		if models.ErrorCode(err) == models.ENOTFOUND || (err == nil && !mayReadBulkJob(a, j)) {
+			return models.Errorf(models.ENOTFOUND, "bulk job %d not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case j.State == models.BulkCancelled:
+			out = j
+			return nil
+		case j.Finished():
+			return models.Errorf(models.ECONFLICT, "bulk job %d has already ended (%s)", id, j.State)
+		}
+		now := s.now()
+		j.State, j.FinishedAt, j.Message = models.BulkCancelled, &now, "stopped by "+a.Name
+		if err := tx.ClearBulkJobItems(ctx, id); err != nil {
+			return err
+		}
+		out = j
+		return tx.SaveBulkJob(ctx, j)
+	})
+	return out, err
 }
 
 // errBulkMoved: another run of the job committed this batch first.

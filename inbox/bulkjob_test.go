@@ -258,3 +258,52 @@ func TestBulkJobScope(t *testing.T) {
 		wantCode(t, err, models.ENOTFOUND)
 	})
 }
+
+// TestBulkJobCancel: a job stopped after its first batch keeps that
+// batch and runs no other, even when its task runs again; a retried
+// cancel answers the same job; an ended job cannot be cancelled; another
+// agent cannot even see it.
+func TestBulkJobCancel(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		cid, ids := e.mustMany(1100, models.StatusOpen)
+		j := e.mustStartJob(e.chatAdmin, inbox.BulkClose, fmt.Sprintf("customer_id=%d&status=OPEN", cid))
+		if finished, err := e.svc.RunBulkJobBatches(e.ctx, j.ID, 1); err != nil || finished {
+			t.Fatalf("first batch: finished %v, %v", finished, err)
+		}
+		if _, err := e.svc.CancelBulkJob(e.ctx, e.agent, j.ID); models.ErrorCode(err) != models.ENOTFOUND {
+			t.Errorf("an agent cancels a chat admin's job: %v", err)
+		}
+		got, err := e.svc.CancelBulkJob(e.ctx, e.chatAdmin, j.ID)
+		if err != nil || got.State != models.BulkCancelled || got.FinishedAt == nil || !strings.Contains(got.Message, e.chatAdmin.Name) {
+			t.Fatalf("cancel: %+v, %v", got, err)
+		}
+		if again, err := e.svc.CancelBulkJob(e.ctx, e.chatAdmin, j.ID); err != nil || again.State != models.BulkCancelled {
+			t.Errorf("cancel again: %+v, %v", again, err)
+		}
+		// The task runs on (it was queued): nothing more happens.
+		if err := e.svc.RunBulkJob(e.ctx, j.ID); err != nil {
+			t.Fatal(err)
+		}
+		after, batches := e.mustJob(e.chatAdmin, j.ID)
+		if after.State != models.BulkCancelled || after.Done != 500 || after.Batches != 1 || len(batches) != 1 {
+			t.Errorf("after the cancel: %+v, %d batches", after, len(batches))
+		}
+		if n := e.count("conversations", "customer_id = ? AND status = ?", cid, models.StatusClosed); n != 500 {
+			t.Errorf("%d closed, want the first batch's 500", n)
+		}
+		if e.MustConv(ids[500]).Status != models.StatusOpen {
+			t.Error("a conversation after the first batch was closed")
+		}
+		if n := e.count("bulk_job_items", "job_id = ?", j.ID); n != 0 {
+			t.Errorf("%d snapshot rows left after the cancel", n)
+		}
+		// A job that ran to its end is a conflict.
+		done := e.mustStartJob(e.chatAdmin, inbox.BulkClose, fmt.Sprintf("customer_id=%d&status=OPEN", cid))
+		if err := e.svc.RunBulkJob(e.ctx, done.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.CancelBulkJob(e.ctx, e.chatAdmin, done.ID); models.ErrorCode(err) != models.ECONFLICT {
+			t.Errorf("cancel a finished job: %v", err)
+		}
+	})
+}

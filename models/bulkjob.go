@@ -10,14 +10,16 @@ import (
 
 // Bulk job states: queued until the worker picks it up, collecting while
 // it snapshots the matching ids, running while it applies batches, then
-// done (every batch tried; some may have been refused) or failed (stopped
-// before the end: its creator lost access, too many rows, …).
+// done (every batch tried; some may have been refused), failed (stopped
+// before the end: its creator lost access, too many rows, …) or cancelled
+// (stopped by staff before its next batch).
 const (
 	BulkQueued     = "queued"
 	BulkCollecting = "collecting"
 	BulkRunning    = "running"
 	BulkDone       = "done"
 	BulkFailed     = "failed"
+	BulkCancelled  = "cancelled"
 )
 
 // BulkJob is a bulk action over every conversation matching a filter, run
@@ -40,7 +42,9 @@ type BulkJob struct {
 }
 
 // Finished reports whether the job will not change any more.
-func (j BulkJob) Finished() bool { return j.State == BulkDone || j.State == BulkFailed }
+func (j BulkJob) Finished() bool {
+	return j.State == BulkDone || j.State == BulkFailed || j.State == BulkCancelled
+}
 
 // BulkJobBatch is one batch of a job: applied whole (OK) or refused whole,
 // with the refusal and the conversations it names.

@@ -10,11 +10,12 @@ const BulkJobTemplate = "bulkjob.html"
 type BulkJobPage struct {
 	ID                    int64
 	Action                string // "Close", "Delete", …
-	State                 string // queued, collecting, running, done, failed
+	State                 string // queued, collecting, running, done, failed, cancelled
 	Finished              bool
 	Total, Done, Refused  int
 	Percent               int
-	Message               string // why a failed job stopped
+	Message               string // why a failed or cancelled job stopped
+	CancelURL             string // where the Stop button posts
 	ListURL               string // the list with the job's filter
 	Filter                string // the filter, for people
 	CreatedAt, FinishedAt string

@@ -92,6 +92,7 @@ func (a *API) routes() *gin.Engine {
 	sa.POST("/conversations", a.idempotent(staffPosted), a.staffStartConversation)
 	sa.POST("/conversations/bulk", a.staffBulk)
 	sa.GET("/bulk-jobs/:id", a.staffBulkJob)
+	sa.POST("/bulk-jobs/:id/cancel", a.staffCancelBulkJob)
 	sa.GET("/conversations/:id", openThread(a, staffView))
 	sa.GET("/metrics", a.staffMetrics)
 	sa.PATCH("/conversations/:id", a.staffPatchConversation)

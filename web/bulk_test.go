@@ -58,6 +58,8 @@ func TestBulkOverFilterAPI(t *testing.T) {
 			}},
 			{Name: "admin reads it", Method: "GET", URL: jobURL, Token: adminTok, ExpectedStatus: 200},
 			{Name: "another staff member does not", Method: "GET", URL: jobURL, Token: agentTok, ExpectedStatus: 404, ExpectedCode: "not_found"},
+			{Name: "an ended job cannot be cancelled", Method: "POST", URL: jobURL + "/cancel", Token: chatTok, ExpectedStatus: 409, ExpectedCode: "conflict"},
+			{Name: "nor someone else's", Method: "POST", URL: jobURL + "/cancel", Token: agentTok, ExpectedStatus: 404, ExpectedCode: "not_found"},
 			{Name: "unknown job", Method: "GET", URL: "/api/v1/staff/bulk-jobs/999999", Token: chatTok, ExpectedStatus: 404},
 			{Name: "not an id", Method: "GET", URL: "/api/v1/staff/bulk-jobs/01", Token: chatTok, ExpectedStatus: 404},
 			{Name: "delete needs status=CLOSED", Method: "POST", URL: "/api/v1/staff/conversations/bulk", Token: chatTok,
@@ -82,6 +84,33 @@ func TestBulkOverFilterAPI(t *testing.T) {
 			{Name: "assign ids", Method: "POST", URL: "/api/v1/staff/conversations/bulk", Token: chatTok,
 				Body: map[string]any{"action": "assign", "assigned_to": chat.ID, "ids": []int64{ids[0]}}, ExpectedStatus: 200},
 		})
+		// A queued job stopped before the worker runs it: nothing is applied;
+		// the retried cancel answers the same; the cancel takes no body.
+		var stopURL string
+		e.run(t, []scenario{
+			{Name: "resolve all matching", Method: "POST", URL: "/api/v1/staff/conversations/bulk", Token: chatTok,
+				Body: map[string]any{"action": "resolve", "filter": map[string]any{"customer_id": itoa(cu.ID)}}, ExpectedStatus: 202,
+				Check: func(t *testing.T, r response) { stopURL = r.Header.Get("Location") }},
+		})
+		e.run(t, []scenario{
+			{Name: "cancel with a body", Method: "POST", URL: stopURL + "/cancel", Token: chatTok, Body: map[string]any{"now": true}, ExpectedStatus: 400},
+			{Name: "cancel", Method: "POST", URL: stopURL + "/cancel", Token: adminTok, ExpectedStatus: 200, Check: func(t *testing.T, r response) {
+				if r.str("job.state") != "cancelled" || r.num("job.done") != 0 {
+					t.Errorf("cancelled job: %s", r.Body)
+				}
+			}},
+			{Name: "cancel again", Method: "POST", URL: stopURL + "/cancel", Token: chatTok, ExpectedStatus: 200},
+		})
+		var stopID int64
+		fmt.Sscanf(strings.TrimPrefix(stopURL, "/api/v1/staff/bulk-jobs/"), "%d", &stopID)
+		if err := e.svc.RunBulkJob(ctx, stopID); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if c, _ := e.st.Conversation(ctx, id); c.Status == models.StatusResolved {
+				t.Errorf("conversation %d resolved by a cancelled job", id)
+			}
+		}
 		if c, _ := e.st.Conversation(ctx, ids[0]); c.AssignedTo == nil || *c.AssignedTo != chat.ID {
 			t.Error("assign on ids did not assign")
 		}

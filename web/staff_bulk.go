@@ -171,6 +171,26 @@ func (a *API) staffBulkJob(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
+// staffCancelBulkJob is POST /staff/bulk-jobs/{id}/cancel: the job stops
+// before its next batch (inbox.CancelBulkJob); no body.
+func (a *API) staffCancelBulkJob(c *gin.Context) {
+	id, ok := models.ParseID(c.Param("id"))
+	if !ok {
+		writeError(c, models.Errorf(models.ENOTFOUND, "bulk job not found"))
+		return
+	}
+	if c.Request.ContentLength > 0 {
+		writeError(c, models.Errorf(models.EINVALID, "this request takes no body"))
+		return
+	}
+	j, err := a.svc.CancelBulkJob(c.Request.Context(), actor(c), id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, bulkJobResult{Job: bulkJobView(j)})
+}
+
 type bulkResult struct {
 	IDs []int64 `json:"ids"`
 }
