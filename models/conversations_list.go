@@ -161,6 +161,10 @@ type listPlan struct {
 	hint     string   // an index hint for the conversations (MySQL)
 	hints    []string // each branch's index hint
 	idsHint  string   // the rows' hint when search hits are an id list
+	// cover says hint names an index that holds every column the walk
+	// looks at but not in activity order (creation, customer): the page's
+	// ids are read from it alone and sorted, then only their rows.
+	cover bool
 	// whole is the scope and statuses as one condition (OR of the scope
 	// branches, status IN): counting reads one index range per branch
 	// without the temporary table a UNION needs.
@@ -234,7 +238,7 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			return p, fmt.Errorf("count conversations since %s: %w", f.CreatedTo, translate(err))
 		}
 		if since >= createdWalkMax {
-			p.hint = " FORCE INDEX (conversations_created)"
+			p.hint, p.cover = " FORCE INDEX (conversations_created_activity)", true
 		}
 	}
 	var hits []Scope
@@ -263,12 +267,18 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			// thousand rows at most), then their conversations: a few
 			// customers through the customer index, many by walking the
 			// activity order and keeping theirs.
-			cond, cargs, none, err := q.customerCondition(ctx, terms)
+			cond, cargs, listed, err := q.customerCondition(ctx, terms)
 			if err != nil {
 				return p, err
 			}
-			p.empty = p.empty || none
+			p.empty = p.empty || cond == "1=0"
 			add(cond, cargs...)
+			if listed {
+				// Their conversations' (customer, activity, assignee)
+				// entries, read from the index alone and sorted: ~10 per
+				// customer, then a page of rows.
+				p.hint, p.cover = " FORCE INDEX (conversations_customer_activity)", true
+			}
 		} else {
 			hits = append(hits, q.customerHits(terms))
 		}
@@ -403,18 +413,29 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 			` conversations c ON c.id = h.hit_id WHERE ` + w + order + ` LIMIT ?`
 		return query, append(append(append([]any{}, p.drive.Args...), args...), limit), nil
 	}
-	if len(p.branches) == 1 {
-		w, args := p.where(p.branches[0], cond, cargs)
-		return `SELECT ` + conversationColumns + ` FROM conversations` + p.hints[0] + ` WHERE ` + w + order + ` LIMIT ?`, append(args, limit), nil
+	cols := conversationColumns
+	if p.cover {
+		cols = "id, " + p.f.activity()
 	}
-	var parts []string
+	var query string
 	var args []any
-	for i, b := range p.branches {
-		w, a := p.where(b, cond, cargs)
-		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations`+p.hints[i]+` WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
-		args = append(append(args, a...), limit)
+	if len(p.branches) == 1 {
+		w, a := p.where(p.branches[0], cond, cargs)
+		query, args = `SELECT `+cols+` FROM conversations`+p.hints[0]+` WHERE `+w+order+` LIMIT ?`, append(a, limit)
+	} else {
+		var parts []string
+		for i, b := range p.branches {
+			w, a := p.where(b, cond, cargs)
+			parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+cols+` FROM conversations`+p.hints[i]+` WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
+			args = append(append(args, a...), limit)
+		}
+		query, args = strings.Join(parts, " UNION ")+order+` LIMIT ?`, append(args, limit)
 	}
-	return strings.Join(parts, " UNION ") + order + ` LIMIT ?`, append(args, limit), nil
+	if p.cover {
+		// The page's ids come from the index alone; then their rows.
+		query = `SELECT ` + conversationColumns + ` FROM conversations WHERE id IN (SELECT id FROM (` + query + `) AS page)` + order
+	}
+	return query, args, nil
 }
 
 // countQuery counts the matches up to CountCap+1.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,6 +224,146 @@ func TestListPlansForBigData(t *testing.T) {
 				}
 				if !slices.Equal(got, tc.want) {
 					t.Errorf("limits %v, %s: %v; want %v", limits, tc.name, got, tc.want)
+				}
+			}
+			restore()
+		}
+	})
+}
+
+// TestListCoverPlans: a created range and a customer filter read their
+// page's ids from a covering index and sort them (MariaDB, from migration
+// 00025), then the rows. Against the walks they replace and a computed
+// answer: the same rows in the same order, forward and back by cursor, in
+// both orders, for a chat admin's scope and an agent's two branches, with
+// ties in activity broken by id.
+func TestListCoverPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		base := models.Now(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+		var customers []models.Customer
+		for i, name := range []string{"Käthe Novak", "Kathe Novakova", "Karl Weber", "Käthe Weber"} {
+			cu := models.Customer{Email: fmt.Sprintf("cover%d@example.com", i), Name: name, CreatedAt: base}
+			if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+				t.Fatal(err)
+			}
+			customers = append(customers, cu)
+		}
+		me, other := int64(7), int64(8)
+		type row struct {
+			id               int64
+			created, lastAct time.Time
+			cust             int
+			who              *int64
+		}
+		var rows []row
+		for i := range 40 {
+			created := base.Add(time.Duration(i) * 6 * time.Hour)
+			last := created.Add(time.Duration(i%5) * 24 * time.Hour)
+			if i%7 == 0 {
+				last = base.Add(30 * 24 * time.Hour) // long-lived ones share one activity time: id orders them
+			}
+			who := []*int64{nil, &me, &other}[i%3]
+			cu := customers[i%len(customers)]
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: fmt.Sprint("c", i),
+				Status: models.StatusOpen, AssignedTo: who, CreatedAt: created, UpdatedAt: last, LastMessageAt: last, PublicLastAt: last}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, row{c.ID, created, last, i % len(customers), who})
+		}
+		agent := []models.Scope{{Where: "assigned_to IS NULL"}, {Where: "assigned_to = ?", Args: []any{me}}}
+		from, to := base.Add(24*time.Hour), base.Add(7*24*time.Hour)
+		created := func(r row) bool { return !r.created.Before(from) && r.created.Before(to) }
+		kaethe := func(r row) bool { return r.cust == 0 || r.cust == 1 || r.cust == 3 } // "käthe" folds to "kathe"
+		novak := func(r row) bool { return r.cust == 0 || r.cust == 1 }
+		var ran []string
+		q := st.Traced(func(query string, _ []any, _ time.Duration) { ran = append(ran, query) })
+		const byCreated, byCustomer = "conversations_created_activity", "conversations_customer_activity"
+		for _, limits := range [][3]int{{1, 200, 20000}, {5000, 0, 20000}} { // cover plans; the walks
+			restore := models.SetPlanLimits(limits[0], limits[1], limits[2])
+			for _, tc := range []struct {
+				name  string
+				f     models.ConversationFilter
+				keep  func(row) bool
+				index string // the covering index MariaDB reads with the first limits
+			}{
+				{"created range", models.ConversationFilter{CreatedFrom: from, CreatedTo: to}, created, byCreated},
+				{"created before", models.ConversationFilter{CreatedTo: to}, func(r row) bool { return r.created.Before(to) }, byCreated},
+				{"customer name", models.ConversationFilter{Customer: "käthe"}, kaethe, byCustomer},
+				{"customer name, two words", models.ConversationFilter{Customer: "kathe novak"}, novak, byCustomer},
+				{"customer name + created range", models.ConversationFilter{Customer: "kathe", CreatedFrom: from, CreatedTo: to},
+					func(r row) bool { return kaethe(r) && created(r) }, byCustomer},
+				{"created range + status", models.ConversationFilter{CreatedFrom: from, CreatedTo: to, Statuses: []models.Status{models.StatusOpen}}, created, byCreated},
+			} {
+				for _, sc := range []struct {
+					name   string
+					scopes []models.Scope
+					in     func(row) bool
+				}{{"admin", all, func(row) bool { return true }}, {"agent", agent, func(r row) bool { return r.who == nil || *r.who == me }}} {
+					for _, asc := range []bool{false, true} {
+						var want []int64
+						var sorted []row
+						for _, r := range rows {
+							if tc.keep(r) && sc.in(r) {
+								sorted = append(sorted, r)
+							}
+						}
+						slices.SortFunc(sorted, func(a, b row) int {
+							if c := a.lastAct.Compare(b.lastAct); c != 0 {
+								return c
+							}
+							return int(a.id - b.id)
+						})
+						for _, r := range sorted {
+							want = append(want, r.id)
+						}
+						if !asc {
+							slices.Reverse(want)
+						}
+						name := fmt.Sprintf("limits %v, %s, %s, asc %v", limits, tc.name, sc.name, asc)
+						if len(want) < 4 {
+							t.Fatalf("%s: only %d rows: the test pages nothing", name, len(want))
+						}
+						f := tc.f
+						f.Limit, f.Count, f.Asc = 3, true, asc
+						var got []int64
+						var pages []models.ConversationPage
+						ran = ran[:0]
+						for range 30 {
+							p, err := q.ListConversations(ctx, sc.scopes, f)
+							if err != nil {
+								t.Fatalf("%s: %v", name, err)
+							}
+							if p.Total != len(want) || p.Capped {
+								t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
+							}
+							pages = append(pages, p)
+							got = append(got, idsOf(p.Items)...)
+							if p.NextCursor == "" {
+								break
+							}
+							f.Cursor = p.NextCursor
+						}
+						if !slices.Equal(got, want) {
+							t.Errorf("%s: forward %v; want %v", name, got, want)
+						}
+						used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, tc.index) })
+						if wantUsed := st.Config.Dialect == models.MySQL && limits[0] == 1; used != wantUsed {
+							t.Errorf("%s: read through %s: %v; want %v", name, tc.index, used, wantUsed)
+						}
+						f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
+						for i := len(pages) - 2; i >= 0; i-- {
+							p, err := q.ListConversations(ctx, sc.scopes, f)
+							if err != nil {
+								t.Fatalf("%s: %v", name, err)
+							}
+							if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
+								t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
+							}
+							f.Before = p.PrevCursor
+						}
+					}
 				}
 			}
 			restore()

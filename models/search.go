@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -101,11 +102,11 @@ var customerListMax = 200
 
 // customerCondition is the customer filter on MySQL as a condition over the
 // conversations: the customers whose name or e-mail matches every term
-// (customers' FULLTEXT index), listed when few (the list then reads their
-// conversations through the customer index), by subquery when many (the
-// list walks its activity order and keeps theirs, which are then common).
-// none reports that no customer matches.
-func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, none bool, err error) {
+// (customers' FULLTEXT index), listed when few (listed: the list then reads
+// their conversations' entries in the (customer, activity, assignee) index
+// and sorts them), by subquery when many (the list walks its activity order
+// and keeps theirs, which are then common). No customer: "1=0".
+func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, listed bool, err error) {
 	m := q.matchText(terms)
 	rows, err := q.q.QueryContext(ctx, `SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE) LIMIT ?`, m, customerListMax+1)
 	if err != nil {
@@ -125,10 +126,10 @@ func (q Queries) customerCondition(ctx context.Context, terms []string) (cond st
 	}
 	switch {
 	case len(ids) == 0:
-		return "1=0", nil, true, nil
+		return "1=0", nil, false, nil
 	case len(ids) <= customerListMax:
-		in, args := inList(ids)
-		return "customer_id IN (" + in + ")", args, false, nil
+		slices.Sort(ids)
+		return "customer_id IN (" + intList(ids) + ")", nil, true, nil
 	}
 	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, false, nil
 }

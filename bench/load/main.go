@@ -45,7 +45,7 @@ func main() {
 	perSession := flag.Int("n", 20, "requests per session and view in the concurrent run")
 	seq := flag.Int("seq", 40, "sequential requests per view for CPU time")
 	serverPID := flag.Int("server-pid", 0, "Parley server pid (CPU per request)")
-	mysqldPID := flag.Int("mysqld-pid", 0, "mariadbd pid (CPU per request)")
+	mysqldPID := flag.Int("mysqld-pid", 0, "mariadbd pid (CPU per request; with -store, MariaDB CPU per call)")
 	only := flag.String("only", "", "run only views whose name contains one of these (|-separated)")
 	store := flag.Bool("store", false, "no server: call the service's list and dashboard directly on -db, -seq times per view, and time each SQL statement")
 	explain := flag.Bool("explain", false, "with -store: print each view's SQL statements with their arguments")
@@ -114,7 +114,7 @@ func main() {
 		{"thread 500 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=11", "", "", 0},
 	}
 	if *store {
-		storeRun(ctx, *dbURL, views, *only, *seq, *explain)
+		storeRun(ctx, *dbURL, views, *only, *seq, *explain, *mysqldPID)
 		return
 	}
 	var clients []*http.Client
