@@ -165,6 +165,9 @@ type listPlan struct {
 	// looks at but not in activity order (creation, customer): the page's
 	// ids are read from it alone and sorted, then only their rows.
 	cover bool
+	// known is the number of matches when the search's listed hits are
+	// the whole filter and the scope is everything; -1 otherwise.
+	known int
 	// whole is the scope and statuses as one condition (OR of the scope
 	// branches, status IN): counting reads one index range per branch
 	// without the temporary table a UNION needs.
@@ -172,7 +175,7 @@ type listPlan struct {
 }
 
 func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter) (listPlan, error) {
-	p := listPlan{d: q.d, f: f}
+	p := listPlan{d: q.d, f: f, known: -1}
 	add := func(cond string, args ...any) {
 		p.common = append(p.common, cond)
 		p.args = append(p.args, args...)
@@ -241,7 +244,7 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			p.hint, p.cover = " FORCE INDEX (conversations_created_activity)", true
 		}
 	}
-	var hits []Scope
+	var hits []hitSet
 	if strings.TrimSpace(f.Query) != "" {
 		terms, err := SearchTerms(f.Query)
 		if err != nil {
@@ -307,24 +310,33 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				p.empty = true
 				add("1=0")
 			} else {
+				if len(p.common) == 0 && len(hits) == 1 && len(f.Statuses) == 0 && len(scopes) == 1 && strings.TrimSpace(scopes[0].Where) == "1=1" {
+					p.known = len(ids) // every hit is a conversation in scope
+				}
 				add("id IN (" + intList(ids) + ")")
 				// MariaDB reads the listed ids through the primary key and
 				// sorts them all; with many hits, one walk in activity
 				// order that checks the id on the index stops after a page
 				// (157 → 34 ms for 10,000 hits of 1M). It passes about
 				// n·page/hits rows (n ≥ the largest id): worth it when the
-				// hits outnumber √(26·n). Agents' two branches are left.
+				// hits outnumber √(26·n). An agent's two branches each walk
+				// their (assignee, activity) index the same way.
 				n := float64(ids[len(ids)-1])
-				if q.d == MySQL && p.hint == "" && len(scopes) == 1 && len(f.Statuses) <= 1 &&
+				if q.d == MySQL && p.hint == "" && len(f.Statuses) <= 1 &&
 					float64(len(ids)) >= math.Sqrt(float64(f.Limit+1)*n) {
 					p.idsHint = " IGNORE INDEX (PRIMARY)"
 				}
 			}
 			for _, h := range hits[1:] {
-				add("id IN ("+h.Where+")", h.Args...)
+				u := h.union()
+				add("id IN ("+u.Where+")", u.Args...)
 			}
 		} else {
-			p.drive, p.within = &hits[0], hits[1:]
+			drive := hits[0].union()
+			p.drive = &drive
+			for _, h := range hits[1:] {
+				p.within = append(p.within, h.union())
+			}
 			add(p.whole.Where, p.whole.Args...)
 			return p, nil
 		}
@@ -533,14 +545,26 @@ func (q Queries) ListConversations(ctx context.Context, scopes []Scope, f Conver
 		return page, err
 	}
 	if f.Count {
-		cq, cargs := p.countQuery()
-		var n int
-		if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
-			return page, fmt.Errorf("count conversations: %w", translate(err))
+		n, err := q.count(ctx, p)
+		if err != nil {
+			return page, err
 		}
 		page.Total, page.Capped = min(n, CountCap), n > CountCap
 	}
 	return page, nil
+}
+
+// count runs the plan's capped count (CountCap+1 means more).
+func (q Queries) count(ctx context.Context, p listPlan) (int, error) {
+	if p.known >= 0 {
+		return min(p.known, CountCap+1), nil
+	}
+	cq, cargs := p.countQuery()
+	var n int
+	if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count conversations: %w", translate(err))
+	}
+	return n, nil
 }
 
 // CountConversations counts the matches of a filter within the scope, up to
@@ -553,9 +577,8 @@ func (q Queries) CountConversations(ctx context.Context, scopes []Scope, f Conve
 	if err != nil || p.empty {
 		return 0, false, err
 	}
-	cq, cargs := p.countQuery()
-	if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
-		return 0, false, fmt.Errorf("count conversations: %w", translate(err))
+	if n, err = q.count(ctx, p); err != nil {
+		return 0, false, err
 	}
 	return min(n, CountCap), n > CountCap, nil
 }
@@ -599,25 +622,35 @@ func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error 
 }
 
 // hitIDs reads a hit set's conversation ids, at most hitListMax of them;
-// listed is false when there are more.
-func (q Queries) hitIDs(ctx context.Context, h Scope) (ids []int64, listed bool, err error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT hit_id FROM (`+h.Where+`) h LIMIT ?`, append(append([]any{}, h.Args...), hitListMax+1)...)
-	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", translate(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, false, fmt.Errorf("scan hit: %w", err)
+// listed is false when there are more. Each part is read on its own and
+// stops after hitListMax+1 distinct ids: a word in millions of messages
+// costs its full-text lookup and that many row reads, not one per match.
+func (q Queries) hitIDs(ctx context.Context, h hitSet) (ids []int64, listed bool, err error) {
+	seen := map[int64]bool{}
+	for _, part := range h {
+		rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT hit_id FROM (`+part.Where+`) h LIMIT ?`, append(append([]any{}, part.Args...), hitListMax+1)...)
+		if err != nil {
+			return nil, false, fmt.Errorf("search: %w", translate(err))
 		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("search: %w", translate(err))
-	}
-	if len(ids) > hitListMax {
-		return nil, false, nil
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("scan hit: %w", err)
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("search: %w", translate(err))
+		}
+		if len(ids) > hitListMax {
+			return nil, false, nil
+		}
 	}
 	slices.Sort(ids)
 	return ids, true, nil

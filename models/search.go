@@ -74,26 +74,43 @@ func (q Queries) matchText(terms []string) string {
 	return strings.Join(parts, " ")
 }
 
+// hitSet is a search's matches as the parts whose union they are, each a
+// SELECT of conversation ids (as hit_id): each part is read on its own, so
+// a LIMIT stops it early (a UNION is materialized whole first).
+type hitSet []Scope
+
+// union is the whole set as one SELECT of hit_id.
+func (h hitSet) union() Scope {
+	var out Scope
+	var parts []string
+	for _, p := range h {
+		parts = append(parts, p.Where)
+		out.Args = append(out.Args, p.Args...)
+	}
+	out.Where = strings.Join(parts, " UNION ")
+	return out
+}
+
 // textHits selects (as hit_id) the conversations whose subject or any
 // message body (notes and events included) matches every term.
-func (q Queries) textHits(terms []string) Scope {
+func (q Queries) textHits(terms []string) hitSet {
 	m := q.matchText(terms)
 	if q.d == MySQL {
-		return Scope{Where: `SELECT conversation_id AS hit_id FROM messages WHERE MATCH(body) AGAINST (? IN BOOLEAN MODE)
-			UNION SELECT id FROM conversations WHERE MATCH(subject) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m, m}}
+		return hitSet{{Where: `SELECT conversation_id AS hit_id FROM messages WHERE MATCH(body) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}},
+			{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(subject) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}}
 	}
-	return Scope{Where: `SELECT m.conversation_id AS hit_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid WHERE message_fts MATCH ?
-		UNION SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?`, Args: []any{m, m}}
+	return hitSet{{Where: `SELECT m.conversation_id AS hit_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid WHERE message_fts MATCH ?`, Args: []any{m}},
+		{Where: `SELECT rowid AS hit_id FROM conversation_fts WHERE conversation_fts MATCH ?`, Args: []any{m}}}
 }
 
 // customerHits selects the conversations whose customer name or e-mail
 // matches every term.
-func (q Queries) customerHits(terms []string) Scope {
+func (q Queries) customerHits(terms []string) hitSet {
 	m := q.matchText(terms)
 	if q.d == MySQL {
-		return Scope{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(customer_name, customer_email) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}
+		return hitSet{{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(customer_name, customer_email) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}}
 	}
-	return Scope{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{m}}
+	return hitSet{{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{m}}}
 }
 
 // customerListMax is how many matching customers the list's customer
