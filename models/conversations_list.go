@@ -47,6 +47,14 @@ func (p listPlan) budget() string {
 	return fmt.Sprintf("SET STATEMENT max_statement_time=%.3f FOR ", searchBudget.Seconds())
 }
 
+// idSet selects the ids of a JSON array given as its one parameter.
+func (q Queries) idSet() string {
+	if q.d == MySQL {
+		return `SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids`
+	}
+	return `SELECT value FROM json_each(?)`
+}
+
 // CountCap bounds how far a list counts its matches: past it the list says
 // "more than 1,000" instead of paying for an exact COUNT(*) over a million rows.
 const CountCap = 1000
@@ -313,7 +321,9 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				if len(p.common) == 0 && len(hits) == 1 && len(f.Statuses) == 0 && len(scopes) == 1 && strings.TrimSpace(scopes[0].Where) == "1=1" {
 					p.known = len(ids) // every hit is a conversation in scope
 				}
-				add("id IN (" + intList(ids) + ")")
+				// One parameter, not 10,000 literals: MariaDB spent more
+				// parsing and planning such a list than walking with it.
+				add("id IN ("+q.idSet()+")", "["+intList(ids)+"]")
 				// MariaDB reads the listed ids through the primary key and
 				// sorts them all; with many hits, one walk in activity
 				// order that checks the id on the index stops after a page
@@ -354,6 +364,15 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			hint := p.hint
 			if hint == "" {
 				hint = p.idsHint
+				if hint != "" && assigneeOnly(sc.Where) {
+					// An agent's branch walks its own (assignee, activity)
+					// index; not knowing the id set's size, MariaDB would
+					// walk the whole activity order instead (1.3 s).
+					hint = " FORCE INDEX (conversations_assigned)"
+					if st != nil {
+						hint = " FORCE INDEX (conversations_assigned_status)"
+					}
+				}
 			}
 			if st != nil {
 				b.Where += " AND status = ?"
@@ -370,6 +389,12 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		}
 	}
 	return p, nil
+}
+
+// assigneeOnly reports a scope branch that is one assignee (or nobody).
+func assigneeOnly(where string) bool {
+	w := strings.TrimSpace(where)
+	return w == "assigned_to = ?" || w == "assigned_to IS NULL"
 }
 
 func statusArgs(list []Status) []any {

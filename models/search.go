@@ -115,7 +115,7 @@ func (q Queries) customerHits(terms []string) hitSet {
 
 // customerListMax is how many matching customers the list's customer
 // filter names in an IN list; with more, it matches them by subquery.
-var customerListMax = 200
+var customerListMax = 2000
 
 // customerCondition is the customer filter on MySQL as a condition over the
 // conversations: the customers whose name or e-mail matches every term

@@ -95,6 +95,7 @@ func main() {
 		{"customer e-mail", list + "?customer=" + url.QueryEscape(customer), "", "customer=" + url.QueryEscape(customer), 0},
 		{"customer name", list + "?customer=" + url.QueryEscape("Käthe Novak"), "", "customer=" + url.QueryEscape("Käthe Novak"), 0},
 		{"customer name (agent)", list + "?customer=" + url.QueryEscape("Käthe Novak"), "agent", "customer=" + url.QueryEscape("Käthe Novak"), 0},
+		{"customer first name", list + "?customer=" + url.QueryEscape("Käthe"), "", "customer=" + url.QueryEscape("Käthe"), 0},
 		{"order number", list + "?order_number=" + url.QueryEscape(orderNumber), "", "order_number=" + url.QueryEscape(orderNumber), 0},
 		{"has order", list + "?has_order=true", "", "has_order=true", 0},
 		{"created in a month", list + "?created_at_start__goadmin=2026-03-01&created_at_end__goadmin=2026-03-31", "", "created_from=2026-03-01&created_to=2026-03-31", 0},
