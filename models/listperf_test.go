@@ -370,3 +370,107 @@ func TestListCoverPlans(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchBranchWalks: a search whose hits are dense among the
+// conversations walks the activity order checking ids on the index; an
+// agent's two branches each walk their (assignee[, status], activity)
+// index (MariaDB). Same rows as computed, forward and back by cursor.
+func TestSearchBranchWalks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		base := models.Now(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+		cu := models.Customer{Email: "walk@example.com", Name: "Walk", CreatedAt: base}
+		if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+			t.Fatal(err)
+		}
+		me, other := int64(7), int64(8)
+		type row struct {
+			id     int64
+			at     time.Time
+			who    *int64
+			status models.Status
+			hit    bool
+		}
+		var rows []row
+		for i := range 12 {
+			at := base.Add(time.Duration(i/2) * time.Hour) // pairs share a time
+			who := []*int64{nil, &me, &other}[i%3]
+			status := []models.Status{models.StatusOpen, models.StatusAwaitingAdmin}[i%2]
+			subject := fmt.Sprint("box ", i)
+			if i%4 != 3 {
+				subject = fmt.Sprint("Tangerine box ", i)
+			}
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: subject, Status: status,
+				AssignedTo: who, CreatedAt: at, UpdatedAt: at, LastMessageAt: at, PublicLastAt: at}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, row{c.ID, at, who, status, i%4 != 3})
+		}
+		agent := []models.Scope{{Where: "assigned_to IS NULL"}, {Where: "assigned_to = ?", Args: []any{me}}}
+		var ran []string
+		q := st.Traced(func(query string, _ []any, _ time.Duration) { ran = append(ran, query) })
+		for _, tc := range []struct {
+			name     string
+			statuses []models.Status
+			index    string
+		}{{"search", nil, "conversations_assigned)"}, {"search + status", []models.Status{models.StatusOpen}, "conversations_assigned_status)"}} {
+			for _, asc := range []bool{false, true} {
+				var want []int64
+				for _, r := range rows {
+					if r.hit && (r.who == nil || *r.who == me) && (tc.statuses == nil || r.status == tc.statuses[0]) {
+						want = append(want, r.id)
+					}
+				}
+				slices.SortFunc(want, func(a, b int64) int {
+					ra, rb := rows[slices.IndexFunc(rows, func(r row) bool { return r.id == a })], rows[slices.IndexFunc(rows, func(r row) bool { return r.id == b })]
+					if c := ra.at.Compare(rb.at); c != 0 {
+						return c
+					}
+					return int(a - b)
+				})
+				if !asc {
+					slices.Reverse(want)
+				}
+				name := fmt.Sprintf("%s, asc %v", tc.name, asc)
+				f := models.ConversationFilter{Query: "tangerine", Statuses: tc.statuses, Limit: 1, Asc: asc, Count: true}
+				ran = ran[:0]
+				var got []int64
+				var pages []models.ConversationPage
+				for range 20 {
+					p, err := q.ListConversations(ctx, agent, f)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if p.Total != len(want) {
+						t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
+					}
+					pages = append(pages, p)
+					got = append(got, idsOf(p.Items)...)
+					if p.NextCursor == "" {
+						break
+					}
+					f.Cursor = p.NextCursor
+				}
+				if !slices.Equal(got, want) || len(want) < 3 {
+					t.Errorf("%s: forward %v; want %v", name, got, want)
+				}
+				used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, "FORCE INDEX ("+tc.index) })
+				if used != (st.Config.Dialect == models.MySQL) {
+					t.Errorf("%s: walked %s: %v", name, tc.index, used)
+				}
+				f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
+				for i := len(pages) - 2; i >= 0; i-- {
+					p, err := q.ListConversations(ctx, agent, f)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
+						t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
+					}
+					f.Before = p.PrevCursor
+				}
+			}
+		}
+	})
+}
