@@ -380,7 +380,7 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				// One assignee and one status: MariaDB would walk the
 				// whole activity order for its LIMIT; the (assigned_to,
 				// status, activity) index holds exactly these rows in order.
-				if hint == "" && q.d == MySQL && !f.Public && (f.AssignedTo != nil || strings.TrimSpace(sc.Where) == "assigned_to = ?") {
+				if hint == "" && q.d == MySQL && !f.Public && (f.AssignedTo != nil || f.Unassigned || assigneeOnly(sc.Where)) {
 					hint = " FORCE INDEX (conversations_assigned_status)"
 				}
 			}
