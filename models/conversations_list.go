@@ -456,7 +456,12 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 	}
 	var query string
 	var args []any
-	if len(p.branches) == 1 {
+	if p.cover {
+		// Every branch would read the whole range: read it once, with
+		// the scope and statuses as one condition on the index's columns.
+		w, a := p.where(p.whole, cond, cargs)
+		query, args = `SELECT `+cols+` FROM conversations`+p.hint+` WHERE `+w+order+` LIMIT ?`, append(a, limit)
+	} else if len(p.branches) == 1 {
 		w, a := p.where(p.branches[0], cond, cargs)
 		query, args = `SELECT `+cols+` FROM conversations`+p.hints[0]+` WHERE `+w+order+` LIMIT ?`, append(a, limit)
 	} else {
