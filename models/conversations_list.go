@@ -309,9 +309,16 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		// hits cost a row read each, and the page and its count would
 		// otherwise each pay for all of them. The ids then filter the
 		// usual index walks. A set too big to list drives the query.
+		t0 := time.Now()
 		ids, listed, err := q.hitIDs(ctx, hits[0])
 		if err != nil {
 			return p, err
+		}
+		if !listed && time.Since(t0) >= searchBudget {
+			// The hit-driven plan repeats this read (its full-text lookup
+			// cannot be interrupted) and then joins every hit: it cannot
+			// finish within the budget this read already used up.
+			return p, Errorf(EINVALID, TooManyHitsMessage)
 		}
 		if listed {
 			if len(ids) == 0 {

@@ -474,3 +474,35 @@ func TestSearchBranchWalks(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchTooWide: a search whose hits are too many to list and whose
+// hit read alone used up the search budget answers "too many" (invalid
+// input with TooManyHitsMessage) without running the hit-driven plan;
+// within the budget the hit-driven plan answers.
+func TestSearchTooWide(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		w := newListWorld(t, st)
+		ctx := context.Background()
+		defer models.SetPlanLimits(5000, 200, 0)() // every hit set is too big to list
+		f := models.ConversationFilter{Query: "thanks", Limit: 5, Count: true}
+		p, err := st.ListConversations(ctx, all, f)
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != w.byName["bob-closed"] || p.Total != 1 {
+			t.Fatalf("within the budget: %+v, %v", p, err)
+		}
+		defer models.SetSearchBudget(0)()
+		var ran []string
+		q := st.Traced(func(query string, _ []any, _ time.Duration) { ran = append(ran, query) })
+		_, err = q.ListConversations(ctx, all, f)
+		if models.ErrorCode(err) != models.EINVALID || !strings.Contains(err.Error(), models.TooManyHitsMessage) {
+			t.Fatalf("budget used up by the hit read: %v; want %q", err, models.TooManyHitsMessage)
+		}
+		for _, s := range ran {
+			if strings.Contains(s, "conversations c ON c.id = h.hit_id") {
+				t.Errorf("ran the hit-driven plan: %s", s)
+			}
+		}
+		if _, _, err := st.CountConversations(ctx, all, f); models.ErrorCode(err) != models.EINVALID {
+			t.Errorf("count: %v; want invalid", err)
+		}
+	})
+}
