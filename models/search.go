@@ -115,38 +115,35 @@ func (q Queries) customerHits(terms []string) hitSet {
 
 // customerListMax is how many matching customers the list's customer
 // filter names in an IN list; with more, it matches them by subquery.
-var customerListMax = 2000
+var customerListMax = 10000
 
 // customerCondition is the customer filter on MySQL as a condition over the
 // conversations: the customers whose name or e-mail matches every term
-// (customers' FULLTEXT index), listed when few (listed: the list then reads
-// their conversations' entries in the (customer, activity, assignee) index
-// and sorts them), by subquery when many (the list walks its activity order
-// and keeps theirs, which are then common). No customer: "1=0".
-func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, listed bool, err error) {
+// (customers' FULLTEXT index), listed (ids, sorted) when at most
+// customerListMax, by subquery when more. No customer: "1=0".
+func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, ids []int64, err error) {
 	m := q.matchText(terms)
 	rows, err := q.q.QueryContext(ctx, `SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE) LIMIT ?`, m, customerListMax+1)
 	if err != nil {
-		return "", nil, false, fmt.Errorf("find customers: %w", translate(err))
+		return "", nil, nil, fmt.Errorf("find customers: %w", translate(err))
 	}
 	defer rows.Close()
-	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return "", nil, false, fmt.Errorf("scan customer: %w", err)
+			return "", nil, nil, fmt.Errorf("scan customer: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return "", nil, false, fmt.Errorf("find customers: %w", translate(err))
+		return "", nil, nil, fmt.Errorf("find customers: %w", translate(err))
 	}
 	switch {
 	case len(ids) == 0:
-		return "1=0", nil, false, nil
+		return "1=0", nil, nil, nil
 	case len(ids) <= customerListMax:
 		slices.Sort(ids)
-		return "customer_id IN (" + intList(ids) + ")", nil, true, nil
+		return "customer_id IN (" + intList(ids) + ")", nil, ids, nil
 	}
-	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, false, nil
+	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, nil, nil
 }
