@@ -47,6 +47,14 @@ func (p listPlan) budget() string {
 	return fmt.Sprintf("SET STATEMENT max_statement_time=%.3f FOR ", searchBudget.Seconds())
 }
 
+// idSet selects the ids of a JSON array given as its one parameter.
+func (q Queries) idSet() string {
+	if q.d == MySQL {
+		return `SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids`
+	}
+	return `SELECT value FROM json_each(?)`
+}
+
 // CountCap bounds how far a list counts its matches: past it the list says
 // "more than 1,000" instead of paying for an exact COUNT(*) over a million rows.
 const CountCap = 1000
@@ -161,6 +169,16 @@ type listPlan struct {
 	hint     string   // an index hint for the conversations (MySQL)
 	hints    []string // each branch's index hint
 	idsHint  string   // the rows' hint when search hits are an id list
+	// walkHint makes the rows walk the activity order checking a dense
+	// listed set (many customers); countHint is the count's own index.
+	walkHint, countHint string
+	// cover says hint names an index that holds every column the walk
+	// looks at but not in activity order (creation, customer): the page's
+	// ids are read from it alone and sorted, then only their rows.
+	cover bool
+	// known is the number of matches when the search's listed hits are
+	// the whole filter and the scope is everything; -1 otherwise.
+	known int
 	// whole is the scope and statuses as one condition (OR of the scope
 	// branches, status IN): counting reads one index range per branch
 	// without the temporary table a UNION needs.
@@ -168,7 +186,7 @@ type listPlan struct {
 }
 
 func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter) (listPlan, error) {
-	p := listPlan{d: q.d, f: f}
+	p := listPlan{d: q.d, f: f, known: -1}
 	add := func(cond string, args ...any) {
 		p.common = append(p.common, cond)
 		p.args = append(p.args, args...)
@@ -234,10 +252,10 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			return p, fmt.Errorf("count conversations since %s: %w", f.CreatedTo, translate(err))
 		}
 		if since >= createdWalkMax {
-			p.hint = " FORCE INDEX (conversations_created)"
+			p.hint, p.cover = " FORCE INDEX (conversations_created_activity)", true
 		}
 	}
-	var hits []Scope
+	var hits []hitSet
 	if strings.TrimSpace(f.Query) != "" {
 		terms, err := SearchTerms(f.Query)
 		if err != nil {
@@ -263,12 +281,26 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			// thousand rows at most), then their conversations: a few
 			// customers through the customer index, many by walking the
 			// activity order and keeping theirs.
-			cond, cargs, none, err := q.customerCondition(ctx, terms)
+			cond, cargs, ids, err := q.customerCondition(ctx, terms)
 			if err != nil {
 				return p, err
 			}
-			p.empty = p.empty || none
+			p.empty = p.empty || cond == "1=0"
 			add(cond, cargs...)
+			if len(ids) > 0 {
+				// Counting reads their (customer, activity, assignee)
+				// entries alone. The page: for a few customers, those
+				// entries sorted (~10 per customer), then a page of rows;
+				// for many, a walk in activity order keeping theirs, which
+				// passes about page·customers/listed rows. Sorting k·10
+				// entries costs what walking 26·n/k rows does at k ≈ √(26·n).
+				p.countHint = " FORCE INDEX (conversations_customer_activity)"
+				if n := ids[len(ids)-1]; float64(len(ids))*float64(len(ids)) <= float64(f.Limit+1)*float64(n) {
+					p.hint, p.cover = p.countHint, true
+				} else if p.hint == "" && strings.TrimSpace(f.Query) == "" {
+					p.walkHint = " IGNORE INDEX (conversations_customer, conversations_customer_activity)"
+				}
+			}
 		} else {
 			hits = append(hits, q.customerHits(terms))
 		}
@@ -288,33 +320,51 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		// hits cost a row read each, and the page and its count would
 		// otherwise each pay for all of them. The ids then filter the
 		// usual index walks. A set too big to list drives the query.
+		t0 := time.Now()
 		ids, listed, err := q.hitIDs(ctx, hits[0])
 		if err != nil {
 			return p, err
+		}
+		if !listed && time.Since(t0) >= searchBudget {
+			// The hit-driven plan repeats this read (its full-text lookup
+			// cannot be interrupted) and then joins every hit: it cannot
+			// finish within the budget this read already used up.
+			return p, Errorf(EINVALID, TooManyHitsMessage)
 		}
 		if listed {
 			if len(ids) == 0 {
 				p.empty = true
 				add("1=0")
 			} else {
-				add("id IN (" + intList(ids) + ")")
+				if len(p.common) == 0 && len(hits) == 1 && len(f.Statuses) == 0 && len(scopes) == 1 && strings.TrimSpace(scopes[0].Where) == "1=1" {
+					p.known = len(ids) // every hit is a conversation in scope
+				}
+				// One parameter, not 10,000 literals: MariaDB spent more
+				// parsing and planning such a list than walking with it.
+				add("id IN ("+q.idSet()+")", "["+intList(ids)+"]")
 				// MariaDB reads the listed ids through the primary key and
 				// sorts them all; with many hits, one walk in activity
 				// order that checks the id on the index stops after a page
 				// (157 → 34 ms for 10,000 hits of 1M). It passes about
 				// n·page/hits rows (n ≥ the largest id): worth it when the
-				// hits outnumber √(26·n). Agents' two branches are left.
+				// hits outnumber √(26·n). An agent's two branches each walk
+				// their (assignee, activity) index the same way.
 				n := float64(ids[len(ids)-1])
-				if q.d == MySQL && p.hint == "" && len(scopes) == 1 && len(f.Statuses) <= 1 &&
+				if q.d == MySQL && p.hint == "" && len(f.Statuses) <= 1 &&
 					float64(len(ids)) >= math.Sqrt(float64(f.Limit+1)*n) {
 					p.idsHint = " IGNORE INDEX (PRIMARY)"
 				}
 			}
 			for _, h := range hits[1:] {
-				add("id IN ("+h.Where+")", h.Args...)
+				u := h.union()
+				add("id IN ("+u.Where+")", u.Args...)
 			}
 		} else {
-			p.drive, p.within = &hits[0], hits[1:]
+			drive := hits[0].union()
+			p.drive = &drive
+			for _, h := range hits[1:] {
+				p.within = append(p.within, h.union())
+			}
 			add(p.whole.Where, p.whole.Args...)
 			return p, nil
 		}
@@ -332,6 +382,18 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			hint := p.hint
 			if hint == "" {
 				hint = p.idsHint
+				if hint == "" {
+					hint = p.walkHint
+				}
+				if hint != "" && assigneeOnly(sc.Where) {
+					// An agent's branch walks its own (assignee, activity)
+					// index; not knowing the id set's size, MariaDB would
+					// walk the whole activity order instead (1.3 s).
+					hint = " FORCE INDEX (conversations_assigned)"
+					if st != nil {
+						hint = " FORCE INDEX (conversations_assigned_status)"
+					}
+				}
 			}
 			if st != nil {
 				b.Where += " AND status = ?"
@@ -339,7 +401,7 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				// One assignee and one status: MariaDB would walk the
 				// whole activity order for its LIMIT; the (assigned_to,
 				// status, activity) index holds exactly these rows in order.
-				if hint == "" && q.d == MySQL && !f.Public && (f.AssignedTo != nil || strings.TrimSpace(sc.Where) == "assigned_to = ?") {
+				if hint == "" && q.d == MySQL && !f.Public && (f.AssignedTo != nil || f.Unassigned || assigneeOnly(sc.Where)) {
 					hint = " FORCE INDEX (conversations_assigned_status)"
 				}
 			}
@@ -348,6 +410,12 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		}
 	}
 	return p, nil
+}
+
+// assigneeOnly reports a scope branch that is one assignee (or nobody).
+func assigneeOnly(where string) bool {
+	w := strings.TrimSpace(where)
+	return w == "assigned_to = ?" || w == "assigned_to IS NULL"
 }
 
 func statusArgs(list []Status) []any {
@@ -403,18 +471,34 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 			` conversations c ON c.id = h.hit_id WHERE ` + w + order + ` LIMIT ?`
 		return query, append(append(append([]any{}, p.drive.Args...), args...), limit), nil
 	}
-	if len(p.branches) == 1 {
-		w, args := p.where(p.branches[0], cond, cargs)
-		return `SELECT ` + conversationColumns + ` FROM conversations` + p.hints[0] + ` WHERE ` + w + order + ` LIMIT ?`, append(args, limit), nil
+	cols := conversationColumns
+	if p.cover {
+		cols = "id, " + p.f.activity()
 	}
-	var parts []string
+	var query string
 	var args []any
-	for i, b := range p.branches {
-		w, a := p.where(b, cond, cargs)
-		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+conversationColumns+` FROM conversations`+p.hints[i]+` WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
-		args = append(append(args, a...), limit)
+	if p.cover {
+		// Every branch would read the whole range: read it once, with
+		// the scope and statuses as one condition on the index's columns.
+		w, a := p.where(p.whole, cond, cargs)
+		query, args = `SELECT `+cols+` FROM conversations`+p.hint+` WHERE `+w+order+` LIMIT ?`, append(a, limit)
+	} else if len(p.branches) == 1 {
+		w, a := p.where(p.branches[0], cond, cargs)
+		query, args = `SELECT `+cols+` FROM conversations`+p.hints[0]+` WHERE `+w+order+` LIMIT ?`, append(a, limit)
+	} else {
+		var parts []string
+		for i, b := range p.branches {
+			w, a := p.where(b, cond, cargs)
+			parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT `+cols+` FROM conversations`+p.hints[i]+` WHERE %s%s LIMIT ?) AS b%d`, w, order, i))
+			args = append(append(args, a...), limit)
+		}
+		query, args = strings.Join(parts, " UNION ")+order+` LIMIT ?`, append(args, limit)
 	}
-	return strings.Join(parts, " UNION ") + order + ` LIMIT ?`, append(args, limit), nil
+	if p.cover {
+		// The page's ids come from the index alone; then their rows.
+		query = `SELECT ` + conversationColumns + ` FROM conversations WHERE id IN (SELECT id FROM (` + query + `) AS page)` + order
+	}
+	return query, args, nil
 }
 
 // countQuery counts the matches up to CountCap+1.
@@ -430,7 +514,11 @@ func (p listPlan) countQuery() (string, []any) {
 			` conversations c ON c.id = h.hit_id WHERE ` + w + ` LIMIT ?) t`, append(append(append([]any{}, p.drive.Args...), args...), lim)
 	}
 	w, args := p.where(p.whole, "", nil)
-	return `SELECT COUNT(*) FROM (SELECT id FROM conversations` + p.hint + ` WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
+	hint := p.hint
+	if p.countHint != "" {
+		hint = p.countHint
+	}
+	return `SELECT COUNT(*) FROM (SELECT id FROM conversations` + hint + ` WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
 }
 
 // straight and join make the hit set drive the join: the optimizer would
@@ -512,14 +600,26 @@ func (q Queries) ListConversations(ctx context.Context, scopes []Scope, f Conver
 		return page, err
 	}
 	if f.Count {
-		cq, cargs := p.countQuery()
-		var n int
-		if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
-			return page, fmt.Errorf("count conversations: %w", translate(err))
+		n, err := q.count(ctx, p)
+		if err != nil {
+			return page, err
 		}
 		page.Total, page.Capped = min(n, CountCap), n > CountCap
 	}
 	return page, nil
+}
+
+// count runs the plan's capped count (CountCap+1 means more).
+func (q Queries) count(ctx context.Context, p listPlan) (int, error) {
+	if p.known >= 0 {
+		return min(p.known, CountCap+1), nil
+	}
+	cq, cargs := p.countQuery()
+	var n int
+	if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count conversations: %w", translate(err))
+	}
+	return n, nil
 }
 
 // CountConversations counts the matches of a filter within the scope, up to
@@ -532,9 +632,8 @@ func (q Queries) CountConversations(ctx context.Context, scopes []Scope, f Conve
 	if err != nil || p.empty {
 		return 0, false, err
 	}
-	cq, cargs := p.countQuery()
-	if err := q.q.QueryRowContext(ctx, cq, cargs...).Scan(&n); err != nil {
-		return 0, false, fmt.Errorf("count conversations: %w", translate(err))
+	if n, err = q.count(ctx, p); err != nil {
+		return 0, false, err
 	}
 	return min(n, CountCap), n > CountCap, nil
 }
@@ -578,25 +677,35 @@ func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error 
 }
 
 // hitIDs reads a hit set's conversation ids, at most hitListMax of them;
-// listed is false when there are more.
-func (q Queries) hitIDs(ctx context.Context, h Scope) (ids []int64, listed bool, err error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT hit_id FROM (`+h.Where+`) h LIMIT ?`, append(append([]any{}, h.Args...), hitListMax+1)...)
-	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", translate(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, false, fmt.Errorf("scan hit: %w", err)
+// listed is false when there are more. Each part is read on its own and
+// stops after hitListMax+1 distinct ids: a word in millions of messages
+// costs its full-text lookup and that many row reads, not one per match.
+func (q Queries) hitIDs(ctx context.Context, h hitSet) (ids []int64, listed bool, err error) {
+	seen := map[int64]bool{}
+	for _, part := range h {
+		rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT hit_id FROM (`+part.Where+`) h LIMIT ?`, append(append([]any{}, part.Args...), hitListMax+1)...)
+		if err != nil {
+			return nil, false, fmt.Errorf("search: %w", translate(err))
 		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("search: %w", translate(err))
-	}
-	if len(ids) > hitListMax {
-		return nil, false, nil
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("scan hit: %w", err)
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("search: %w", translate(err))
+		}
+		if len(ids) > hitListMax {
+			return nil, false, nil
+		}
 	}
 	slices.Sort(ids)
 	return ids, true, nil

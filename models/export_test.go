@@ -1,9 +1,18 @@
 package models
 
+import "time"
+
 // SetPlanLimits lowers the list planner's thresholds so a small test data
 // set takes the plans meant for big ones; the returned func restores them.
 func SetPlanLimits(createdWalk, customerList, hitList int) (restore func()) {
 	c, l, h := createdWalkMax, customerListMax, hitListMax
 	createdWalkMax, customerListMax, hitListMax = createdWalk, customerList, hitList
 	return func() { createdWalkMax, customerListMax, hitListMax = c, l, h }
+}
+
+// SetSearchBudget sets the time a search too wide to list may take.
+func SetSearchBudget(d time.Duration) (restore func()) {
+	b := searchBudget
+	searchBudget = d
+	return func() { searchBudget = b }
 }

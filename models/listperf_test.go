@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,6 +227,293 @@ func TestListPlansForBigData(t *testing.T) {
 				}
 			}
 			restore()
+		}
+	})
+}
+
+// TestListCoverPlans: a created range and a customer filter read their
+// page's ids from a covering index and sort them (MariaDB, from migration
+// 00025), then the rows. Against the walks they replace and a computed
+// answer: the same rows in the same order, forward and back by cursor, in
+// both orders, for a chat admin's scope and an agent's two branches, with
+// ties in activity broken by id.
+func TestListCoverPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		base := models.Now(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+		var customers []models.Customer
+		for i, name := range []string{"Käthe Novak", "Kathe Novakova", "Karl Weber", "Käthe Weber"} {
+			cu := models.Customer{Email: fmt.Sprintf("cover%d@example.com", i), Name: name, CreatedAt: base}
+			if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+				t.Fatal(err)
+			}
+			customers = append(customers, cu)
+		}
+		me, other := int64(7), int64(8)
+		type row struct {
+			id               int64
+			created, lastAct time.Time
+			cust             int
+			who              *int64
+		}
+		var rows []row
+		for i := range 40 {
+			created := base.Add(time.Duration(i) * 6 * time.Hour)
+			last := created.Add(time.Duration(i%5) * 24 * time.Hour)
+			if i%7 == 0 {
+				last = base.Add(30 * 24 * time.Hour) // long-lived ones share one activity time: id orders them
+			}
+			who := []*int64{nil, &me, &other}[i%3]
+			cu := customers[i%len(customers)]
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: fmt.Sprint("c", i),
+				Status: models.StatusOpen, AssignedTo: who, CreatedAt: created, UpdatedAt: last, LastMessageAt: last, PublicLastAt: last}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, row{c.ID, created, last, i % len(customers), who})
+		}
+		agent := []models.Scope{{Where: "assigned_to IS NULL"}, {Where: "assigned_to = ?", Args: []any{me}}}
+		from, to := base.Add(24*time.Hour), base.Add(7*24*time.Hour)
+		created := func(r row) bool { return !r.created.Before(from) && r.created.Before(to) }
+		kaethe := func(r row) bool { return r.cust == 0 || r.cust == 1 || r.cust == 3 } // "käthe" folds to "kathe"
+		novak := func(r row) bool { return r.cust == 0 || r.cust == 1 }
+		var ran []string
+		q := st.Traced(func(query string, _ []any, _ time.Duration) { ran = append(ran, query) })
+		const byCreated, byCustomer = "conversations_created_activity", "conversations_customer_activity"
+		for _, limits := range [][3]int{{1, 200, 20000}, {5000, 0, 20000}} { // cover plans; the walks
+			restore := models.SetPlanLimits(limits[0], limits[1], limits[2])
+			for _, tc := range []struct {
+				name  string
+				f     models.ConversationFilter
+				keep  func(row) bool
+				index string // the covering index MariaDB reads with the first limits
+				limit int    // page size (3 unless set)
+			}{
+				{"created range", models.ConversationFilter{CreatedFrom: from, CreatedTo: to}, created, byCreated, 0},
+				{"created before", models.ConversationFilter{CreatedTo: to}, func(r row) bool { return r.created.Before(to) }, byCreated, 0},
+				{"customer name", models.ConversationFilter{Customer: "käthe"}, kaethe, byCustomer, 0},
+				{"customer name, two words", models.ConversationFilter{Customer: "kathe novak"}, novak, byCustomer, 0},
+				{"customer name + created range", models.ConversationFilter{Customer: "kathe", CreatedFrom: from, CreatedTo: to},
+					func(r row) bool { return kaethe(r) && created(r) }, byCustomer, 0},
+				{"created range + status", models.ConversationFilter{CreatedFrom: from, CreatedTo: to, Statuses: []models.Status{models.StatusOpen}}, created, byCreated, 0},
+				// Three customers of four, one row a page: dense enough
+				// to walk the activity order (MariaDB) instead.
+				{"customer name, walked", models.ConversationFilter{Customer: "käthe"}, kaethe, "IGNORE INDEX (conversations_customer, conversations_customer_activity)", 1},
+			} {
+				for _, sc := range []struct {
+					name   string
+					scopes []models.Scope
+					in     func(row) bool
+				}{{"admin", all, func(row) bool { return true }}, {"agent", agent, func(r row) bool { return r.who == nil || *r.who == me }}} {
+					for _, asc := range []bool{false, true} {
+						var want []int64
+						var sorted []row
+						for _, r := range rows {
+							if tc.keep(r) && sc.in(r) {
+								sorted = append(sorted, r)
+							}
+						}
+						slices.SortFunc(sorted, func(a, b row) int {
+							if c := a.lastAct.Compare(b.lastAct); c != 0 {
+								return c
+							}
+							return int(a.id - b.id)
+						})
+						for _, r := range sorted {
+							want = append(want, r.id)
+						}
+						if !asc {
+							slices.Reverse(want)
+						}
+						name := fmt.Sprintf("limits %v, %s, %s, asc %v", limits, tc.name, sc.name, asc)
+						if len(want) < 4 {
+							t.Fatalf("%s: only %d rows: the test pages nothing", name, len(want))
+						}
+						f := tc.f
+						f.Limit, f.Count, f.Asc = 3, true, asc
+						if tc.limit > 0 {
+							f.Limit = tc.limit
+						}
+						var got []int64
+						var pages []models.ConversationPage
+						ran = ran[:0]
+						for range 60 {
+							p, err := q.ListConversations(ctx, sc.scopes, f)
+							if err != nil {
+								t.Fatalf("%s: %v", name, err)
+							}
+							if p.Total != len(want) || p.Capped {
+								t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
+							}
+							pages = append(pages, p)
+							got = append(got, idsOf(p.Items)...)
+							if p.NextCursor == "" {
+								break
+							}
+							f.Cursor = p.NextCursor
+						}
+						if !slices.Equal(got, want) {
+							t.Errorf("%s: forward %v; want %v", name, got, want)
+						}
+						index := tc.index
+						if tc.limit > 0 && sc.name == "agent" {
+							index = "FORCE INDEX (conversations_assigned)" // each branch walks its assignee's order
+						}
+						used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, index) })
+						if wantUsed := st.Config.Dialect == models.MySQL && limits[0] == 1; used != wantUsed {
+							t.Errorf("%s: read through %s: %v; want %v", name, index, used, wantUsed)
+						}
+						f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
+						for i := len(pages) - 2; i >= 0; i-- {
+							p, err := q.ListConversations(ctx, sc.scopes, f)
+							if err != nil {
+								t.Fatalf("%s: %v", name, err)
+							}
+							if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
+								t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
+							}
+							f.Before = p.PrevCursor
+						}
+					}
+				}
+			}
+			restore()
+		}
+	})
+}
+
+// TestSearchBranchWalks: a search whose hits are dense among the
+// conversations walks the activity order checking ids on the index; an
+// agent's two branches each walk their (assignee[, status], activity)
+// index (MariaDB). Same rows as computed, forward and back by cursor.
+func TestSearchBranchWalks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		base := models.Now(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+		cu := models.Customer{Email: "walk@example.com", Name: "Walk", CreatedAt: base}
+		if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+			t.Fatal(err)
+		}
+		me, other := int64(7), int64(8)
+		type row struct {
+			id     int64
+			at     time.Time
+			who    *int64
+			status models.Status
+			hit    bool
+		}
+		var rows []row
+		for i := range 12 {
+			at := base.Add(time.Duration(i/2) * time.Hour) // pairs share a time
+			who := []*int64{nil, &me, &other}[i%3]
+			status := []models.Status{models.StatusOpen, models.StatusAwaitingAdmin}[i%2]
+			subject := fmt.Sprint("box ", i)
+			if i%4 != 3 {
+				subject = fmt.Sprint("Tangerine box ", i)
+			}
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: subject, Status: status,
+				AssignedTo: who, CreatedAt: at, UpdatedAt: at, LastMessageAt: at, PublicLastAt: at}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, row{c.ID, at, who, status, i%4 != 3})
+		}
+		agent := []models.Scope{{Where: "assigned_to IS NULL"}, {Where: "assigned_to = ?", Args: []any{me}}}
+		var ran []string
+		q := st.Traced(func(query string, _ []any, _ time.Duration) { ran = append(ran, query) })
+		for _, tc := range []struct {
+			name     string
+			statuses []models.Status
+			index    string
+		}{{"search", nil, "conversations_assigned)"}, {"search + status", []models.Status{models.StatusOpen}, "conversations_assigned_status)"}} {
+			for _, asc := range []bool{false, true} {
+				var want []int64
+				for _, r := range rows {
+					if r.hit && (r.who == nil || *r.who == me) && (tc.statuses == nil || r.status == tc.statuses[0]) {
+						want = append(want, r.id)
+					}
+				}
+				slices.SortFunc(want, func(a, b int64) int {
+					ra, rb := rows[slices.IndexFunc(rows, func(r row) bool { return r.id == a })], rows[slices.IndexFunc(rows, func(r row) bool { return r.id == b })]
+					if c := ra.at.Compare(rb.at); c != 0 {
+						return c
+					}
+					return int(a - b)
+				})
+				if !asc {
+					slices.Reverse(want)
+				}
+				name := fmt.Sprintf("%s, asc %v", tc.name, asc)
+				f := models.ConversationFilter{Query: "tangerine", Statuses: tc.statuses, Limit: 1, Asc: asc, Count: true}
+				ran = ran[:0]
+				var got []int64
+				var pages []models.ConversationPage
+				for range 20 {
+					p, err := q.ListConversations(ctx, agent, f)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if p.Total != len(want) {
+						t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
+					}
+					pages = append(pages, p)
+					got = append(got, idsOf(p.Items)...)
+					if p.NextCursor == "" {
+						break
+					}
+					f.Cursor = p.NextCursor
+				}
+				if !slices.Equal(got, want) || len(want) < 3 {
+					t.Errorf("%s: forward %v; want %v", name, got, want)
+				}
+				used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, "FORCE INDEX ("+tc.index) })
+				if used != (st.Config.Dialect == models.MySQL) {
+					t.Errorf("%s: walked %s: %v", name, tc.index, used)
+				}
+				f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
+				for i := len(pages) - 2; i >= 0; i-- {
+					p, err := q.ListConversations(ctx, agent, f)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
+						t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
+					}
+					f.Before = p.PrevCursor
+				}
+			}
+		}
+	})
+}
+
+// TestSearchTooWide: a search whose hits are too many to list and whose
+// hit read alone used up the search budget answers "too many" (invalid
+// input with TooManyHitsMessage) without running the hit-driven plan;
+// within the budget the hit-driven plan answers.
+func TestSearchTooWide(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		w := newListWorld(t, st)
+		ctx := context.Background()
+		defer models.SetPlanLimits(5000, 200, 0)() // every hit set is too big to list
+		f := models.ConversationFilter{Query: "thanks", Limit: 5, Count: true}
+		p, err := st.ListConversations(ctx, all, f)
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != w.byName["bob-closed"] || p.Total != 1 {
+			t.Fatalf("within the budget: %+v, %v", p, err)
+		}
+		defer models.SetSearchBudget(0)()
+		var ran []string
+		q := st.Traced(func(query string, _ []any, _ time.Duration) { ran = append(ran, query) })
+		_, err = q.ListConversations(ctx, all, f)
+		if models.ErrorCode(err) != models.EINVALID || !strings.Contains(err.Error(), models.TooManyHitsMessage) {
+			t.Fatalf("budget used up by the hit read: %v; want %q", err, models.TooManyHitsMessage)
+		}
+		for _, s := range ran {
+			if strings.Contains(s, "conversations c ON c.id = h.hit_id") {
+				t.Errorf("ran the hit-driven plan: %s", s)
+			}
+		}
+		if _, _, err := st.CountConversations(ctx, all, f); models.ErrorCode(err) != models.EINVALID {
+			t.Errorf("count: %v; want invalid", err)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -73,62 +74,76 @@ func (q Queries) matchText(terms []string) string {
 	return strings.Join(parts, " ")
 }
 
+// hitSet is a search's matches as the parts whose union they are, each a
+// SELECT of conversation ids (as hit_id): each part is read on its own, so
+// a LIMIT stops it early (a UNION is materialized whole first).
+type hitSet []Scope
+
+// union is the whole set as one SELECT of hit_id.
+func (h hitSet) union() Scope {
+	var out Scope
+	var parts []string
+	for _, p := range h {
+		parts = append(parts, p.Where)
+		out.Args = append(out.Args, p.Args...)
+	}
+	out.Where = strings.Join(parts, " UNION ")
+	return out
+}
+
 // textHits selects (as hit_id) the conversations whose subject or any
 // message body (notes and events included) matches every term.
-func (q Queries) textHits(terms []string) Scope {
+func (q Queries) textHits(terms []string) hitSet {
 	m := q.matchText(terms)
 	if q.d == MySQL {
-		return Scope{Where: `SELECT conversation_id AS hit_id FROM messages WHERE MATCH(body) AGAINST (? IN BOOLEAN MODE)
-			UNION SELECT id FROM conversations WHERE MATCH(subject) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m, m}}
+		return hitSet{{Where: `SELECT conversation_id AS hit_id FROM messages WHERE MATCH(body) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}},
+			{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(subject) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}}
 	}
-	return Scope{Where: `SELECT m.conversation_id AS hit_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid WHERE message_fts MATCH ?
-		UNION SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?`, Args: []any{m, m}}
+	return hitSet{{Where: `SELECT m.conversation_id AS hit_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid WHERE message_fts MATCH ?`, Args: []any{m}},
+		{Where: `SELECT rowid AS hit_id FROM conversation_fts WHERE conversation_fts MATCH ?`, Args: []any{m}}}
 }
 
 // customerHits selects the conversations whose customer name or e-mail
 // matches every term.
-func (q Queries) customerHits(terms []string) Scope {
+func (q Queries) customerHits(terms []string) hitSet {
 	m := q.matchText(terms)
 	if q.d == MySQL {
-		return Scope{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(customer_name, customer_email) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}
+		return hitSet{{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(customer_name, customer_email) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}}
 	}
-	return Scope{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{m}}
+	return hitSet{{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{m}}}
 }
 
 // customerListMax is how many matching customers the list's customer
 // filter names in an IN list; with more, it matches them by subquery.
-var customerListMax = 200
+var customerListMax = 10000
 
 // customerCondition is the customer filter on MySQL as a condition over the
 // conversations: the customers whose name or e-mail matches every term
-// (customers' FULLTEXT index), listed when few (the list then reads their
-// conversations through the customer index), by subquery when many (the
-// list walks its activity order and keeps theirs, which are then common).
-// none reports that no customer matches.
-func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, none bool, err error) {
+// (customers' FULLTEXT index), listed (ids, sorted) when at most
+// customerListMax, by subquery when more. No customer: "1=0".
+func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, ids []int64, err error) {
 	m := q.matchText(terms)
 	rows, err := q.q.QueryContext(ctx, `SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE) LIMIT ?`, m, customerListMax+1)
 	if err != nil {
-		return "", nil, false, fmt.Errorf("find customers: %w", translate(err))
+		return "", nil, nil, fmt.Errorf("find customers: %w", translate(err))
 	}
 	defer rows.Close()
-	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return "", nil, false, fmt.Errorf("scan customer: %w", err)
+			return "", nil, nil, fmt.Errorf("scan customer: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return "", nil, false, fmt.Errorf("find customers: %w", translate(err))
+		return "", nil, nil, fmt.Errorf("find customers: %w", translate(err))
 	}
 	switch {
 	case len(ids) == 0:
-		return "1=0", nil, true, nil
+		return "1=0", nil, nil, nil
 	case len(ids) <= customerListMax:
-		in, args := inList(ids)
-		return "customer_id IN (" + in + ")", args, false, nil
+		slices.Sort(ids)
+		return "customer_id IN (" + intList(ids) + ")", nil, ids, nil
 	}
-	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, false, nil
+	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, nil, nil
 }

@@ -45,7 +45,7 @@ func main() {
 	perSession := flag.Int("n", 20, "requests per session and view in the concurrent run")
 	seq := flag.Int("seq", 40, "sequential requests per view for CPU time")
 	serverPID := flag.Int("server-pid", 0, "Parley server pid (CPU per request)")
-	mysqldPID := flag.Int("mysqld-pid", 0, "mariadbd pid (CPU per request)")
+	mysqldPID := flag.Int("mysqld-pid", 0, "mariadbd pid (CPU per request; with -store, MariaDB CPU per call)")
 	only := flag.String("only", "", "run only views whose name contains one of these (|-separated)")
 	store := flag.Bool("store", false, "no server: call the service's list and dashboard directly on -db, -seq times per view, and time each SQL statement")
 	explain := flag.Bool("explain", false, "with -store: print each view's SQL statements with their arguments")
@@ -95,6 +95,7 @@ func main() {
 		{"customer e-mail", list + "?customer=" + url.QueryEscape(customer), "", "customer=" + url.QueryEscape(customer), 0},
 		{"customer name", list + "?customer=" + url.QueryEscape("Käthe Novak"), "", "customer=" + url.QueryEscape("Käthe Novak"), 0},
 		{"customer name (agent)", list + "?customer=" + url.QueryEscape("Käthe Novak"), "agent", "customer=" + url.QueryEscape("Käthe Novak"), 0},
+		{"customer first name", list + "?customer=" + url.QueryEscape("Käthe"), "", "customer=" + url.QueryEscape("Käthe"), 0},
 		{"order number", list + "?order_number=" + url.QueryEscape(orderNumber), "", "order_number=" + url.QueryEscape(orderNumber), 0},
 		{"has order", list + "?has_order=true", "", "has_order=true", 0},
 		{"created in a month", list + "?created_at_start__goadmin=2026-03-01&created_at_end__goadmin=2026-03-31", "", "created_from=2026-03-01&created_to=2026-03-31", 0},
@@ -114,7 +115,7 @@ func main() {
 		{"thread 500 messages", "/admin/info/conversation/edit?__goadmin_edit_pk=11", "", "", 0},
 	}
 	if *store {
-		storeRun(ctx, *dbURL, views, *only, *seq, *explain)
+		storeRun(ctx, *dbURL, views, *only, *seq, *explain, *mysqldPID)
 		return
 	}
 	var clients []*http.Client

@@ -35,8 +35,10 @@ func (s *stmtTimes) add(query string, args []any, d time.Duration) {
 
 // storeRun calls the service behind each list and dashboard view directly
 // (no HTTP, no GoAdmin) n times, sequentially, and prints the median and
-// p95 of the whole call and the median of each SQL statement it ran.
-func storeRun(ctx context.Context, dbURL string, views []view, only string, n int, explain bool) {
+// p95 of the whole call, MariaDB's CPU time per call (with mysqldPID: its
+// user+system time across the n calls / n) and the median of each SQL
+// statement it ran.
+func storeRun(ctx context.Context, dbURL string, views []view, only string, n int, explain bool, mysqldPID int) {
 	cfg, err := models.ParseDatabaseURL(dbURL, "")
 	if err != nil {
 		log.Fatal(err)
@@ -65,7 +67,7 @@ func storeRun(ctx context.Context, dbURL string, views []view, only string, n in
 		return models.Actor{Kind: models.ActorStaff, ID: id, Role: role, Name: user}
 	}
 	admin, agent := actor("bench-admin1", models.RoleChatAdmin), actor("bench-agent1", models.RoleAgent)
-	fmt.Printf("| view | calls | p50 ms | p95 ms | statements (median ms each) |\n|---|---|---|---|---|\n")
+	fmt.Printf("| view | calls | p50 ms | p95 ms | MariaDB CPU ms/call | statements (median ms each) |\n|---|---|---|---|---|---|\n")
 	for _, v := range views {
 		if only != "" && !slices.ContainsFunc(strings.Split(only, "|"), func(o string) bool { return strings.Contains(v.name, o) }) {
 			continue
@@ -106,6 +108,7 @@ func storeRun(ctx context.Context, dbURL string, views []view, only string, n in
 		}
 		cur = &stmtTimes{times: map[string][]time.Duration{}, args: map[string][]any{}}
 		var lat []time.Duration
+		m0 := cpu(mysqldPID)
 		for range n {
 			t0 := time.Now()
 			if err := call(); err != nil {
@@ -113,6 +116,7 @@ func storeRun(ctx context.Context, dbURL string, views []view, only string, n in
 			}
 			lat = append(lat, time.Since(t0))
 		}
+		m1 := cpu(mysqldPID)
 		slices.Sort(lat)
 		var parts []string
 		for _, q := range cur.order {
@@ -120,7 +124,8 @@ func storeRun(ctx context.Context, dbURL string, views []view, only string, n in
 			slices.Sort(ts)
 			parts = append(parts, fmt.Sprintf("%.2f", ms(ts[len(ts)/2])))
 		}
-		fmt.Printf("| %s | %d | %.2f | %.2f | %s |\n", v.name, n, ms(lat[len(lat)/2]), ms(lat[len(lat)*95/100]), strings.Join(parts, " + "))
+		fmt.Printf("| %s | %d | %.2f | %.2f | %s | %s |\n", v.name, n, ms(lat[len(lat)/2]), ms(lat[len(lat)*95/100]),
+			perReq(m0, m1, n, mysqldPID), strings.Join(parts, " + "))
 		if explain {
 			for i, q := range cur.order {
 				fmt.Printf("<!-- %d: %s\n     args %v -->\n", i+1, strings.Join(strings.Fields(q), " "), cur.args[q])
