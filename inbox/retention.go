@@ -316,7 +316,7 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 	}
 	t = o.step("lock", t)
 	var add models.RetentionCounts
-	var ids []int64
+	var n int // messages to delete
 	var keys []string
 	touched := map[int64]*convPurge{}
 	for _, m := range cands {
@@ -331,7 +331,7 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			add.KeptOpenOrder++
 			continue
 		}
-		ids = append(ids, m.ID)
+		n++
 		p := touched[c.ID]
 		if p == nil {
 			p = &convPurge{}
@@ -352,20 +352,24 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			}
 		}
 	}
-	if len(ids) > 0 {
-		// The full-text indexes follow the deletes by themselves (SQLite
-		// triggers, InnoDB FULLTEXT): a purged word is no longer found.
-		var nm, na int64
-		if keys, nm, na, err = tx.PurgeMessages(ctx, ids); err != nil {
-			return false, next, err
-		}
-		add.DeletedMessages, add.DeletedAttachments = nm, na
-		t = o.step("delete", t)
+	last := cands[len(cands)-1].ID
+	if n > 0 {
 		affected := make([]int64, 0, len(touched))
 		for id := range touched {
 			affected = append(affected, id)
 		}
 		slices.Sort(affected)
+		// The candidates are every message in (LastID, last] older than the
+		// cut-off, so the batch is that primary-key range restricted to the
+		// conversations that are not exempt: one statement, no id list.
+		// The full-text indexes follow the deletes by themselves (SQLite
+		// triggers, InnoDB FULLTEXT): a purged word is no longer found.
+		var nm, na int64
+		if keys, nm, na, err = tx.PurgeMessageRange(ctx, run.LastID, last, run.Cutoff, affected); err != nil {
+			return false, next, err
+		}
+		add.DeletedMessages, add.DeletedAttachments = nm, na
+		t = o.step("delete", t)
 		left, err := tx.NonEmptyConversations(ctx, affected)
 		if err != nil {
 			return false, next, err
@@ -387,7 +391,6 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 		}
 		t = o.step("empty-conversations", t)
 	}
-	last := cands[len(cands)-1].ID
 	if err := tx.SaveRetentionProgress(ctx, run.ID, owner, last, add, keys, s.now().Add(o.Lease)); err != nil {
 		return false, next, err
 	}
