@@ -14,7 +14,7 @@ import (
 // 90th percentile) of the last probeWindow of each. While the busy probes
 // stay under paceTarget × the idle ones it works a larger share of the
 // time, up to all of it but the idle probe itself; above it, it halves its
-// share (down to paceMinShare). So on a quiet database it purges nearly
+// share (down to paceMinShare) and measures afresh. So on a quiet database it purges nearly
 // flat out, and as soon as its batches slow other statements down it
 // yields — whatever the machine, the data or the other load.
 const (
@@ -23,6 +23,7 @@ const (
 	paceTarget     = 1.5  // busy/idle probe latency (90th percentiles) it keeps under
 	paceStep       = 0.05 // share added after a batch that stayed under the target
 	probeWindow    = 16   // probes of each kind compared
+	probeDecide    = 8    // probes of each kind needed before the share changes
 )
 
 // pacer decides the pause after each batch.
@@ -84,16 +85,7 @@ func (p *pacer) pause(ctx context.Context, d, busy, extra time.Duration) (time.D
 		if err := p.probe(ctx); err != nil {
 			return time.Since(start), err
 		}
-		idle := time.Since(t)
-		p.busy = window(p.busy, busy)
-		p.idle = window(p.idle, idle)
-		if len(p.busy) >= 4 && len(p.idle) >= 4 {
-			if float64(p90(p.busy)) > paceTarget*float64(p90(p.idle)) {
-				p.share = max(p.share/2, paceMinShare)
-			} else {
-				p.share = min(p.share+paceStep, 1)
-			}
-		}
+		p.adjust(busy, time.Since(t))
 	}
 	wait := extra + time.Duration(float64(d)*(1-p.share)/p.share) - time.Since(start)
 	if wait > 0 {
@@ -104,6 +96,28 @@ func (p *pacer) pause(ctx context.Context, d, busy, extra time.Duration) (time.D
 		}
 	}
 	return time.Since(start), nil
+}
+
+// adjust takes a batch's probes (busy 0: none ran during it) and moves
+// the share.
+func (p *pacer) adjust(busy, idle time.Duration) {
+	if !p.adaptive() {
+		return
+	}
+	p.busy = window(p.busy, busy)
+	p.idle = window(p.idle, idle)
+	if len(p.busy) < probeDecide || len(p.idle) < probeDecide {
+		return
+	}
+	if float64(p90(p.busy)) > paceTarget*float64(p90(p.idle)) {
+		// Yield, then judge the new pace on fresh probes only: a slow
+		// probe must not halve the share once per batch for as long as it
+		// stays in the window.
+		p.share = max(p.share/2, paceMinShare)
+		p.busy, p.idle = p.busy[:0], p.idle[:0]
+		return
+	}
+	p.share = min(p.share+paceStep, 1)
 }
 
 // window adds a sample (0: none) to a window of the last probeWindow.
