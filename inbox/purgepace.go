@@ -20,7 +20,7 @@ import (
 const (
 	paceStartShare = 0.5  // share of the time worked before anything is measured
 	paceMinShare   = 0.05 // it never works less than this
-	paceTarget     = 1.5  // busy/idle probe latency (90th percentiles) it keeps under
+	paceTarget     = 1.6  // busy/idle probe latency (90th percentiles) it keeps under (the goal: sends' p99 under 2× idle)
 	paceStep       = 0.05 // share added after a batch that stayed under the target
 	probeWindow    = 16   // probes of each kind compared
 	probeDecide    = 8    // probes of each kind needed before the share changes
