@@ -240,14 +240,17 @@ func (q Queries) PurgeMessageRange(ctx context.Context, after, upTo int64, cutof
 }
 
 // NonEmptyConversations answers which of the conversations still have a
-// message (one index probe each).
+// message (one index probe each). On MySQL it is a locking read: the
+// batch's snapshot was taken before it locked the conversations, so a
+// plain read could miss a message a send committed in between and take a
+// conversation for empty (its counts would then go unfixed).
 func (q Queries) NonEmptyConversations(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	in, args := inList(ids)
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT conversation_id FROM messages WHERE conversation_id IN (`+in+`)`, args...)
+	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT conversation_id FROM messages WHERE conversation_id IN (`+in+`)`+q.forUpdate(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("non-empty conversations: %w", translate(err))
 	}
