@@ -35,13 +35,11 @@ func (s *Service) fileRemover() FileRemover {
 	return nil
 }
 
-// Production's purge pace (bench/purge measured them, docs/readme-jobsmail.md):
-// batches of DefaultPurgeBatch messages, each in its own short transaction,
-// working DefaultPurgeShare of the time.
-const (
-	DefaultPurgeBatch = 2000
-	DefaultPurgeShare = 0.5
-)
+// Production's batch (bench/purge measured it, docs/send-mail-purge.md):
+// DefaultPurgeBatch messages looked at per short transaction. The pace
+// between batches adapts to what the purge does to other statements
+// (purgepace.go).
+const DefaultPurgeBatch = 2000
 
 // AuditRetentionPurge is the audit action of a completed purge slot.
 const AuditRetentionPurge = "customer_chat_retention_purge"
@@ -51,10 +49,10 @@ type PurgeOptions struct {
 	BatchSize int           // messages looked at per transaction (DefaultPurgeBatch)
 	Lease     time.Duration // how long a batch may take before another worker may resume the slot (2 min)
 	Pause     time.Duration // a fixed pause between batches (none)
-	// Share is the fraction of the time the purge works: after a batch
-	// that took d it pauses d×(1−Share)/Share, so it leaves the database
-	// to sends in proportion to its own cost, whatever the machine's speed
-	// (0: DefaultPurgeShare; 1: no pause, the unthrottled purge).
+	// Share fixes the fraction of the time the purge works: after a batch
+	// that took d it pauses d×(1−Share)/Share (1: no pause, the
+	// unthrottled purge). 0, production's, adapts it to how much the
+	// batches slow a probe read down (purgepace.go).
 	Share float64
 	// AfterBatch runs after each committed batch (1, 2, …); an error stops
 	// the run there, as a crash would (tests).
@@ -134,8 +132,8 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultPurgeBatch
 	}
-	if o.Share <= 0 || o.Share > 1 {
-		o.Share = DefaultPurgeShare
+	if o.Share < 0 || o.Share > 1 {
+		return PurgeResult{}, fmt.Errorf("purge share %v: want 0 (adaptive) or a fraction in (0, 1]", o.Share)
 	}
 	if o.Lease <= 0 {
 		o.Lease = 2 * time.Minute
@@ -180,16 +178,23 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 	if err := s.purgeFiles(ctx, run.PendingKeys); err != nil {
 		return resultOf(run, true), err
 	}
+	pace := newPacer(o.Share, func(ctx context.Context) error { _, err := s.store.Settings(ctx); return err })
+	var expect time.Duration // the last batch's duration
 	for batch := 1; ; batch++ {
 		var done bool
 		var next models.RetentionRun
 		t := time.Now()
+		batchDone := make(chan struct{})
+		probe := pace.during(ctx, expect, batchDone)
 		err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
 			// InTx may run this again after a rollback: each attempt starts
 			// from the last committed progress (run).
 			done, next, err = s.purgeBatch(ctx, tx, run, owner, o)
 			return err
 		})
+		close(batchDone)
+		expect = time.Since(t)
+		busy := <-probe
 		if err != nil {
 			return resultOf(run, true), fmt.Errorf("retention purge of %s: %w", slot.Format(time.RFC3339), err)
 		}
@@ -206,12 +211,12 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 				return resultOf(run, true), err
 			}
 		}
-		if pause := o.Pause + time.Duration(float64(time.Since(t))*(1-o.Share)/o.Share); pause > 0 {
-			select {
-			case <-ctx.Done():
-				return resultOf(run, true), ctx.Err()
-			case <-time.After(pause):
-			}
+		paused, err := pace.pause(ctx, time.Since(t), busy, o.Pause)
+		if o.Trace != nil {
+			o.Trace("pause", paused)
+		}
+		if err != nil {
+			return resultOf(run, true), err
 		}
 	}
 	finished := s.now()
@@ -316,7 +321,7 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 	}
 	t = o.step("lock", t)
 	var add models.RetentionCounts
-	var ids []int64
+	var n int // messages to delete
 	var keys []string
 	touched := map[int64]*convPurge{}
 	for _, m := range cands {
@@ -331,7 +336,7 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			add.KeptOpenOrder++
 			continue
 		}
-		ids = append(ids, m.ID)
+		n++
 		p := touched[c.ID]
 		if p == nil {
 			p = &convPurge{}
@@ -352,20 +357,24 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			}
 		}
 	}
-	if len(ids) > 0 {
-		// The full-text indexes follow the deletes by themselves (SQLite
-		// triggers, InnoDB FULLTEXT): a purged word is no longer found.
-		var nm, na int64
-		if keys, nm, na, err = tx.PurgeMessages(ctx, ids); err != nil {
-			return false, next, err
-		}
-		add.DeletedMessages, add.DeletedAttachments = nm, na
-		t = o.step("delete", t)
+	last := cands[len(cands)-1].ID
+	if n > 0 {
 		affected := make([]int64, 0, len(touched))
 		for id := range touched {
 			affected = append(affected, id)
 		}
 		slices.Sort(affected)
+		// The candidates are every message in (LastID, last] older than the
+		// cut-off, so the batch is that primary-key range restricted to the
+		// conversations that are not exempt: one statement, no id list.
+		// The full-text indexes follow the deletes by themselves (SQLite
+		// triggers, InnoDB FULLTEXT): a purged word is no longer found.
+		var nm, na int64
+		if keys, nm, na, err = tx.PurgeMessageRange(ctx, run.LastID, last, run.Cutoff, affected); err != nil {
+			return false, next, err
+		}
+		add.DeletedMessages, add.DeletedAttachments = nm, na
+		t = o.step("delete", t)
 		left, err := tx.NonEmptyConversations(ctx, affected)
 		if err != nil {
 			return false, next, err
@@ -387,7 +396,6 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 		}
 		t = o.step("empty-conversations", t)
 	}
-	last := cands[len(cands)-1].ID
 	if err := tx.SaveRetentionProgress(ctx, run.ID, owner, last, add, keys, s.now().Add(o.Lease)); err != nil {
 		return false, next, err
 	}

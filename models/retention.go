@@ -200,16 +200,22 @@ func (q Queries) OrderStatuses(ctx context.Context, ids []int64) (map[int64]stri
 	return out, rows.Err()
 }
 
-// PurgeMessages deletes messages with their notifications and attachment
-// rows — the retention purge's own path, outside R2. It answers the
-// attachments' storage keys (their files are removed after the commit) and
-// how many messages and attachments went.
-func (q Queries) PurgeMessages(ctx context.Context, ids []int64) (keys []string, messages, attachments int64, err error) {
-	if len(ids) == 0 {
+// PurgeMessageRange deletes the messages with ids in (after, upTo] created
+// before cutoff that belong to the given conversations — a primary-key
+// range, one statement — with their notifications and attachment rows
+// (the foreign keys' ON DELETE CASCADE; both dialects enforce them). It is
+// the retention purge's own path, outside R2; the caller holds the
+// conversations' locks, so no message or attachment joins them meanwhile.
+// It answers the attachments' storage keys (their files are removed after
+// the commit) and how many messages and attachments went.
+func (q Queries) PurgeMessageRange(ctx context.Context, after, upTo int64, cutoff time.Time, conversationIDs []int64) (keys []string, messages, attachments int64, err error) {
+	if len(conversationIDs) == 0 || upTo <= after {
 		return nil, 0, 0, nil
 	}
-	in, args := inList(ids)
-	rows, err := q.q.QueryContext(ctx, `SELECT storage_key FROM attachments WHERE message_id IN (`+in+`) ORDER BY id`, args...)
+	in, convArgs := inList(conversationIDs)
+	args := append([]any{after, upTo, Now(cutoff)}, convArgs...)
+	rows, err := q.q.QueryContext(ctx, `SELECT a.storage_key FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.message_id > ? AND a.message_id <= ? AND m.created_at < ? AND m.conversation_id IN (`+in+`) ORDER BY a.id`, args...)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("purge: attachments: %w", translate(err))
 	}
@@ -225,31 +231,26 @@ func (q Queries) PurgeMessages(ctx context.Context, ids []int64) (keys []string,
 	if err := rows.Err(); err != nil {
 		return nil, 0, 0, err
 	}
-	if _, err := q.q.ExecContext(ctx, `DELETE FROM notifications WHERE message_id IN (`+in+`)`, args...); err != nil {
-		return nil, 0, 0, fmt.Errorf("purge: notifications: %w", translate(err))
-	}
-	res, err := q.q.ExecContext(ctx, `DELETE FROM attachments WHERE message_id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("purge: attachments: %w", translate(err))
-	}
-	attachments, _ = res.RowsAffected()
-	res, err = q.q.ExecContext(ctx, `DELETE FROM messages WHERE id IN (`+in+`)`, args...)
+	res, err := q.q.ExecContext(ctx, `DELETE FROM messages WHERE id > ? AND id <= ? AND created_at < ? AND conversation_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("purge: messages: %w", translate(err))
 	}
 	messages, _ = res.RowsAffected()
-	return keys, messages, attachments, nil
+	return keys, messages, int64(len(keys)), nil
 }
 
 // NonEmptyConversations answers which of the conversations still have a
-// message (one index probe each).
+// message (one index probe each). On MySQL it is a locking read: the
+// batch's snapshot was taken before it locked the conversations, so a
+// plain read could miss a message a send committed in between and take a
+// conversation for empty (its counts would then go unfixed).
 func (q Queries) NonEmptyConversations(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	in, args := inList(ids)
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT conversation_id FROM messages WHERE conversation_id IN (`+in+`)`, args...)
+	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT conversation_id FROM messages WHERE conversation_id IN (`+in+`)`+q.forUpdate(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("non-empty conversations: %w", translate(err))
 	}
@@ -274,16 +275,12 @@ func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) (int6
 		return 0, nil
 	}
 	in, args := inList(ids)
-	// Follow-ups are unlinked by fk_conversations_follow_up's ON DELETE
-	// SET NULL, one probe of conversations_follow_up per deleted row (an
-	// UPDATE … WHERE follow_up_of IN (…) of hundreds of ids made MariaDB
-	// scan the whole table each batch). SQLite enforces it too
+	// Their notifications and attachment rows go with them (ON DELETE
+	// CASCADE). Follow-ups are unlinked by fk_conversations_follow_up's ON
+	// DELETE SET NULL, one probe of conversations_follow_up per deleted row
+	// (an UPDATE … WHERE follow_up_of IN (…) of hundreds of ids made
+	// MariaDB scan the whole table each batch). SQLite enforces them too
 	// (foreign_keys(1)).
-	for _, child := range []string{"notifications", "attachments"} {
-		if _, err := q.q.ExecContext(ctx, `DELETE FROM `+child+` WHERE conversation_id IN (`+in+`)`, args...); err != nil {
-			return 0, fmt.Errorf("purge: %s: %w", child, translate(err))
-		}
-	}
 	res, err := q.q.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("purge: conversations: %w", translate(err))

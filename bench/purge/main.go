@@ -23,6 +23,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,9 +45,10 @@ type config struct {
 	Targets  int           // newest conversations the sends go to
 	Senders  int           // at most this many sends in flight
 	MaxPurge time.Duration // stop the purge after this long (0: run to the end)
-	Share    float64       // fraction of the time the throttled purge works (inbox.PurgeOptions.Share)
+	Share    float64       // a fixed fraction of the time the throttled purge works (inbox.PurgeOptions.Share; 0: production's adaptive pace)
 	ThenDays int           // then an unthrottled purge with this retention (0: none)
 	ThenMax  time.Duration // stop the unthrottled purge after this long (0: to the end)
+	DBPid    int           // the database server's pid, for its CPU time (0: not measured)
 }
 
 // report is what a measurement found.
@@ -61,6 +64,7 @@ type report struct {
 	IdleErrors, PurgeErrors int
 	Finished                bool
 	Steps                   map[string]time.Duration
+	DBCPU, SelfCPU          time.Duration
 	Then                    *purgeRun // the unthrottled purge (-then-days)
 }
 
@@ -73,6 +77,7 @@ type purgeRun struct {
 	Rate                   float64
 	Finished               bool
 	Steps                  map[string]time.Duration
+	DBCPU, SelfCPU         time.Duration // user+system time of the database server and of this process during the run
 }
 
 type noLimit struct{}
@@ -89,12 +94,13 @@ func main() {
 	flag.DurationVar(&cfg.Idle, "idle", 20*time.Second, "how long to measure the sends with no purge first")
 	flag.IntVar(&cfg.Batch, "batch", inbox.DefaultPurgeBatch, "purge batch size")
 	flag.DurationVar(&cfg.Pause, "pause", 0, "a fixed pause between purge batches")
-	flag.Float64Var(&cfg.Share, "share", inbox.DefaultPurgeShare, "fraction of the time the throttled purge works (1: no pause)")
+	flag.Float64Var(&cfg.Share, "share", 0, "a fixed fraction of the time the throttled purge works (0: production's adaptive pace; 1: no pause)")
 	flag.IntVar(&cfg.ThenDays, "then-days", 0, "then an unthrottled purge, no sends, with this retention_days (0: none)")
 	flag.DurationVar(&cfg.ThenMax, "then-max", 0, "stop the unthrottled purge after this long (0: to the end)")
 	flag.IntVar(&cfg.Targets, "targets", 2000, "the sends go to this many of the newest conversations")
 	flag.IntVar(&cfg.Senders, "senders", 64, "most sends in flight")
 	flag.DurationVar(&cfg.MaxPurge, "max", 0, "stop the purge after this long (0: to the end)")
+	flag.IntVar(&cfg.DBPid, "db-pid", 0, "the database server's pid: report its CPU time per deleted message (/proc/<pid>/stat)")
 	flag.Parse()
 	cfg.Slot = time.Now().UTC().Truncate(time.Second)
 	ctx := context.Background()
@@ -111,10 +117,16 @@ func main() {
 }
 
 func printReport(cfg config, r report) {
-	fmt.Printf("purge (%d days, batch %d, share %.2f): %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v)\n",
-		cfg.Days, cfg.Batch, cfg.Share, r.Deleted, r.Kept, r.Conversations, r.PurgeTime.Round(time.Millisecond), r.Rate, r.Finished)
+	pace := "adaptive pace"
+	if cfg.Share > 0 {
+		pace = fmt.Sprintf("fixed share %.2f", cfg.Share)
+	}
+	fmt.Printf("purge (%d days, batch %d, %s, sends at %d/s): %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v; worked %.0f%% of the time)\n",
+		cfg.Days, cfg.Batch, pace, cfg.Rate, r.Deleted, r.Kept, r.Conversations, r.PurgeTime.Round(time.Millisecond), r.Rate, r.Finished, 100*worked(r.Steps, r.PurgeTime))
+	fmt.Printf("  steps: %s\n", steps(r.Steps))
+	fmt.Printf("  CPU during it (sends included): %s\n", cpuLine(cfg, r.DBCPU, r.SelfCPU, r.Deleted))
+	ratio := 0.0
 	if cfg.Rate > 0 {
-		ratio := 0.0
 		if r.IdleP99 > 0 {
 			ratio = float64(r.PurgeP99) / float64(r.IdleP99)
 		}
@@ -124,7 +136,70 @@ func printReport(cfg config, r report) {
 	if t := r.Then; t != nil {
 		fmt.Printf("unthrottled purge (%d days, batch %d, no sends): %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v)\n",
 			t.Days, cfg.Batch, t.Deleted, t.Kept, t.Conversations, t.Time.Round(time.Millisecond), t.Rate, t.Finished)
+		fmt.Printf("  steps: %s\n", steps(t.Steps))
+		fmt.Printf("  CPU: %s\n", cpuLine(cfg, t.DBCPU, t.SelfCPU, t.Deleted))
 	}
+	fmt.Printf("SUMMARY purge %.0f messages/s with sends at %d/s (goal >= 20000) | sends p99 idle %s, during the purge %s, ratio %.2f (goal < 2)",
+		r.Rate, cfg.Rate, r.IdleP99, r.PurgeP99, ratio)
+	if t := r.Then; t != nil {
+		fmt.Printf(" | unthrottled %.0f messages/s", t.Rate)
+	}
+	fmt.Println()
+}
+
+// cpuLine is the CPU time per 1,000 deleted messages of the database
+// server (with -db-pid) and of this process.
+func cpuLine(cfg config, db, self time.Duration, deleted int64) string {
+	per := func(d time.Duration) string {
+		if deleted == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000/float64(deleted)*1000)
+	}
+	out := fmt.Sprintf("this process %s per 1,000 deleted messages", per(self))
+	if cfg.DBPid > 0 {
+		out = fmt.Sprintf("database server %s + %s", per(db), out)
+	}
+	return out
+}
+
+// cpu is a process's user + system time so far (/proc/<pid>/stat fields
+// 14 and 15, in clock ticks of 1/100 s); 0 for pid 0.
+func cpu(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// worked is the fraction of the run spent outside the pauses.
+func worked(s map[string]time.Duration, total time.Duration) float64 {
+	if total <= 0 {
+		return 0
+	}
+	return 1 - float64(s["pause"])/float64(total)
+}
+
+// steps lists the time per step of a batch, in the order a batch runs them.
+func steps(s map[string]time.Duration) string {
+	out := ""
+	for _, k := range []string{"candidates", "lock", "delete", "non-empty", "fix-conversations", "empty-conversations", "progress", "transaction", "pause"} {
+		if d, ok := s[k]; ok {
+			out += fmt.Sprintf("%s %s, ", k, d.Round(time.Millisecond))
+		}
+	}
+	if out == "" {
+		return "-"
+	}
+	return out[:len(out)-2]
 }
 
 // target is a conversation and its customer.
@@ -260,13 +335,14 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { snd.run(stop); close(done) }()
-	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share}, cfg.MaxPurge, logger)
+	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share}, cfg.MaxPurge, cfg.DBPid, logger)
 	close(stop)
 	<-done
 	if err != nil {
 		return r, err
 	}
 	r.Finished, r.Deleted, r.Conversations, r.Kept, r.PurgeTime, r.Rate, r.Steps = pr.Finished, pr.Deleted, pr.Conversations, pr.Kept, pr.Time, pr.Rate, pr.Steps
+	r.DBCPU, r.SelfCPU = pr.DBCPU, pr.SelfCPU
 	ls, errs := snd.take()
 	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
 	if cfg.ThenDays > 0 {
@@ -275,7 +351,7 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 		// is walked again; no sends, no pause.
 		slot := cfg.Slot.Add(time.Second)
 		logger.Printf("unthrottled purge of slot %s (retention %d days), no sends", slot.Format(time.RFC3339), cfg.ThenDays)
-		t, err := runPurge(ctx, svc, st, slot, cfg.ThenDays, inbox.PurgeOptions{BatchSize: cfg.Batch, Share: 1}, cfg.ThenMax, logger)
+		t, err := runPurge(ctx, svc, st, slot, cfg.ThenDays, inbox.PurgeOptions{BatchSize: cfg.Batch, Share: 1}, cfg.ThenMax, cfg.DBPid, logger)
 		if err != nil {
 			return r, err
 		}
@@ -286,7 +362,7 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 
 // runPurge runs one purge slot with retention days, stopped after max
 // (0: to the end), and reports what it did.
-func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot time.Time, days int, o inbox.PurgeOptions, max time.Duration, logger *log.Logger) (purgeRun, error) {
+func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot time.Time, days int, o inbox.PurgeOptions, max time.Duration, dbPid int, logger *log.Logger) (purgeRun, error) {
 	r := purgeRun{Days: days}
 	if err := st.PutSetting(ctx, models.SettingRetentionDays, fmt.Sprint(days), time.Now()); err != nil {
 		return r, err
@@ -298,6 +374,7 @@ func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot ti
 		defer cancel()
 	}
 	start := time.Now()
+	db0, self0 := cpu(dbPid), cpu(os.Getpid())
 	var tmu sync.Mutex
 	steps := map[string]time.Duration{}
 	o.Trace = func(step string, d time.Duration) { tmu.Lock(); steps[step] += d; tmu.Unlock() }
@@ -309,6 +386,7 @@ func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot ti
 	}
 	res, err := svc.PurgeSlot(pctx, slot, o)
 	r.Time = time.Since(start)
+	r.DBCPU, r.SelfCPU = cpu(dbPid)-db0, cpu(os.Getpid())-self0
 	tmu.Lock()
 	r.Steps = steps
 	logger.Printf("time per step: %v", steps)

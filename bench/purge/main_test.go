@@ -53,7 +53,7 @@ func TestHarnessSmall(t *testing.T) {
 				}
 			}
 		}
-		cfg := config{Days: 80, Rate: 40, Idle: 500 * time.Millisecond, Batch: 25, Share: 0.5, Slot: time.Now().UTC().Truncate(time.Second),
+		cfg := config{Days: 80, Rate: 40, Idle: 500 * time.Millisecond, Batch: 25, Slot: time.Now().UTC().Truncate(time.Second),
 			Targets: 20, Senders: 64, ThenDays: 30}
 		r, err := measure(ctx, st, cfg, log.New(io.Discard, "", 0))
 		if err != nil {
