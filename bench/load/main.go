@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/bench/internal/proccpu"
 	"github.com/parleyhq/parley/models"
 )
 
@@ -194,21 +195,13 @@ func perReq(a, b time.Duration, n, pid int) string {
 	return fmt.Sprintf("%.1f", ms(b-a)/float64(n))
 }
 
-// cpu is a process's user + system time so far (/proc/<pid>/stat fields
-// 14 and 15, in clock ticks of 1/100 s).
+// cpu is a process's user + system time so far; 0 for pid 0.
 func cpu(pid int) time.Duration {
-	if pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	d, err := proccpu.Of(pid)
 	if err != nil {
 		log.Fatal(err)
 	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
+	return d
 }
 
 func login(base, user string) (*http.Client, error) {

@@ -23,12 +23,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley/bench/internal/benchdb"
+	"github.com/parleyhq/parley/bench/internal/proccpu"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
@@ -163,21 +162,13 @@ func cpuLine(cfg config, db, self time.Duration, deleted int64) string {
 	return out
 }
 
-// cpu is a process's user + system time so far (/proc/<pid>/stat fields
-// 14 and 15, in clock ticks of 1/100 s); 0 for pid 0.
+// cpu is a process's user + system time so far; 0 for pid 0.
 func cpu(pid int) time.Duration {
-	if pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	d, err := proccpu.Of(pid)
 	if err != nil {
 		log.Fatal(err)
 	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
+	return d
 }
 
 // worked is the fraction of the run spent outside the pauses.
