@@ -86,60 +86,205 @@ func (q Queries) stampOnce(ctx context.Context, column string, id int64, at time
 }
 
 // CountMetric adds one to a metric's bucket of a day, for a staff member
-// (0: nobody) and, for a duration metric, in its store-wide row too (one
-// statement).
+// (0: nobody) and, for a duration metric, in its store-wide row too, in
+// the day's rows (metric_daily) and its week's (metric_weekly): two
+// statements.
 func (q Queries) CountMetric(ctx context.Context, day, metric string, staffID int64, bucket int) error {
-	values, args := `(?, ?, ?, ?, 1)`, []any{day, metric, staffID, bucket}
-	if all := storeWideStaff(metric); all != staffID {
-		values += `, (?, ?, ?, ?, 1)`
-		args = append(args, day, metric, all, bucket)
+	week, err := Week(day)
+	if err != nil {
+		return err
 	}
-	query := `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES ` + values + `
-		ON CONFLICT (day, metric, staff_id, bucket) DO UPDATE SET n = n + 1`
-	if q.d == MySQL {
-		query = `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES ` + values + `
+	for _, t := range []struct{ table, col, key string }{{"metric_daily", "day", day}, {"metric_weekly", "week", week}} {
+		values, args := `(?, ?, ?, ?, 1)`, []any{t.key, metric, staffID, bucket}
+		if all := storeWideStaff(metric); all != staffID {
+			values += `, (?, ?, ?, ?, 1)`
+			args = append(args, t.key, metric, all, bucket)
+		}
+		query := `INSERT INTO ` + t.table + ` (` + t.col + `, metric, staff_id, bucket, n) VALUES ` + values + `
+		ON CONFLICT (` + t.col + `, metric, staff_id, bucket) DO UPDATE SET n = n + 1`
+		if q.d == MySQL {
+			query = `INSERT INTO ` + t.table + ` (` + t.col + `, metric, staff_id, bucket, n) VALUES ` + values + `
 		ON DUPLICATE KEY UPDATE n = n + 1`
-	}
-	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("count %s: %w", metric, translate(err))
+		}
+		if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("count %s: %w", metric, translate(err))
+		}
 	}
 	return nil
 }
 
-// MetricCount is one day's count in one bucket of a metric.
-type MetricCount struct {
-	Day    string
+// Week is the Monday of a day's week ("2006-01-02"), the key of the
+// weekly metrics.
+func Week(day string) (string, error) {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return "", Errorf(EINVALID, "not a day: %q", day)
+	}
+	return monday(d).Format(time.DateOnly), nil
+}
+
+func monday(d time.Time) time.Time {
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
+// BucketCount is a histogram bucket's count.
+type BucketCount struct {
 	Bucket int
 	N      int64
 }
 
-// MetricCounts reads a metric's daily buckets from the day from to the day
-// to (inclusive), for one staff member or, with staffID nil, the whole
-// store (its store-wide rows).
-func (q Queries) MetricCounts(ctx context.Context, metric, from, to string, staffID *int64) ([]MetricCount, error) {
-	who := storeWideStaff(metric)
-	if staffID != nil {
-		who = *staffID
+// How metricRows keys its rows.
+type metricStep int
+
+const (
+	anyStep  metricStep = iota // no key: a histogram of the whole period
+	dayStep                    // the row's day (daily rows only)
+	weekStep                   // the first day in the period of the row's week
+)
+
+// metricRows is the union of row reads that cover a period exactly once,
+// each row (k, bucket, n) with k its step: per day, the period's daily
+// rows; otherwise the whole weeks inside it from metric_weekly and the
+// days before the first and after the last of them from metric_daily (a
+// period with no whole week reads its days).
+func metricRows(metric string, who int64, from, to string, step metricStep) (string, []any, error) {
+	f, err1 := time.Parse(time.DateOnly, from)
+	t, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil || t.Before(f) {
+		return "", nil, Errorf(EINVALID, "not a period: %q to %q", from, to)
 	}
-	query := `SELECT day, bucket, n FROM metric_daily WHERE metric = ? AND staff_id = ? AND day >= ? AND day <= ?
-		ORDER BY day, bucket`
-	args := []any{metric, who, from, to}
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	weekly := step == weekStep
+	if step == dayStep {
+		return `SELECT day AS k, bucket, n FROM metric_daily
+			WHERE metric = ? AND staff_id = ? AND day >= ? AND day <= ?`, []any{metric, who, from, to}, nil
+	}
+	firstMon := monday(f)
+	if firstMon.Before(f) {
+		firstMon = firstMon.AddDate(0, 0, 7)
+	}
+	lastSun := monday(t).AddDate(0, 0, 6)
+	if lastSun.After(t) {
+		lastSun = lastSun.AddDate(0, 0, -7)
+	}
+	var parts []string
+	var args []any
+	days := func(lo, hi time.Time) {
+		if hi.Before(lo) {
+			return
+		}
+		k, key := `day`, []any{}
+		if weekly {
+			// The days of a partial week at either end, or of a whole
+			// period with no whole week (two partial weeks at most):
+			// a row's step is its week's first day in the period.
+			next := monday(lo).AddDate(0, 0, 7)
+			k, key = `CASE WHEN day < ? THEN ? ELSE ? END`,
+				[]any{next.Format(time.DateOnly), lo.Format(time.DateOnly), next.Format(time.DateOnly)}
+		}
+		parts = append(parts, `SELECT `+k+` AS k, bucket, n FROM metric_daily
+			WHERE metric = ? AND staff_id = ? AND day >= ? AND day <= ?`)
+		args = append(append(args, key...), metric, who, lo.Format(time.DateOnly), hi.Format(time.DateOnly))
+	}
+	if lastSun.Before(firstMon) { // no whole week
+		days(f, t)
+		return strings.Join(parts, " UNION ALL "), args, nil
+	}
+	days(f, firstMon.AddDate(0, 0, -1))
+	parts = append(parts, `SELECT week AS k, bucket, n FROM metric_weekly
+			WHERE metric = ? AND staff_id = ? AND week >= ? AND week <= ?`)
+	args = append(args, metric, who, firstMon.Format(time.DateOnly), lastSun.AddDate(0, 0, -6).Format(time.DateOnly))
+	days(lastSun.AddDate(0, 0, 1), t)
+	return strings.Join(parts, " UNION ALL "), args, nil
+}
+
+// MetricHistogram sums a metric's buckets over the days from to to
+// (inclusive), for one staff member or, with staffID nil, the whole store
+// (its store-wide rows), in bucket order. Whole weeks are read from the
+// weekly rows: a year reads about 60 rows per bucket, not 365.
+func (q Queries) MetricHistogram(ctx context.Context, metric, from, to string, staffID *int64) ([]BucketCount, error) {
+	rows, args, err := metricRows(metric, whose(metric, staffID), from, to, anyStep)
+	if err != nil {
+		return nil, err
+	}
+	query := `SELECT bucket, SUM(n) FROM (` + rows + `) h GROUP BY bucket ORDER BY bucket`
+	if !strings.Contains(rows, "metric_weekly") {
+		// One day range: no derived table, so the covering index is read
+		// in place.
+		query = `SELECT bucket, SUM(n) FROM metric_daily WHERE metric = ? AND staff_id = ? AND day >= ? AND day <= ?
+			GROUP BY bucket ORDER BY bucket`
+	}
+	res, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("metric %s: %w", metric, translate(err))
 	}
-	defer rows.Close()
-	var out []MetricCount
-	for rows.Next() {
-		var m MetricCount
-		var day any
-		if err := rows.Scan(&day, &m.Bucket, &m.N); err != nil {
+	defer res.Close()
+	var out []BucketCount
+	for res.Next() {
+		var b BucketCount
+		if err := res.Scan(&b.Bucket, &b.N); err != nil {
 			return nil, err
 		}
-		m.Day = dayString(day)
-		out = append(out, m)
+		out = append(out, b)
 	}
-	return out, rows.Err()
+	return out, res.Err()
+}
+
+// MetricPoint is one step of a metric's series: the step's first day in
+// the period, its count, and the bucket of its median (the rank
+// floor((N-1)/2)+1 value, as the period's median is read).
+type MetricPoint struct {
+	Start  string
+	N      int64
+	Median int
+}
+
+// MetricSeries is a metric's count and median bucket per day or, with
+// weekly, per week (Monday to Sunday; the first and last may be partial)
+// over the days from to to, for one staff member or, with staffID nil, the
+// whole store. Steps with no counts are left out. The medians are found in
+// SQL, so only one row per step leaves the database.
+func (q Queries) MetricSeries(ctx context.Context, metric, from, to string, staffID *int64, weekly bool) ([]MetricPoint, error) {
+	step := dayStep
+	if weekly {
+		step = weekStep
+	}
+	rows, args, err := metricRows(metric, whose(metric, staffID), from, to, step)
+	if err != nil {
+		return nil, err
+	}
+	// Within a step, the running count up to a bucket reaches the median's
+	// rank floor((N-1)/2)+1 exactly when 2·running ≥ N.
+	query := `SELECT k, SUM(n), MIN(CASE WHEN 2 * upto >= total THEN bucket END) FROM (
+		SELECT k, bucket, n,
+			SUM(n) OVER (PARTITION BY k ORDER BY bucket ROWS UNBOUNDED PRECEDING) AS upto,
+			SUM(n) OVER (PARTITION BY k) AS total
+		FROM (` + rows + `) u) h
+		GROUP BY k ORDER BY k`
+	res, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("metric %s series: %w", metric, translate(err))
+	}
+	defer res.Close()
+	var out []MetricPoint
+	for res.Next() {
+		var p MetricPoint
+		var k any
+		if err := res.Scan(&k, &p.N, &p.Median); err != nil {
+			return nil, err
+		}
+		p.Start = dayString(k)
+		out = append(out, p)
+	}
+	return out, res.Err()
+}
+
+// whose is the staff_id a metric read looks at: one staff member, or the
+// metric's store-wide rows.
+func whose(metric string, staffID *int64) int64 {
+	if staffID != nil {
+		return *staffID
+	}
+	return storeWideStaff(metric)
 }
 
 // dayString reads a DATE column: MySQL answers a time or bytes, SQLite text.
