@@ -241,12 +241,6 @@ func (s *Service) Metrics(ctx context.Context, a models.Actor, p Period) (Dashbo
 	}
 	d.MonthlyUsed = int64(used)
 
-	if d.FirstResponse, err = s.durations(ctx, models.MetricFirstResponse, p, me); err != nil {
-		return d, err
-	}
-	if d.Resolution, err = s.durations(ctx, models.MetricResolution, p, me); err != nil {
-		return d, err
-	}
 	// The charts: per day, or per week over long periods.
 	days := p.Days()
 	weekly := len(days) > MaxDailySeriesDays
@@ -263,24 +257,36 @@ func (s *Service) Metrics(ctx context.Context, a models.Actor, p Period) (Dashbo
 	for i := range d.Days {
 		step[d.Days[i].Day] = &d.Days[i]
 	}
-	fr, err := s.store.MetricSeries(ctx, models.MetricFirstResponse, p.From, p.To, me, weekly)
+	// First response: its chart's steps add up to the period's histogram,
+	// so one read serves both.
+	fr, err := s.store.MetricSteps(ctx, models.MetricFirstResponse, p.From, p.To, me, weekly)
 	if err != nil {
 		return d, err
 	}
-	for _, pt := range fr {
-		if f, ok := step[pt.Start]; ok {
-			f.FirstResponseMedian = int64(models.BucketDuration(pt.Median).Seconds())
+	hists := make([][]models.BucketCount, 0, len(fr))
+	for _, st := range fr {
+		hists = append(hists, st.Buckets)
+		if f, ok := step[st.Start]; ok {
+			f.FirstResponseMedian = summarize(st.Buckets).MedianSeconds
 		}
 	}
+	d.FirstResponse = summarize(models.MergeHistograms(hists...))
+	res, err := s.store.MetricHistogram(ctx, models.MetricResolution, p.From, p.To, me)
+	if err != nil {
+		return d, err
+	}
+	d.Resolution = summarize(res)
 	if !d.Scoped { // new conversations are the store's, not an agent's
-		conv, err := s.store.MetricSeries(ctx, models.MetricConversations, p.From, p.To, nil, weekly)
+		conv, err := s.store.MetricSteps(ctx, models.MetricConversations, p.From, p.To, nil, weekly)
 		if err != nil {
 			return d, err
 		}
-		for _, pt := range conv {
-			d.Conversations += pt.N
-			if f, ok := step[pt.Start]; ok {
-				f.Conversations += pt.N
+		for _, st := range conv {
+			for _, b := range st.Buckets {
+				d.Conversations += b.N
+				if f, ok := step[st.Start]; ok {
+					f.Conversations += b.N
+				}
 			}
 		}
 	}
@@ -290,16 +296,6 @@ func (s *Service) Metrics(ctx context.Context, a models.Actor, p Period) (Dashbo
 // MaxDailySeriesDays is the longest period charted per day; longer ones
 // are charted per week.
 const MaxDailySeriesDays = 31
-
-// durations is a duration metric's count, median and p90 over a period,
-// for one staff member or (nil) the store.
-func (s *Service) durations(ctx context.Context, metric string, p Period, staffID *int64) (Durations, error) {
-	hist, err := s.store.MetricHistogram(ctx, metric, p.From, p.To, staffID)
-	if err != nil {
-		return Durations{}, err
-	}
-	return summarize(hist), nil
-}
 
 // summarize reads the median and p90 off a histogram in bucket order.
 func summarize(hist []models.BucketCount) Durations {
