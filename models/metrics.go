@@ -140,8 +140,7 @@ type BucketCount struct {
 type metricStep int
 
 const (
-	anyStep  metricStep = iota // no key: a histogram of the whole period
-	dayStep                    // the row's day (daily rows only)
+	dayStep  metricStep = iota // the row's day (daily rows only)
 	weekStep                   // the first day in the period of the row's week
 )
 
@@ -204,41 +203,21 @@ func metricReads(from, to string, step metricStep) ([]metricRead, error) {
 
 // MetricHistogram sums a metric's buckets over the days from to to
 // (inclusive), for one staff member or, with staffID nil, the whole store
-// (its store-wide rows), in bucket order. Whole weeks are read from the
-// weekly rows: a year reads about 60 rows per bucket, not 365.
+// (its store-wide rows), in bucket order: the sum of its weekly steps, so
+// whole weeks are read from the weekly rows (a year is about 60 packed
+// rows, not 365 days' rows per bucket). Adding the packed rows up here
+// costs MariaDB less than a GROUP BY bucket over the same rows (which
+// needs a temporary table) and the server little (a row per week).
 func (q Queries) MetricHistogram(ctx context.Context, metric, from, to string, staffID *int64) ([]BucketCount, error) {
-	reads, err := metricReads(from, to, anyStep)
+	steps, err := q.MetricSteps(ctx, metric, from, to, staffID, true)
 	if err != nil {
 		return nil, err
 	}
-	who := whose(metric, staffID)
-	var parts []string
-	var args []any
-	for _, r := range reads {
-		parts = append(parts, `SELECT bucket, n FROM `+r.table+` WHERE metric = ? AND staff_id = ? AND `+r.col+` >= ? AND `+r.col+` <= ?`)
-		args = append(args, metric, who, r.lo, r.hi)
+	hs := make([][]BucketCount, 0, len(steps))
+	for _, s := range steps {
+		hs = append(hs, s.Buckets)
 	}
-	query := `SELECT bucket, SUM(n) FROM (` + strings.Join(parts, " UNION ALL ") + `) h GROUP BY bucket ORDER BY bucket`
-	if len(parts) == 1 {
-		// One range: no derived table, so the covering index is read in
-		// place.
-		query = parts[0] + ` GROUP BY bucket ORDER BY bucket`
-		query = strings.Replace(query, `SELECT bucket, n`, `SELECT bucket, SUM(n)`, 1)
-	}
-	res, err := q.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("metric %s: %w", metric, translate(err))
-	}
-	defer res.Close()
-	var out []BucketCount
-	for res.Next() {
-		var b BucketCount
-		if err := res.Scan(&b.Bucket, &b.N); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, res.Err()
+	return MergeHistograms(hs...), nil
 }
 
 // MetricStep is one step of a metric's series: the step's first day in
