@@ -1,12 +1,10 @@
 package models
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -299,48 +297,83 @@ func (q Queries) MetricSteps(ctx context.Context, metric, from, to string, staff
 
 // unpackBuckets appends the counts of "bucket:n,bucket:n,…" to bs.
 func unpackBuckets(bs []BucketCount, packed []byte) ([]BucketCount, error) {
-	for len(packed) > 0 {
-		pair := packed
-		if i := bytes.IndexByte(packed, ','); i >= 0 {
-			pair, packed = packed[:i], packed[i+1:]
-		} else {
-			packed = nil
+	for i := 0; i < len(packed); {
+		var b BucketCount
+		var ok1, ok2 bool
+		b.Bucket, i, ok1 = packedNumber(packed, i, ':')
+		var n int
+		n, i, ok2 = packedNumber(packed, i, ',')
+		if !ok1 || !ok2 {
+			return bs, fmt.Errorf("a packed histogram that is not bucket:n,…: %.80q", packed)
 		}
-		i := bytes.IndexByte(pair, ':')
-		if i < 0 {
-			return bs, fmt.Errorf("a packed bucket without its count: %q", pair)
-		}
-		b, err1 := strconv.Atoi(string(pair[:i]))
-		n, err2 := strconv.ParseInt(string(pair[i+1:]), 10, 64)
-		if err1 != nil || err2 != nil {
-			return bs, fmt.Errorf("a packed bucket that is not two numbers: %q", pair)
-		}
-		bs = append(bs, BucketCount{Bucket: b, N: n})
+		b.N = int64(n)
+		bs = append(bs, b)
 	}
 	return bs, nil
 }
 
+// packedNumber reads the digits of p from i up to sep (or the end) and
+// answers the number and where the next one starts.
+func packedNumber(p []byte, i int, sep byte) (int, int, bool) {
+	n, start := 0, i
+	for ; i < len(p) && p[i] != sep; i++ {
+		if p[i] < '0' || p[i] > '9' || i-start > 15 {
+			return 0, i, false
+		}
+		n = n*10 + int(p[i]-'0')
+	}
+	if i == start || (sep == ':' && i == len(p)) || (sep == ',' && i == len(p)-1) {
+		return 0, i, false // empty, no count after a bucket, or a trailing comma
+	}
+	return n, i + 1, true
+}
+
 // mergeBuckets sorts counts by bucket and adds up those of the same bucket.
 func mergeBuckets(bs []BucketCount) []BucketCount {
-	slices.SortFunc(bs, func(x, y BucketCount) int { return x.Bucket - y.Bucket })
-	out := bs[:0]
-	for _, b := range bs {
-		if n := len(out); n > 0 && out[n-1].Bucket == b.Bucket {
-			out[n-1].N += b.N
-			continue
-		}
-		out = append(out, b)
-	}
-	return out
+	return MergeHistograms(bs)
 }
 
 // MergeHistograms adds histograms up, in bucket order.
 func MergeHistograms(hs ...[]BucketCount) []BucketCount {
-	var all []BucketCount
+	var dense [512]int64 // bucket 511 is about 3,800 years
+	top, sparse := -1, false
 	for _, h := range hs {
-		all = append(all, h...)
+		for _, b := range h {
+			if b.Bucket < 0 || b.Bucket >= len(dense) {
+				sparse = true
+				continue
+			}
+			dense[b.Bucket] += b.N
+			top = max(top, b.Bucket)
+		}
 	}
-	return mergeBuckets(all)
+	var out []BucketCount
+	for b := 0; b <= top; b++ {
+		if dense[b] != 0 {
+			out = append(out, BucketCount{Bucket: b, N: dense[b]})
+		}
+	}
+	if !sparse {
+		return out
+	}
+	// Buckets outside the array (not durations' buckets): sort them in.
+	for _, h := range hs {
+		for _, b := range h {
+			if b.Bucket < 0 || b.Bucket >= len(dense) {
+				out = append(out, b)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(x, y BucketCount) int { return x.Bucket - y.Bucket })
+	merged := out[:0]
+	for _, b := range out {
+		if n := len(merged); n > 0 && merged[n-1].Bucket == b.Bucket {
+			merged[n-1].N += b.N
+			continue
+		}
+		merged = append(merged, b)
+	}
+	return merged
 }
 
 // whose is the staff_id a metric read looks at: one staff member, or the
