@@ -38,7 +38,7 @@ func TestStaffMetrics(t *testing.T) {
 		from := today.AddDate(0, 0, -59).Format(time.DateOnly)
 		r = e.do(t, "GET", "/api/v1/staff/metrics?from="+from+"&to="+today.Format(time.DateOnly), chatTok, nil)
 		days := r.list("days")
-		week := today.AddDate(0, 0, -((int(today.Weekday())+6)%7)).Format(time.DateOnly)
+		week := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7)).Format(time.DateOnly)
 		if r.Code != http.StatusOK || r.str("step") != "week" || len(days) < 9 || len(days) > 10 || r.str("days.0.day") != from ||
 			r.str(fmt.Sprintf("days.%d.day", len(days)-1)) != week || r.num(fmt.Sprintf("days.%d.conversations", len(days)-1)) != 3 {
 			t.Fatalf("60 days per week: %d %s", r.Code, r.Body)
