@@ -271,11 +271,17 @@ func (s *Service) Metrics(ctx context.Context, a models.Actor, p Period) (Dashbo
 		}
 	}
 	d.FirstResponse = summarize(models.MergeHistograms(hists...))
-	res, err := s.store.MetricHistogram(ctx, models.MetricResolution, p.From, p.To, me)
+	// Resolution: the period's histogram is the sum of the same steps (the
+	// steps' shape keeps a short period to one range read in index order).
+	res, err := s.store.MetricSteps(ctx, models.MetricResolution, p.From, p.To, me, weekly)
 	if err != nil {
 		return d, err
 	}
-	d.Resolution = summarize(res)
+	hists = hists[:0]
+	for _, st := range res {
+		hists = append(hists, st.Buckets)
+	}
+	d.Resolution = summarize(models.MergeHistograms(hists...))
 	if !d.Scoped { // new conversations are the store's, not an agent's
 		conv, err := s.store.MetricSteps(ctx, models.MetricConversations, p.From, p.To, nil, weekly)
 		if err != nil {

@@ -199,25 +199,6 @@ func metricReads(from, to string, step metricStep) ([]metricRead, error) {
 	return reads, nil
 }
 
-// MetricHistogram sums a metric's buckets over the days from to to
-// (inclusive), for one staff member or, with staffID nil, the whole store
-// (its store-wide rows), in bucket order: the sum of its weekly steps, so
-// whole weeks are read from the weekly rows (a year is about 60 packed
-// rows, not 365 days' rows per bucket). Adding the packed rows up here
-// costs MariaDB less than a GROUP BY bucket over the same rows (which
-// needs a temporary table) and the server little (a row per week).
-func (q Queries) MetricHistogram(ctx context.Context, metric, from, to string, staffID *int64) ([]BucketCount, error) {
-	steps, err := q.MetricSteps(ctx, metric, from, to, staffID, true)
-	if err != nil {
-		return nil, err
-	}
-	hs := make([][]BucketCount, 0, len(steps))
-	for _, s := range steps {
-		hs = append(hs, s.Buckets)
-	}
-	return MergeHistograms(hs...), nil
-}
-
 // MetricStep is one step of a metric's series: the step's first day in
 // the period and its histogram, in bucket order.
 type MetricStep struct {
@@ -290,7 +271,7 @@ func (q Queries) MetricSteps(ctx context.Context, metric, from, to string, staff
 	}
 	slices.SortFunc(out, func(x, y MetricStep) int { return strings.Compare(x.Start, y.Start) })
 	for i := range out {
-		out[i].Buckets = mergeBuckets(out[i].Buckets)
+		out[i].Buckets = MergeHistograms(out[i].Buckets)
 	}
 	return out, nil
 }
@@ -326,11 +307,6 @@ func packedNumber(p []byte, i int, sep byte) (int, int, bool) {
 		return 0, i, false // empty, no count after a bucket, or a trailing comma
 	}
 	return n, i + 1, true
-}
-
-// mergeBuckets sorts counts by bucket and adds up those of the same bucket.
-func mergeBuckets(bs []BucketCount) []BucketCount {
-	return MergeHistograms(bs)
 }
 
 // MergeHistograms adds histograms up, in bucket order.

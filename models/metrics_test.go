@@ -38,12 +38,14 @@ func testMetricStoreWideRows(t *testing.T, st *models.Store) {
 		t.Helper()
 		out := map[string]int64{}
 		for _, day := range []string{"2026-11-01", "2026-11-02"} {
-			cs, err := st.MetricHistogram(ctx, metric, day, day, staff)
+			steps, err := st.MetricSteps(ctx, metric, day, day, staff, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, c := range cs {
-				out[day] += c.N
+			for _, s := range steps {
+				for _, c := range s.Buckets {
+					out[day] += c.N
+				}
 			}
 		}
 		return out
@@ -113,10 +115,16 @@ func testMetricWeeklyRows(t *testing.T, st *models.Store) {
 					who = *staff
 				}
 				w := want(from, until, who)
-				h, err := st.MetricHistogram(ctx, models.MetricFirstResponse, from, until, staff)
+				// The period's histogram: its weekly steps added up.
+				steps, err := st.MetricSteps(ctx, models.MetricFirstResponse, from, until, staff, true)
 				if err != nil {
 					t.Fatal(err)
 				}
+				var hs [][]models.BucketCount
+				for _, s := range steps {
+					hs = append(hs, s.Buckets)
+				}
+				h := models.MergeHistograms(hs...)
 				var got []int
 				for _, b := range h {
 					for range b.N {
