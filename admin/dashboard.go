@@ -125,6 +125,7 @@ func dashboardPage(d inbox.Dashboard, days int, problem string) (templates.Dashb
 		ShowStore:     !d.Scoped,
 		MonthlyUsed:   d.MonthlyUsed,
 		MonthlyCap:    d.MonthlyCap,
+		Step:          d.Step,
 	}
 	if d.MonthlyCap > 0 {
 		page.MonthlyPercent = min(100, int(d.MonthlyUsed*100/int64(d.MonthlyCap)))

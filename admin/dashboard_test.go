@@ -44,6 +44,12 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("chat admin's load %q lacks %s, or no cap box", doc.Find(".parley-load").Text(), other.Username)
 	}
 
+	// A year is charted per week.
+	res = login(t, chat).get("/admin/dashboard?days=365")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.doc(t).Find(".box-title").Text(), "Median first response per week") {
+		t.Fatalf("a year's dashboard: %d, chart titles %q", res.StatusCode, res.doc(t).Find(".box-title").Text())
+	}
+
 	res = login(t, agent).get("/admin/dashboard")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("agent: %d %.300s", res.StatusCode, res.body)

@@ -149,7 +149,9 @@ type AgentLoad struct {
 	Open    int64  `json:"open"`
 }
 
-// DayFigures are one day's figures for the charts.
+// DayFigures are one step's figures for the charts: a day's, or a week's
+// (Day is then the week's first day in the period: its Monday, or the
+// period's first day).
 type DayFigures struct {
 	Day                 string `json:"day"`
 	Conversations       int64  `json:"conversations"`
@@ -174,7 +176,8 @@ type Dashboard struct {
 	Resolution     Durations
 	Conversations  int64 // started by customers in the period
 	Load           []AgentLoad
-	Days           []DayFigures
+	Days           []DayFigures // one per step of the charts
+	Step           string       // "day", or "week" for periods over MaxDailySeriesDays
 	GeneratedAt    time.Time
 	StoreZone      string
 	StoreTodayFrom time.Time
@@ -238,73 +241,87 @@ func (s *Service) Metrics(ctx context.Context, a models.Actor, p Period) (Dashbo
 	}
 	d.MonthlyUsed = int64(used)
 
-	perDay := map[string]*DayFigures{}
-	for _, day := range p.Days() {
-		perDay[day] = &DayFigures{Day: day}
+	// The charts: per day, or per week over long periods.
+	days := p.Days()
+	weekly := len(days) > MaxDailySeriesDays
+	d.Step = "day"
+	if weekly {
+		d.Step = "week"
 	}
-	fr, err := s.store.MetricCounts(ctx, models.MetricFirstResponse, p.From, p.To, me)
-	if err != nil {
-		return d, err
-	}
-	d.FirstResponse = summarize(fr)
-	byDay := map[string][]models.MetricCount{}
-	for _, c := range fr {
-		byDay[c.Day] = append(byDay[c.Day], c)
-	}
-	for day, cs := range byDay {
-		if f, ok := perDay[day]; ok {
-			f.FirstResponseMedian = int64(summarize(cs).Median.Seconds())
+	step := map[string]*DayFigures{}
+	for i, day := range days {
+		if t, _ := time.Parse(time.DateOnly, day); !weekly || i == 0 || t.Weekday() == time.Monday {
+			d.Days = append(d.Days, DayFigures{Day: day})
 		}
 	}
-	res, err := s.store.MetricCounts(ctx, models.MetricResolution, p.From, p.To, me)
+	for i := range d.Days {
+		step[d.Days[i].Day] = &d.Days[i]
+	}
+	// First response: its chart's steps add up to the period's histogram,
+	// so one read serves both.
+	fr, err := s.store.MetricSteps(ctx, models.MetricFirstResponse, p.From, p.To, me, weekly)
 	if err != nil {
 		return d, err
 	}
-	d.Resolution = summarize(res)
+	hists := make([][]models.BucketCount, 0, len(fr))
+	for _, st := range fr {
+		hists = append(hists, st.Buckets)
+		if f, ok := step[st.Start]; ok {
+			f.FirstResponseMedian = summarize(st.Buckets).MedianSeconds
+		}
+	}
+	d.FirstResponse = summarize(models.MergeHistograms(hists...))
+	// Resolution: the period's histogram is the sum of the same steps (the
+	// steps' shape keeps a short period to one range read in index order).
+	res, err := s.store.MetricSteps(ctx, models.MetricResolution, p.From, p.To, me, weekly)
+	if err != nil {
+		return d, err
+	}
+	hists = hists[:0]
+	for _, st := range res {
+		hists = append(hists, st.Buckets)
+	}
+	d.Resolution = summarize(models.MergeHistograms(hists...))
 	if !d.Scoped { // new conversations are the store's, not an agent's
-		conv, err := s.store.MetricCounts(ctx, models.MetricConversations, p.From, p.To, nil)
+		conv, err := s.store.MetricSteps(ctx, models.MetricConversations, p.From, p.To, nil, weekly)
 		if err != nil {
 			return d, err
 		}
-		for _, c := range conv {
-			d.Conversations += c.N
-			if f, ok := perDay[c.Day]; ok {
-				f.Conversations += c.N
+		for _, st := range conv {
+			for _, b := range st.Buckets {
+				d.Conversations += b.N
+				if f, ok := step[st.Start]; ok {
+					f.Conversations += b.N
+				}
 			}
 		}
-	}
-	for _, day := range p.Days() {
-		d.Days = append(d.Days, *perDay[day])
 	}
 	return d, nil
 }
 
-// summarize reads the median and p90 off histogram buckets.
-func summarize(cs []models.MetricCount) Durations {
-	hist := map[int]int64{}
+// MaxDailySeriesDays is the longest period charted per day; longer ones
+// are charted per week.
+const MaxDailySeriesDays = 31
+
+// summarize reads the median and p90 off a histogram in bucket order.
+func summarize(hist []models.BucketCount) Durations {
 	var out Durations
-	for _, c := range cs {
-		hist[c.Bucket] += c.N
+	for _, c := range hist {
 		out.Count += c.N
 	}
 	if out.Count == 0 {
 		return out
 	}
-	buckets := make([]int, 0, len(hist))
-	for b := range hist {
-		buckets = append(buckets, b)
-	}
-	slices.Sort(buckets)
 	at := func(q float64) time.Duration {
 		rank := int64(q*float64(out.Count-1)) + 1 // the rank-th smallest, 1-based
 		var seen int64
-		for _, b := range buckets {
-			seen += hist[b]
+		for _, c := range hist {
+			seen += c.N
 			if seen >= rank {
-				return models.BucketDuration(b)
+				return models.BucketDuration(c.Bucket)
 			}
 		}
-		return models.BucketDuration(buckets[len(buckets)-1])
+		return models.BucketDuration(hist[len(hist)-1].Bucket)
 	}
 	out.Median, out.P90 = at(0.5), at(0.9)
 	out.MedianSeconds, out.P90Seconds = int64(out.Median.Seconds()), int64(out.P90.Seconds())

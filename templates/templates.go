@@ -65,7 +65,7 @@ func render(name string, data any) (template.HTML, error) {
 const DashboardTemplate = "dashboard.html"
 
 // DashboardPage is the dashboard: live tiles, timings over a period, the
-// monthly cap, per-agent load and the daily charts' data.
+// monthly cap, per-agent load and the charts' data (per day or per week).
 type DashboardPage struct {
 	Scope, Problem string
 	Days           int // the chosen period in days; 0 for a from–to period
@@ -80,7 +80,8 @@ type DashboardPage struct {
 	MonthlyCap     int // -1 unlimited
 	MonthlyPercent int
 	Load           []DashboardLoad
-	ChartJSON      template.JS        // {"days":[…],"conversations":[…],"first_response_minutes":[…]}
+	Step           string             // the charts' step: "day", or "week" over long periods
+	ChartJSON      template.JS        // {"days":[…],"conversations":[…],"first_response_minutes":[…]}; days are each step's first day
 	Failures       *DashboardFailures // chat administrators and up; nil hides the card
 }
 

@@ -30,6 +30,7 @@ type metricsView struct {
 	Resolution    inbox.Durations    `json:"resolution"`
 	Load          []inbox.AgentLoad  `json:"load"`
 	Days          []inbox.DayFigures `json:"days"`
+	Step          string             `json:"step"`
 	GeneratedAt   string             `json:"generated_at"`
 }
 
@@ -70,7 +71,7 @@ func (a *API) staffMetrics(c *gin.Context) {
 	v := metricsView{From: d.Period.From, To: d.Period.To, TimeZone: d.StoreZone, Scoped: d.Scoped,
 		Open: d.Open, AwaitingAdmin: d.AwaitingAdmin, AwaitingUser: d.AwaitingUser, Unassigned: d.Unassigned,
 		Escalated: d.Escalated, MessagesToday: d.MessagesToday, FirstResponse: d.FirstResponse, Resolution: d.Resolution,
-		Load: d.Load, Days: d.Days, GeneratedAt: d.GeneratedAt.UTC().Format(time.RFC3339)}
+		Load: d.Load, Days: d.Days, Step: d.Step, GeneratedAt: d.GeneratedAt.UTC().Format(time.RFC3339)}
 	if v.Load == nil {
 		v.Load = []inbox.AgentLoad{}
 	}

@@ -441,11 +441,28 @@ func (g *gen) countDuration(metric string, at time.Time, staff int64, d time.Dur
 	g.metrics[metricKey{day, metric, models.StoreWide, b}]++
 }
 
-// writeMetrics stores the daily histograms the dashboard reads, as the
-// service would have counted them (days in UTC, the default time zone).
+// writeMetrics stores the daily and weekly histograms the dashboard reads,
+// as the service would have counted them (days in UTC, the default time
+// zone; weeks Monday to Sunday).
 func (g *gen) writeMetrics(ctx context.Context, db *sql.DB) error {
+	weekly := map[metricKey]int64{}
 	in := &inserter{db: db, head: `INSERT INTO metric_daily (day, metric, staff_id, bucket, n) VALUES `, ncol: 5}
 	for k, n := range g.metrics {
+		if err := in.add(ctx, k.day, k.metric, k.staff, k.bucket, n); err != nil {
+			return err
+		}
+		week, err := models.Week(k.day)
+		if err != nil {
+			return err
+		}
+		k.day = week
+		weekly[k] += n
+	}
+	if err := in.flush(ctx); err != nil {
+		return err
+	}
+	in = &inserter{db: db, head: `INSERT INTO metric_weekly (week, metric, staff_id, bucket, n) VALUES `, ncol: 5}
+	for k, n := range weekly {
 		if err := in.add(ctx, k.day, k.metric, k.staff, k.bucket, n); err != nil {
 			return err
 		}

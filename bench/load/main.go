@@ -72,10 +72,10 @@ func main() {
 		log.Fatal(err)
 	}
 	var customer, orderNumber string
-	if err := db.QueryRowContext(ctx, `SELECT customer_email FROM conversations WHERE id = 500000`).Scan(&customer); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT customer_email FROM conversations WHERE id >= (SELECT MAX(id) FROM conversations) DIV 2 ORDER BY id LIMIT 1`).Scan(&customer); err != nil {
 		log.Fatal(err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT o.number FROM conversations c JOIN orders o ON o.id = c.order_id WHERE c.id > 500000 LIMIT 1`).Scan(&orderNumber); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT o.number FROM conversations c JOIN orders o ON o.id = c.order_id WHERE c.id > (SELECT MAX(id) FROM conversations) DIV 2 LIMIT 1`).Scan(&orderNumber); err != nil {
 		log.Fatal(err)
 	}
 	db.Close()
