@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -59,33 +60,42 @@ func (q Queries) IsBlocked(ctx context.Context, customerID int64, email, ip stri
 // SettingsAndBlocked is Settings and IsBlocked in one statement: what a
 // customer's send or start checks first (R9, R10, R11, R13), one round
 // trip instead of two. The settings are read as stored now, like Settings.
+// (A UNION ALL: on MariaDB it cost less than the two statements it
+// replaces, where a join to the block count's derived table cost more.)
 func (q Queries) SettingsAndBlocked(ctx context.Context, customerID int64, email, ip string) (Settings, bool, error) {
 	s := DefaultSettings()
-	// One row per stored setting, each carrying the block count; one row
-	// with a NULL name when no setting is stored.
-	rows, err := q.q.QueryContext(ctx, `SELECT b.n, s.name, s.value
-		FROM (SELECT COUNT(*) AS n FROM blocks WHERE `+blockMatch+`) b LEFT JOIN settings s ON 1 = 1`,
+	// Rows of kind 0 are the stored settings; the one row of kind 1 holds
+	// the number of matching blocks.
+	rows, err := q.q.QueryContext(ctx, `SELECT 0, name, value FROM settings
+		UNION ALL SELECT 1, '', COUNT(*) FROM blocks WHERE `+blockMatch,
 		customerID, strings.ToLower(email), ip)
 	if err != nil {
 		return s, false, fmt.Errorf("settings and blocks: %w", translate(err))
 	}
 	defer rows.Close()
-	blocks, seen := 0, false
+	counted, blocked := 0, false
 	for rows.Next() {
-		var name, value sql.NullString
-		if err := rows.Scan(&blocks, &name, &value); err != nil {
+		var kind int
+		var name, value string
+		if err := rows.Scan(&kind, &name, &value); err != nil {
 			return s, false, fmt.Errorf("settings and blocks: %w", err)
 		}
-		seen = true
-		if name.Valid {
-			s.apply(name.String, value.String)
+		if kind == 0 {
+			s.apply(name, value)
+			continue
 		}
+		n, err := strconv.Atoi(value)
+		if err != nil {
+			return s, false, fmt.Errorf("settings and blocks: block count %q", value)
+		}
+		counted++
+		blocked = n > 0
 	}
 	if err := rows.Err(); err != nil {
 		return s, false, fmt.Errorf("settings and blocks: %w", translate(err))
 	}
-	if !seen {
-		return s, false, fmt.Errorf("settings and blocks: no row")
+	if counted != 1 {
+		return s, false, fmt.Errorf("settings and blocks: %d block counts", counted)
 	}
-	return s, blocks > 0, nil
+	return s, blocked, nil
 }
