@@ -17,16 +17,14 @@ import (
 // (Send checks after its locked read, saving a read of the conversation).
 func (s *Service) customerMay(ctx context.Context, q models.Queries, a models.Actor, email string, newConversation bool) (monthlyCap, error) {
 	var mc monthlyCap
-	settings, err := q.Settings(ctx)
+	// The settings as stored now (a change applies to the next send) and
+	// the blocks, in one statement.
+	settings, blocked, err := q.SettingsAndBlocked(ctx, a.ID, email, a.IP)
 	if err != nil {
 		return mc, err
 	}
 	if !settings.EnableCustomerChat {
 		return mc, models.Errorf(models.EFORBIDDEN, "customer chat is turned off for this store; your earlier messages are still here")
-	}
-	blocked, err := q.IsBlocked(ctx, a.ID, email, a.IP)
-	if err != nil {
-		return mc, err
 	}
 	if blocked {
 		return mc, models.Errorf(models.EFORBIDDEN, models.MsgBlocked)

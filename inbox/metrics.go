@@ -14,20 +14,24 @@ import (
 // rows, so concurrent starts do not queue on one row.
 const countShards = 16
 
-// firstResponse stamps a conversation's first public staff reply and, the
-// first time, counts its wait in the day's histogram under the replier.
-// Conversations started by staff (R5) are stamped at their start and never
-// counted: no customer waited.
-func (s *Service) firstResponse(ctx context.Context, tx *models.Tx, a models.Actor, c models.Conversation, m models.Message) error {
-	if !a.IsStaff() || !m.Public {
-		return nil
+// firstResponse stamps, on the locked conversation c before it is saved
+// (SaveConversation writes the stamp in the same UPDATE), its first public
+// staff reply m, and reports whether m is that reply. Conversations started
+// by staff (R5) are stamped at their start: no customer waited.
+func firstResponse(a models.Actor, c *models.Conversation, m models.Message) bool {
+	if !a.IsStaff() || !m.Public || c.FirstResponseAt != nil {
+		return false
 	}
-	now := s.now()
-	first, err := tx.StampFirstResponse(ctx, c.ID, now)
-	if err != nil || !first {
-		return err
-	}
-	return s.countDuration(ctx, tx, models.MetricFirstResponse, a.ID, now, now.Sub(c.CreatedAt))
+	at := m.CreatedAt
+	c.FirstResponseAt = &at
+	return true
+}
+
+// countFirstResponse counts a first response's wait in the day's histogram
+// under the replier.
+func (s *Service) countFirstResponse(ctx context.Context, tx *models.Tx, a models.Actor, c models.Conversation) error {
+	at := *c.FirstResponseAt
+	return s.countDuration(ctx, tx, models.MetricFirstResponse, a.ID, at, at.Sub(c.CreatedAt))
 }
 
 // resolved stamps a conversation's first RESOLVED or CLOSED and, the first

@@ -41,13 +41,31 @@ func TestDashboardTimings(t *testing.T) {
 			cu, c := e.MustCustomerConv()
 			custs, convs = append(custs, cu), append(convs, c)
 		}
-		e.MustStart(e.agent, inbox.StartInput{CustomerID: custs[2].ID, Subject: "We reached out", Body: "Hello from the store"})
+		outreach := e.MustStart(e.agent, inbox.StartInput{CustomerID: custs[2].ID, Subject: "We reached out", Body: "Hello from the store"})
 		e.clock.Advance(10 * time.Minute)
 		e.MustSend(e.agent, convs[0].ID, models.KindNote, "a note is not a response")
 		e.clock.Advance(5 * time.Minute)
-		e.MustSend(e.agent, convs[0].ID, models.KindReply, "first answer after 15 minutes")
+		first, _ := e.MustSend(e.agent, convs[0].ID, models.KindReply, "first answer after 15 minutes")
 		e.clock.Advance(15 * time.Minute)
 		e.MustSend(e.agent, convs[0].ID, models.KindReply, "a second answer does not count")
+		e.MustSend(e.agent, outreach.ID, models.KindReply, "a reply to the store's own outreach is no first response")
+		// The stamp is the first public reply's time, set once (the send's
+		// one conversation UPDATE writes it); outreach keeps its start.
+		for _, tc := range []struct {
+			id   int64
+			want time.Time
+		}{{convs[0].ID, first.CreatedAt}, {outreach.ID, outreach.CreatedAt}} {
+			c, err := e.st.Conversation(e.ctx, tc.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.FirstResponseAt == nil || !c.FirstResponseAt.Equal(tc.want) {
+				t.Errorf("conversation %d: first response stamped %v; want %v", tc.id, c.FirstResponseAt, tc.want)
+			}
+		}
+		if c, err := e.st.Conversation(e.ctx, convs[2].ID); err != nil || c.FirstResponseAt != nil {
+			t.Errorf("unanswered conversation: first response %v, %v; want none", c.FirstResponseAt, err)
+		}
 		e.MustSend(e.chatAdmin, convs[1].ID, models.KindReply, "answer after 30 minutes")
 		e.clock.Advance(30 * time.Minute)
 		e.MustChangeStatus(e.chatAdmin, convs[1].ID, models.StatusResolved, "")  // resolved after an hour

@@ -118,11 +118,14 @@ func (s *Service) send(ctx context.Context, tx *models.Tx, a models.Actor, c mod
 			c.IsReadByUser = false
 		}
 	}
+	first := firstResponse(a, &c, m)
 	if err := tx.SaveConversation(ctx, c); err != nil {
 		return m, c, err
 	}
-	if err := s.firstResponse(ctx, tx, a, c, m); err != nil {
-		return m, c, err
+	if first {
+		if err := s.countFirstResponse(ctx, tx, a, c); err != nil {
+			return m, c, err
+		}
 	}
 	if a.IsStaff() {
 		// R20: a reply can move the status; record it before and after.

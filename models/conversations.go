@@ -9,20 +9,22 @@ import (
 
 const conversationColumns = `id, customer_id, customer_name, customer_email, subject, order_id, status,
 	assigned_to, follow_up_of, is_read_by_admin, is_read_by_user, created_at, updated_at,
-	last_message_at, last_preview, message_count, public_last_at, public_preview, public_message_count`
+	last_message_at, last_preview, message_count, public_last_at, public_preview, public_message_count, first_response_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanConversation(row scanner) (Conversation, error) {
 	var c Conversation
 	var orderID, assigned, followUp sql.NullInt64
+	var firstResponse sql.NullTime
 	err := row.Scan(&c.ID, &c.CustomerID, &c.CustomerName, &c.CustomerEmail, &c.Subject, &orderID, &c.Status,
 		&assigned, &followUp, &c.IsReadByAdmin, &c.IsReadByUser, &c.CreatedAt, &c.UpdatedAt,
-		&c.LastMessageAt, &c.LastPreview, &c.MessageCount, &c.PublicLastAt, &c.PublicPreview, &c.PublicMessages)
+		&c.LastMessageAt, &c.LastPreview, &c.MessageCount, &c.PublicLastAt, &c.PublicPreview, &c.PublicMessages, &firstResponse)
 	if err != nil {
 		return c, err
 	}
 	c.OrderID, c.AssignedTo, c.FollowUpOf = nullID(orderID), nullID(assigned), nullID(followUp)
+	c.FirstResponseAt = nullTime(firstResponse)
 	c.CreatedAt, c.UpdatedAt, c.LastMessageAt, c.PublicLastAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), c.LastMessageAt.UTC(), c.PublicLastAt.UTC()
 	return c, nil
 }
@@ -101,13 +103,19 @@ func (q Queries) InsertConversation(ctx context.Context, c *Conversation) error 
 }
 
 // SaveConversation writes a conversation's mutable fields (call it with the
-// row locked).
+// row locked). FirstResponseAt is set once: a stored stamp is kept, so a
+// conversation value that does not carry it (nil) never clears it.
 func (q Queries) SaveConversation(ctx context.Context, c Conversation) error {
+	var firstResponse any
+	if c.FirstResponseAt != nil {
+		firstResponse = *c.FirstResponseAt
+	}
 	_, err := q.q.ExecContext(ctx, `UPDATE conversations SET status = ?, assigned_to = ?, is_read_by_admin = ?,
 		is_read_by_user = ?, updated_at = ?, last_message_at = ?, last_preview = ?, message_count = ?,
-		public_last_at = ?, public_preview = ?, public_message_count = ? WHERE id = ?`,
+		public_last_at = ?, public_preview = ?, public_message_count = ?,
+		first_response_at = COALESCE(first_response_at, ?) WHERE id = ?`,
 		c.Status, idArg(c.AssignedTo), c.IsReadByAdmin, c.IsReadByUser, c.UpdatedAt, c.LastMessageAt,
-		c.LastPreview, c.MessageCount, c.PublicLastAt, c.PublicPreview, c.PublicMessages, c.ID)
+		c.LastPreview, c.MessageCount, c.PublicLastAt, c.PublicPreview, c.PublicMessages, firstResponse, c.ID)
 	if err != nil {
 		return fmt.Errorf("save conversation %d: %w", c.ID, translate(err))
 	}

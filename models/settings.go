@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // IANA zone names resolve on hosts without zoneinfo
 	"unicode/utf8"
@@ -121,8 +122,28 @@ type SettingDef struct {
 	Default  string
 }
 
+// settingDefs, settingIndex and defaultSettings are built once: every
+// request that reads the settings (a customer's send does) parses them over
+// the defaults, and rebuilding the definitions per row cost more than the
+// query did.
+var (
+	settingDefs     = buildSettingDefs()
+	settingIndex    = indexSettingDefs(settingDefs)
+	defaultSettings = buildDefaultSettings()
+)
+
 // SettingDefs lists every setting in the order the settings page shows them.
-func SettingDefs() []SettingDef {
+func SettingDefs() []SettingDef { return slices.Clone(settingDefs) }
+
+func indexSettingDefs(defs []SettingDef) map[string]int {
+	m := make(map[string]int, len(defs))
+	for i, d := range defs {
+		m[d.Name] = i
+	}
+	return m
+}
+
+func buildSettingDefs() []SettingDef {
 	channels := []string{ChannelPortal, ChannelWidget, ChannelAPI}
 	return []SettingDef{
 		{Name: SettingEnableCustomerChat, Group: "Customer chat", Label: "Enable customer chat", Kind: KindBool, Default: "true",
@@ -161,12 +182,11 @@ func SettingDefs() []SettingDef {
 
 // SettingDefByName finds one definition.
 func SettingDefByName(name string) (SettingDef, bool) {
-	for _, d := range SettingDefs() {
-		if d.Name == name {
-			return d, true
-		}
+	i, ok := settingIndex[name]
+	if !ok {
+		return SettingDef{}, false
 	}
-	return SettingDef{}, false
+	return settingDefs[i], true
 }
 
 // Parse checks raw against the definition and returns the value as stored.
@@ -256,8 +276,14 @@ func (d SettingDef) Parse(raw string) (string, error) {
 
 // DefaultSettings are the settings of a fresh store.
 func DefaultSettings() Settings {
+	s := defaultSettings
+	s.ConsentExcludedChannel = slices.Clone(s.ConsentExcludedChannel)
+	return s
+}
+
+func buildDefaultSettings() Settings {
 	var s Settings
-	for _, d := range SettingDefs() {
+	for _, d := range settingDefs {
 		s.apply(d.Name, d.Default)
 	}
 	return s
@@ -437,9 +463,19 @@ func (s Settings) Location() *time.Location {
 	if s.TimeZone == "" {
 		return time.UTC
 	}
+	if loc, ok := zones.Load(s.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	zones.Store(s.TimeZone, loc)
 	return loc
 }
+
+// zones holds the time zones Location loaded, by name: loading one reads
+// and parses its zoneinfo file, and a send asks for the store's zone (R10's
+// month). A zone's rules do not change while the process runs; the
+// setting's value is still read per request.
+var zones sync.Map

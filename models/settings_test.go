@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -63,5 +64,80 @@ func TestSettingsStoredOverDefaults(t *testing.T) {
 		if !got.ConsentRequired(models.ChannelPortal) || got.ConsentRequired(models.ChannelAPI) || got.ConsentRequired(models.ChannelStaff) {
 			t.Fatal("consent channels wrong")
 		}
+	})
+}
+
+// TestSettingsAndBlocked: the send's one statement for settings and blocks
+// answers what Settings and IsBlocked answer, with no setting stored, after
+// a change (read per call, never kept), and for each way a block matches.
+func TestSettingsAndBlocked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		at := models.Now(time.Now())
+		c := models.Customer{Email: "amy@example.com", Name: "Amy", CreatedAt: at}
+		if err := s.InsertCustomer(ctx, &c, ""); err != nil {
+			t.Fatal(err)
+		}
+		check := func(what, email, ip string, wantBlocked bool, want models.Settings) {
+			t.Helper()
+			got, blocked, err := s.SettingsAndBlocked(ctx, c.ID, email, ip)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if blocked != wantBlocked {
+				t.Errorf("%s: blocked %v, want %v", what, blocked, wantBlocked)
+			}
+			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+				t.Errorf("%s: settings\n%+v\nwant\n%+v", what, got, want)
+			}
+			if b, err := s.IsBlocked(ctx, c.ID, email, ip); err != nil || b != blocked {
+				t.Errorf("%s: IsBlocked %v %v, SettingsAndBlocked %v", what, b, err, blocked)
+			}
+			if st, err := s.Settings(ctx); err != nil || fmt.Sprintf("%+v", st) != fmt.Sprintf("%+v", got) {
+				t.Errorf("%s: Settings %+v %v", what, st, err)
+			}
+		}
+		want := models.DefaultSettings()
+		check("fresh store", c.Email, "192.0.2.1", false, want)
+
+		if err := s.PutSetting(ctx, models.SettingEnableCustomerChat, "false", at); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutSetting(ctx, models.SettingCustomerMessagesPerMin, "7", at); err != nil {
+			t.Fatal(err)
+		}
+		want.EnableCustomerChat, want.CustomerMessagesPerMinute = false, 7
+		check("settings stored", c.Email, "192.0.2.1", false, want)
+		if err := s.PutSetting(ctx, models.SettingEnableCustomerChat, "true", at); err != nil {
+			t.Fatal(err)
+		}
+		want.EnableCustomerChat = true
+		check("setting changed back", c.Email, "192.0.2.1", false, want)
+
+		for _, b := range []struct {
+			what  string
+			block models.Block
+		}{
+			{"blocked by e-mail (any case)", models.Block{Email: "amy@example.com"}},
+			{"blocked by address", models.Block{IP: "192.0.2.1"}},
+			{"blocked as the customer", models.Block{CustomerID: &c.ID}},
+		} {
+			b.block.CreatedBy, b.block.CreatedAt = 1, at
+			if err := s.InsertBlock(ctx, &b.block); err != nil {
+				t.Fatal(err)
+			}
+			check(b.what, "AMY@example.com", "192.0.2.1", true, want)
+			// Another e-mail and address: only the customer's own block matches.
+			check(b.what+", other e-mail and address", "zed@example.com", "198.51.100.7", b.block.CustomerID != nil, want)
+			if _, err := s.DeleteBlock(ctx, b.block.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("blocks lifted", c.Email, "192.0.2.1", false, want)
+		// An empty e-mail or address never matches a block without one.
+		if err := s.InsertBlock(ctx, &models.Block{IP: "203.0.113.9", CreatedBy: 1, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		check("empty e-mail and address", "", "", false, want)
 	})
 }

@@ -128,6 +128,9 @@ type Conversation struct {
 	PublicLastAt   time.Time // customer view
 	PublicPreview  string
 	PublicMessages int
+	// FirstResponseAt is the first public staff reply (the first-response
+	// metric; staff outreach is stamped at its start); nil until then.
+	FirstResponseAt *time.Time
 }
 
 // PublicStatus is the conversation's status as its customer sees it, the

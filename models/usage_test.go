@@ -120,3 +120,66 @@ func TestCountCustomerMessage(t *testing.T) {
 		}
 	})
 }
+
+// TestCountCustomerMessageShards: uncapped counts spread over the month's
+// shard rows (so concurrent sends do not queue on one row) and sum exactly;
+// a cap then holds against the sum of all the month's rows; migration 00022
+// turns the old single rows into shard 0 and back into sums.
+func TestCountCustomerMessageShards(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		const month, uncapped = "2025-09", 200
+		for range uncapped {
+			if ok, err := st.CountCustomerMessage(ctx, month, -1); err != nil || !ok {
+				t.Fatalf("uncapped count: %v, %v", ok, err)
+			}
+		}
+		var rows int
+		if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM monthly_usage WHERE month = ?`, month).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if rows < 2 || rows > models.UsageShards {
+			t.Errorf("%d uncapped counts in %d rows; want them spread over 2..%d shards", uncapped, rows, models.UsageShards)
+		}
+		if n, err := st.MonthlyCustomerMessages(ctx, month); err != nil || n != uncapped {
+			t.Fatalf("month counted %d, %v; want %d", n, err, uncapped)
+		}
+		// A cap of uncapped+3 leaves three slots whatever shard holds what.
+		for i, want := range []bool{true, true, true, false, false} {
+			if ok, err := st.CountCustomerMessage(ctx, month, uncapped+3); err != nil || ok != want {
+				t.Errorf("capped count %d: %v, %v; want %v", i+1, ok, err, want)
+			}
+		}
+		if n, err := st.MonthlyCustomerMessages(ctx, month); err != nil || n != uncapped+3 {
+			t.Fatalf("month counted %d, %v; want %d", n, err, uncapped+3)
+		}
+
+		// Down to the unsharded table and up again: the sums survive.
+		dialect, dir := goose.DialectSQLite3, "sqlite"
+		if st.Config.Dialect == models.MySQL {
+			dialect, dir = goose.DialectMySQL, "mysql"
+		}
+		sub, err := fs.Sub(migrations.FS, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := goose.NewProvider(dialect, st.DB, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.DownTo(ctx, 21); err != nil {
+			t.Fatalf("down to 21: %v", err)
+		}
+		var old int
+		if err := st.DB.QueryRowContext(ctx, `SELECT customer_messages FROM monthly_usage WHERE month = ?`, month).Scan(&old); err != nil || old != uncapped+3 {
+			t.Fatalf("unsharded row %d, %v; want %d", old, err, uncapped+3)
+		}
+		if _, err := p.Up(ctx); err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		var shard, n int
+		if err := st.DB.QueryRowContext(ctx, `SELECT shard, customer_messages FROM monthly_usage WHERE month = ?`, month).Scan(&shard, &n); err != nil || shard != 0 || n != uncapped+3 {
+			t.Fatalf("after 00022: shard %d holds %d, %v; want shard 0 with %d", shard, n, err, uncapped+3)
+		}
+	})
+}

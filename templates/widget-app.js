@@ -51,12 +51,20 @@
     say("");
     loadList();
   }
+  // The list pages with the API's own keyset cursor (next_cursor of
+  // GET /conversations, the one the messages page uses): "Older
+  // conversations" appends the next 50 below the ones shown.
+  var listNext = null;
   function loadList() {
     current = null;
     if (poll) { clearInterval(poll); poll = null; }
-    call("GET", "/conversations?limit=50").then(function (d) {
+    listPage(null).then(function () { show("w-list"); }).catch(function (e) { say(e.message, true); });
+  }
+  function listPage(cursor) {
+    var path = "/conversations?limit=50" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    return call("GET", path).then(function (d) {
       var ul = $("w-convs");
-      ul.textContent = "";
+      if (!cursor) ul.textContent = "";
       (d.items || []).forEach(function (c) {
         var li = document.createElement("li");
         if (!c.is_read_by_user) li.className = "unread";
@@ -70,8 +78,9 @@
         li.appendChild(a);
         ul.appendChild(li);
       });
-      show("w-list");
-    }).catch(function (e) { say(e.message, true); });
+      listNext = d.next_cursor || null;
+      $("w-more").hidden = !listNext;
+    });
   }
   function messageItem(m) {
     var li = document.createElement("li");
@@ -157,6 +166,9 @@
     }).catch(function (e) { say(e.message, true); });
   });
   $("w-back").addEventListener("click", loadList);
+  $("w-more").addEventListener("click", function () {
+    if (listNext) listPage(listNext).catch(function (e) { say(e.message, true); });
+  });
   $("w-guest").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var body = {};

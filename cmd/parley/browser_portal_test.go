@@ -182,6 +182,55 @@ func flowWidgetGuest(t *testing.T, s *site, ctx context.Context) {
 		t.Fatalf("widget conversation rows: %d %v", n, err)
 	}
 	widgetUploads(t, s, ctx, in)
+	widgetListPaging(t, s, ctx, in, subject)
+}
+
+// widgetListPaging: a guest with more conversations than the widget's page
+// of 50 sees the newest 50, then "Older conversations" appends the rest
+// (the API's next_cursor): every conversation exactly once, newest first.
+func widgetListPaging(t *testing.T, s *site, ctx context.Context, in func() chromedp.QueryOption, subject string) {
+	var guest int64
+	var name string
+	var newest time.Time
+	err := s.st.DB.QueryRow(`SELECT customer_id, customer_name, last_message_at FROM conversations WHERE subject = ?`, subject).Scan(&guest, &name, &newest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const older = 54
+	want := []string{subject}
+	for i := range older {
+		at := models.Now(newest.Add(-time.Duration(i+1) * time.Minute))
+		sub := fmt.Sprintf("Older thread %02d", i+1)
+		c := models.Conversation{CustomerID: guest, CustomerName: name, Subject: sub, Status: models.StatusAwaitingAdmin,
+			CreatedAt: at, UpdatedAt: at, LastMessageAt: at, PublicLastAt: at}
+		if err := s.st.InsertConversation(context.Background(), &c); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, sub)
+	}
+	subjects := func(out *[]string) chromedp.Action {
+		return chromedp.Evaluate(`Array.from(document.querySelector('iframe').contentDocument.querySelectorAll('#w-convs .subject')).map(function(e){return e.textContent})`, out)
+	}
+	var first, all []string
+	var moreHidden bool
+	err = browse(ctx,
+		chromedp.Click(`#w-back`, chromedp.ByQuery, in()),
+		waitJS(`document.querySelector('iframe').contentDocument.querySelectorAll('#w-convs li').length === 50 && !document.querySelector('iframe').contentDocument.querySelector('#w-more').hidden`),
+		subjects(&first),
+		chromedp.Click(`#w-more`, chromedp.ByQuery, in()),
+		waitJS(`document.querySelector('iframe').contentDocument.querySelectorAll('#w-convs li').length >= `+fmt.Sprint(older+1)+` && document.querySelector('iframe').contentDocument.querySelector('#w-more').hidden`),
+		subjects(&all),
+		chromedp.Evaluate(`document.querySelector('iframe').contentDocument.querySelector('#w-more').hidden`, &moreHidden),
+	)
+	if err != nil {
+		t.Fatalf("widget list past 50: %v", err)
+	}
+	if len(first) != 50 || strings.Join(first, "|") != strings.Join(want[:50], "|") {
+		t.Fatalf("first page of the widget's list (%d):\n%s\nwant the newest 50:\n%s", len(first), strings.Join(first, "\n"), strings.Join(want[:50], "\n"))
+	}
+	if strings.Join(all, "|") != strings.Join(want, "|") || !moreHidden {
+		t.Fatalf("after Older conversations (%d, button hidden %v):\n%s\nwant:\n%s", len(all), moreHidden, strings.Join(all, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // widgetUploads: in the widget's thread the guest sends an image whose
