@@ -261,12 +261,32 @@ func dismissAlert() chromedp.Action {
 
 // choose picks an option of a select2 control by its visible text.
 func choose(selectSel, text string) chromedp.Action {
-	return chromedp.Tasks{
-		chromedp.Click(selectSel+` + .select2 .select2-selection`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.select2-results__option`, chromedp.ByQuery),
-		chromedp.Click(`//li[contains(@class,"select2-results__option")][normalize-space(.)=`+js(text)+`]`, chromedp.BySearch),
-		waitJS(`document.querySelector(` + js(selectSel) + `).selectedOptions[0].text === ` + js(text)),
-	}
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var select2 bool
+		if err := chromedp.Evaluate(`!!document.querySelector(`+js(selectSel+` + .select2`)+`)`, &select2).Do(ctx); err != nil {
+			return err
+		}
+		if select2 { // GoAdmin's widget: open it and click the option
+			return chromedp.Tasks{
+				chromedp.Click(selectSel+` + .select2 .select2-selection`, chromedp.ByQuery),
+				chromedp.WaitVisible(`.select2-results__option`, chromedp.ByQuery),
+				chromedp.Click(`//li[contains(@class,"select2-results__option")][normalize-space(.)=`+js(text)+`]`, chromedp.BySearch),
+				waitJS(`document.querySelector(` + js(selectSel) + `).selectedOptions[0].text === ` + js(text)),
+			}.Do(ctx)
+		}
+		// A native <select>: pick the option as the keyboard would (focus,
+		// choose, change event).
+		var value string
+		if err := chromedp.Evaluate(`(Array.from(document.querySelector(`+js(selectSel)+`).options).find(o => o.text.trim() === `+js(text)+`) || {value: ''}).value`, &value).Do(ctx); err != nil {
+			return err
+		}
+		return chromedp.Tasks{
+			chromedp.Focus(selectSel, chromedp.ByQuery),
+			chromedp.SetValue(selectSel, value, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector(`+js(selectSel)+`).dispatchEvent(new Event('change', {bubbles: true}))`, nil),
+			waitJS(`document.querySelector(` + js(selectSel) + `).selectedOptions[0].text === ` + js(text)),
+		}.Do(ctx)
+	})
 }
 
 // selectRow ticks a list row's checkbox (GoAdmin's iCheck control).
@@ -516,7 +536,7 @@ func flowEdit(t *testing.T, s *site, ctx context.Context) {
 	err = browse(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(`textarea[name="reply_body"]`, chromedp.ByQuery),
-		chromedp.Click(`input[name="reply_kind"][value="note"] ~ ins.iCheck-helper`, chromedp.ByQuery),
+		chromedp.Click(`input[name="reply_kind"][value="note"]`, chromedp.ByQuery),
 		chromedp.SendKeys(`textarea[name="reply_body"]`, note, chromedp.ByQuery),
 		chromedp.Click(`form button.submit`, chromedp.ByQuery),
 		waitJS(`Array.from(document.querySelectorAll('.conv-history .conv-note .conv-body')).some(e => e.innerText === `+js(note)+`)`),
@@ -758,7 +778,7 @@ func threadGETLeavesUnread(t *testing.T, s *site) {
 	}
 }
 
-var formToken = regexp.MustCompile(`name="__go_admin_t_" value='([^']+)'`)
+var formToken = regexp.MustCompile(`name="__go_admin_t_" value=['"]([^'"]+)['"]`)
 
 // editPost: the edit form's POST as GoAdmin's page sends it. A reply with
 // an override the inbox refuses stores nothing and comes back with the
