@@ -53,8 +53,12 @@ func TestRedisDownCustomersStillSignInAndSend(t *testing.T) {
 			if err != nil {
 				t.Fatalf("sign-in: %v", err)
 			}
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("sign-in took %v", d)
+			// A guard against hanging on Redis, not a timing: the limiter
+			// gives up after lim.Timeout, while go-redis's own dial timeout
+			// and retries would take over 15 s (a loaded CI machine took
+			// 3.9 s here with bcrypt and MariaDB).
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("sign-in took %v: it waited on Redis", d)
 			}
 			a, err := acc.Authenticate(ctx, s.Token, "192.0.2.1")
 			if err != nil {
