@@ -113,6 +113,7 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 	}
 	registerOperations(eng, gen)
 	g.layout = newLayout(eng.DefaultConnection())
+	g.listTable = gen
 	g.addOperations = eng.AdminPlugin().GetAddOperationFn()
 	g.formToken = auth.GetTokenService(eng.Services.Get(auth.TokenServiceKey)).AddToken
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/GoAdminGroup/go-admin/context"
+	"github.com/GoAdminGroup/go-admin/plugins/admin/modules/table"
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/inbox"
@@ -51,6 +52,7 @@ type guard struct {
 	layout        *layout
 	addOperations context.NodeProcessor
 	formToken     func() string // a new GoAdmin form token (its edit route checks it)
+	listTable     table.Generator // the conversation table (list.go lays out its list)
 }
 
 func newGuard(d Deps) *guard {
@@ -177,7 +179,7 @@ func (g *guard) check(c *gin.Context, rt Route) {
 		g.operation(c, a)
 	case kindList:
 		if g.routeAllowed(c, a) {
-			g.list(c)
+			g.list(c, a)
 		}
 	case kindSetting:
 		if g.routeAllowed(c, a) {

@@ -64,7 +64,7 @@ func (c *conversationTable) bulkButtons(ctx *context.Context, info *types.InfoPa
 		info.AddButton(ctx, b.title, b.icon, a)
 	}
 	// Registered for everyone (GoAdmin registers a handler when it first
-	// sees the action; the row cell is takeCell, so this adds no button);
+	// sees the action; the list page renders no action cells from it);
 	// the picker shows only to those who may assign, and inbox decides.
 	info.AddActionButton(ctx, "Assign", c.ajax(ActionAssign, "ids"), "conv-assign-action")
 	info.AddJS(allMatchingJS())

@@ -56,14 +56,14 @@ func Conversations(svc *inbox.Service, actor ActorFunc, log *slog.Logger, driver
 	}
 }
 
-// listPath is the list page's own path; every other request of the table
+// ListPath is the list page's own path; every other request of the table
 // (its edit page, the edit and delete posts) only reads rows through it.
-const listPath = "/admin/info/" + ConversationTable
+const ListPath = "/admin/info/" + ConversationTable
 
 // isListRequest reports whether the generator runs for the list page
 // (GoAdmin runs it for every route of the table, twice per request).
 func isListRequest(ctx *context.Context) bool {
-	return ctx.Request != nil && ctx.Request.URL != nil && strings.TrimSuffix(ctx.Request.URL.Path, "/") == listPath
+	return ctx.Request != nil && ctx.Request.URL != nil && strings.TrimSuffix(ctx.Request.URL.Path, "/") == ListPath
 }
 
 // dataOnly is the info panel of every request but the list's: GoAdmin
@@ -94,11 +94,10 @@ type conversationTable struct {
 	mayAssign bool // the caller may assign (the "all matching" bar offers it)
 }
 
-// takeCell is the row action cell (a text/template GoAdmin runs per row):
-// "Take it" only on unassigned rows (item 16), as a plain button rather
+// TakeOffered reports whether a list row offers "Take it" (item 16): an
+// unassigned conversation. The list renders it as a plain button rather
 // than GoAdmin's dropdown, whose menu the next row clipped (item 18).
-const takeCell = `{{if not (index .Value "` + FilterAssigned + `").Value}}` +
-	`<button type="button" class="btn btn-xs btn-primary conv-take" data-id="{{.Id}}">Take it</button>{{end}}`
+func TakeOffered(row map[string]types.InfoItem) bool { return row[FilterAssigned].Value == "" }
 
 // takeJS posts the row's id alone: GoAdmin's own row-action script also
 // sends ids=<selection>, which is "," with nothing selected and was refused
@@ -122,10 +121,10 @@ func takeJS() template.JS {
 }
 
 // takeButton registers the take handler (POST /admin/operation/<id>) and
-// renders the row cell and its script.
+// the row button's script.
 func (c *conversationTable) takeButton(ctx *context.Context, info *types.InfoPanel) {
 	info.AddActionButton(ctx, "Take it", c.ajax(ActionTake, "id"), "conv-take-action")
-	info.SetAction(takeCell).AddJS(takeJS())
+	info.AddJS(takeJS())
 }
 
 // ajax builds an Ajax action whose handler runs the inbox action with the

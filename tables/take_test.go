@@ -7,16 +7,15 @@ import (
 	"github.com/GoAdminGroup/go-admin/template/types"
 )
 
-// TestTakeCell: the row cell offers "Take it" on unassigned rows only, as a
-// button that carries the row's id (items 16 and 18).
-func TestTakeCell(t *testing.T) {
+// TestTakeOffered: the list offers "Take it" on unassigned rows only
+// (item 16); admin's list test checks the button the page renders.
+func TestTakeOffered(t *testing.T) {
 	for _, tc := range []struct {
 		assigned string
 		want     bool
 	}{{"", true}, {"agent2", false}, {"#7", false}} {
-		got := types.ParseTableDataTmplWithID("221", takeCell, map[string]types.InfoItem{FilterAssigned: {Value: tc.assigned}})
-		if has := strings.Contains(got, `class="btn btn-xs btn-primary conv-take" data-id="221"`); has != tc.want {
-			t.Errorf("assigned %q: cell %q", tc.assigned, got)
+		if got := TakeOffered(map[string]types.InfoItem{FilterAssigned: {Value: tc.assigned}}); got != tc.want {
+			t.Errorf("assigned %q: take offered %v", tc.assigned, got)
 		}
 	}
 }
