@@ -51,7 +51,7 @@ type guard struct {
 	// addOperations registers a panel's Ajax callbacks as engine.Content does.
 	layout        *layout
 	addOperations context.NodeProcessor
-	formToken     func() string // a new GoAdmin form token (its edit route checks it)
+	formToken     func() string   // a new GoAdmin form token (its edit route checks it)
 	listTable     table.Generator // the conversation table (list.go lays out its list)
 }
 
