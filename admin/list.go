@@ -94,11 +94,11 @@ func (g *guard) listPage(c *gin.Context, a models.Actor) {
 	}
 	page.Rows = make([]templates.ListRow, 0, len(data.InfoList))
 	for _, row := range data.InfoList {
-		r := templates.ListRow{ID: row["id"].Value, Take: tables.TakeOffered(row), Cells: make([]template.HTML, len(shown))}
+		cells := make([]template.HTML, len(shown))
 		for i, h := range shown {
-			r.Cells[i] = row[h.Field].Content
+			cells[i] = row[h.Field].Content
 		}
-		page.Rows = append(page.Rows, r)
+		page.Rows = append(page.Rows, templates.ListRow{ID: row["id"].Value, Take: tables.TakeOffered(row), Cells: templates.ListCells(cells)})
 	}
 	size := tables.ClampPageSize(params.PageSizeInt)
 	for _, n := range tables.PageSizes() {

@@ -1,6 +1,9 @@
 package templates
 
-import "html/template"
+import (
+	"html/template"
+	"strings"
+)
 
 // ListTemplate is the conversation list's box: GoAdmin's table (its
 // columns, cells, filter form and bulk buttons) laid out by Parley.
@@ -38,10 +41,11 @@ type ListColumn struct {
 	SortIcon    string // fa-sort, fa-sort-amount-asc or fa-sort-amount-desc
 }
 
-// ListRow is a row: its id (the checkbox) and the shown columns' cells.
+// ListRow is a row: its id (the checkbox) and the shown columns' cells,
+// each already wrapped in its <td> (ListCells).
 type ListRow struct {
 	ID    string
-	Cells []template.HTML
+	Cells template.HTML
 	// Take offers "Take it" (an unassigned conversation).
 	Take bool
 }
@@ -51,6 +55,19 @@ type ListPageSize struct {
 	Size     int
 	URL      string
 	Selected bool
+}
+
+// ListCells wraps each cell (HTML that GoAdmin's display functions
+// escaped) in a table cell: one string per row for the template instead
+// of one escaper call per cell.
+func ListCells(cells []template.HTML) template.HTML {
+	var b strings.Builder
+	for _, c := range cells {
+		b.WriteString("<td>")
+		b.WriteString(string(c))
+		b.WriteString("</td>")
+	}
+	return template.HTML(b.String())
 }
 
 // List renders the list's box.
