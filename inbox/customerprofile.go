@@ -36,25 +36,19 @@ func (s *Service) CustomerProfile(ctx context.Context, a models.Actor, customerI
 	if !a.IsStaff() || !s.pol.Can(a, policies.ObjCustomer, policies.Read, nil) {
 		return p, models.Errorf(models.EFORBIDDEN, "you may not see customers")
 	}
-	var err error
-	if p.Customer, err = s.store.Customer(ctx, customerID); err != nil {
+	// The customer, their note and their cart in one statement.
+	panel, err := s.store.CustomerPanel(ctx, customerID)
+	if err != nil {
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return p, models.NotFound("customer", customerID)
 		}
 		return p, err
 	}
-	if p.Details, err = s.store.CustomerDetails(ctx, customerID); err != nil {
-		return p, err
-	}
-	if n, ok, err := s.store.CustomerNote(ctx, customerID); err != nil {
-		return p, err
-	} else if ok {
-		p.Note = &n
-	}
-	if c, ok, err := s.store.CustomerCart(ctx, customerID); err != nil {
-		return p, err
-	} else if ok {
-		p.Cart = &c
+	p.Customer, p.Details, p.Note, p.Cart = panel.Customer, panel.Details, panel.Note, panel.Cart
+	if p.Cart != nil {
+		if p.Cart.Items, err = s.store.CartLines(ctx, panel.CartID); err != nil {
+			return p, err
+		}
 	}
 	if p.Orders, err = s.store.CustomerOrders(ctx, customerID, ProfileOrders); err != nil {
 		return p, err

@@ -41,16 +41,6 @@ type CustomerDetails struct {
 	MarketingSubscribed bool
 }
 
-// CustomerDetails loads a customer's address and marketing subscription.
-func (q Queries) CustomerDetails(ctx context.Context, id int64) (CustomerDetails, error) {
-	var d CustomerDetails
-	err := q.q.QueryRowContext(ctx, `SELECT address, marketing_subscribed FROM customers WHERE id = ?`, id).Scan(&d.Address, &d.MarketingSubscribed)
-	if err != nil {
-		return d, fmt.Errorf("customer %d: %w", id, translate(err))
-	}
-	return d, nil
-}
-
 // CustomerOrders lists a customer's latest orders (without items).
 func (q Queries) CustomerOrders(ctx context.Context, customerID int64, limit int) ([]Order, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT id, customer_id, number, status, total_cents, currency, created_at FROM orders
@@ -82,22 +72,6 @@ type Cart struct {
 	Items     []OrderItem // OrderID is the cart's id
 }
 
-// CustomerCart loads a customer's cart; ok is false when they have none.
-func (q Queries) CustomerCart(ctx context.Context, customerID int64) (Cart, bool, error) {
-	var c Cart
-	var id int64
-	err := q.q.QueryRowContext(ctx, `SELECT id, updated_at FROM carts WHERE customer_id = ?`, customerID).Scan(&id, &c.UpdatedAt)
-	if err == sql.ErrNoRows {
-		return c, false, nil
-	}
-	if err != nil {
-		return c, false, fmt.Errorf("cart of %d: %w", customerID, translate(err))
-	}
-	c.UpdatedAt = c.UpdatedAt.UTC()
-	c.Items, err = q.items(ctx, `SELECT id, cart_id, sku, name, quantity, price_cents FROM cart_items WHERE cart_id = ? ORDER BY id`, id)
-	return c, err == nil, err
-}
-
 func (q Queries) items(ctx context.Context, query string, id int64) ([]OrderItem, error) {
 	rows, err := q.q.QueryContext(ctx, query, id)
 	if err != nil {
@@ -113,4 +87,49 @@ func (q Queries) items(ctx context.Context, query string, id int64) ([]OrderItem
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// CustomerPanel is what the customer panel reads about a customer in one
+// statement: the customer, their address and subscription, the staff's
+// note and their cart (without its lines).
+type CustomerPanel struct {
+	Customer Customer
+	Details  CustomerDetails
+	Note     *CustomerNote // nil: no note
+	Cart     *Cart         // nil: no cart; Items not loaded
+	CartID   int64
+}
+
+// CustomerPanel loads a customer with their note and cart header
+// (customer_notes and carts hold at most one row per customer).
+func (q Queries) CustomerPanel(ctx context.Context, id int64) (CustomerPanel, error) {
+	var (
+		p             CustomerPanel
+		noteBody      sql.NullString
+		noteBy        sql.NullInt64
+		noteAt, cartA sql.NullTime
+		cartID        sql.NullInt64
+	)
+	c, err := scanCustomer(q.q.QueryRowContext(ctx, `SELECT c.id, COALESCE(c.email, ''), c.name, c.is_guest, COALESCE(c.external_id, ''), c.created_at,
+		c.address, c.marketing_subscribed, n.body, n.updated_by, n.updated_at, k.id, k.updated_at
+		FROM customers c
+		LEFT JOIN customer_notes n ON n.customer_id = c.id
+		LEFT JOIN carts k ON k.customer_id = c.id
+		WHERE c.id = ?`, id), &p.Details.Address, &p.Details.MarketingSubscribed, &noteBody, &noteBy, &noteAt, &cartID, &cartA)
+	if err != nil {
+		return p, fmt.Errorf("customer %d: %w", id, translate(err))
+	}
+	p.Customer = c
+	if noteBody.Valid {
+		p.Note = &CustomerNote{CustomerID: id, Body: noteBody.String, UpdatedBy: noteBy.Int64, UpdatedAt: noteAt.Time.UTC()}
+	}
+	if cartID.Valid {
+		p.Cart, p.CartID = &Cart{UpdatedAt: cartA.Time.UTC()}, cartID.Int64
+	}
+	return p, nil
+}
+
+// CartLines lists a cart's lines (OrderID is the cart's id).
+func (q Queries) CartLines(ctx context.Context, cartID int64) ([]OrderItem, error) {
+	return q.items(ctx, `SELECT id, cart_id, sku, name, quantity, price_cents FROM cart_items WHERE cart_id = ? ORDER BY id`, cartID)
 }
