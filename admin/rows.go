@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/tables"
 )
@@ -76,19 +77,59 @@ func (g *guard) editPost(c *gin.Context, a models.Actor) {
 	// A form already sent (back button, double click) goes back to its
 	// thread, where what it sent shows, instead of GoAdmin's error page.
 	tokens := r.MultipartForm.Value[formTokenKey]
-	live, err := g.acc.FormTokenLive(r.Context(), strings.Join(tokens, ""))
+	if len(tokens) != 1 {
+		g.seeThread(c, id)
+		return
+	}
+	state, err := g.acc.UseFormToken(r.Context(), a.ID, id, tokens[0])
 	if err != nil {
 		g.domainFail(c, err)
 		return
 	}
-	if len(tokens) != 1 || !live {
-		c.Redirect(http.StatusSeeOther, tables.EditPath(id))
-		c.Set(ctxAnswered, true)
-		c.Abort()
+	switch state {
+	case inbox.FormTokenUsed:
+		g.seeThread(c, id)
 		return
+	case inbox.FormTokenInvalid:
+		g.fail(c, http.StatusForbidden, "This form has expired or was not made for you: reload the conversation and send your reply again.")
+		return
+	case inbox.FormTokenFresh:
+		// The conversation page's token (Parley's) is good: GoAdmin's edit
+		// handler, which checks a token of its own, gets one made here.
+		setFormValue(r, formTokenKey, g.formToken())
+	case inbox.FormTokenForeign:
+		// GoAdmin's own form (the page of a refused send) carries its token.
+		live, err := g.acc.FormTokenLive(r.Context(), tokens[0])
+		if err != nil {
+			g.domainFail(c, err)
+			return
+		}
+		if !live {
+			g.seeThread(c, id)
+			return
+		}
 	}
 	g.askOutcome(c)
 	c.Next()
+}
+
+// seeThread answers an edit post by going back to its conversation.
+func (g *guard) seeThread(c *gin.Context, id int64) {
+	c.Redirect(http.StatusSeeOther, tables.EditPath(id))
+	c.Set(ctxAnswered, true)
+	c.Abort()
+}
+
+// setFormValue replaces a field of a parsed multipart form everywhere
+// handlers read it (MultipartForm, PostForm, Form).
+func setFormValue(r *http.Request, key, v string) {
+	r.MultipartForm.Value[key] = []string{v}
+	if r.PostForm != nil {
+		r.PostForm.Set(key, v)
+	}
+	if r.Form != nil {
+		r.Form.Set(key, v)
+	}
 }
 
 // delete answers the list's delete route itself: GoAdmin would replace

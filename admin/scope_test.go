@@ -338,3 +338,39 @@ func TestEditFormSentTwice(t *testing.T) {
 		t.Errorf("the reply is stored %d times", n)
 	}
 }
+
+// The conversation page's form token is Parley's, made for one staff member
+// and one conversation: sent with another conversation's id it is refused
+// and nothing is stored; its page view wrote no GoAdmin token row.
+func TestEditFormTokenIsTheThreads(t *testing.T) {
+	agent := newStaff(t, "agent")
+	a := takenBy(t, agent, "token for a")
+	b := takenBy(t, agent, "token for b")
+	cl := login(t, agent)
+	var before int
+	if err := env.store.DB.QueryRow("SELECT COUNT(*) FROM goadmin_session WHERE `values` = '__csrf_token__'").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	form := cl.editForm(a.ID)
+	var after int
+	if err := env.store.DB.QueryRow("SELECT COUNT(*) FROM goadmin_session WHERE `values` = '__csrf_token__'").Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("the page view wrote %d GoAdmin token rows", after-before)
+	}
+	form.Set("id", itoa(b.ID))
+	form.Set("reply_body", "posted to the wrong thread")
+	if res := cl.postMultipart("/admin/edit/conversation", form, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("another conversation's token: %d %.200s", res.StatusCode, res.body)
+	}
+	msgs, err := env.store.Messages(context.Background(), b.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Body == "posted to the wrong thread" {
+			t.Error("the reply was stored")
+		}
+	}
+}

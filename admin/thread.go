@@ -143,7 +143,7 @@ func (g *guard) threadPage(c *gin.Context, a models.Actor, id int64) {
 		return
 	}
 	v := th.View("")
-	v.Reply = tables.ReplyForm(id, g.formToken())
+	v.Reply = tables.ReplyForm(id, g.acc.NewFormToken(a.ID, id))
 	body, err := templates.Thread(v)
 	if err != nil {
 		g.log.Error("render conversation page", "id", id, "err", err)

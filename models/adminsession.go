@@ -129,3 +129,21 @@ func parseDBTime(v any) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// UseFormNonce records a form token's nonce as used at at: fresh is false
+// when it was used before (a second post of the same form). Nonces used
+// before prune go first (their tokens have expired), so a failure leaves
+// the nonce unused and the form can be sent again.
+func (q Queries) UseFormNonce(ctx context.Context, nonce string, at, prune time.Time) (fresh bool, err error) {
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM form_tokens_used WHERE used_at < ?`, prune); err != nil {
+		return false, fmt.Errorf("prune form tokens: %w", translate(err))
+	}
+	_, err = q.q.ExecContext(ctx, `INSERT INTO form_tokens_used (nonce, used_at) VALUES (?, ?)`, nonce, at)
+	if ErrorCode(translate(err)) == ECONFLICT {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("use form token: %w", translate(err))
+	}
+	return true, nil
+}
