@@ -162,11 +162,20 @@ func replyKinds() types.FieldOptions {
 
 // statusOverrides are the form's "Set status" choices.
 func statusOverrides() types.FieldOptions {
-	opts := types.FieldOptions{{Value: "", Text: "(no change)"}}
+	opts := types.FieldOptions{{Value: "", Text: replyText.StatusPlaceholder}}
 	for _, s := range models.Statuses {
 		opts = append(opts, types.FieldOption{Value: string(s), Text: s.Label()})
 	}
 	return opts
+}
+
+// replyText is the reply form's wording, for GoAdmin's form definition
+// (the page of a refused send) and Parley's rendering of the form.
+var replyText = templates.ReplyText{
+	Title: "Reply", Send: "Send", Kind: "Send as",
+	Body: "Message", BodyPlaceholder: "Write a reply…", BodyHelp: "Leave empty to only change the status.",
+	Status: "Set status", StatusPlaceholder: "(no change)", StatusHelp: "Applied after the reply, so your choice wins.",
+	Reason: "Reason", ReasonPlaceholder: "Why? Kept on the timeline for staff", ReasonHelp: "Optional; required to escalate.",
 }
 
 // EditPostPath is GoAdmin's edit route, where the reply form posts.
@@ -177,7 +186,7 @@ const EditPostPath = "/admin/edit/" + ConversationTable
 // token, returning to the thread. Files go through Parley's upload route
 // (the page's file box): never through a GoAdmin form.
 func ReplyForm(id int64, token string) *templates.ReplyForm {
-	rf := &templates.ReplyForm{Action: EditPostPath, Token: token, Previous: EditPath(id)}
+	rf := &templates.ReplyForm{Action: EditPostPath, Token: token, Previous: EditPath(id), Text: replyText}
 	for i, o := range replyKinds() {
 		rf.Kinds = append(rf.Kinds, templates.Option{Value: o.Value, Text: o.Text, Selected: i == 0})
 	}
@@ -193,22 +202,22 @@ func PageJS() template.JS { return pageJS }
 func (c *conversationTable) form(f *types.FormPanel) {
 	f.SetTable("conversations").SetTitle("Conversation").SetDescription("")
 	f.HideContinueEditCheckBox().HideContinueNewCheckBox().HideResetButton()
-	f.SetFormEditBtnWord("Send").SetFormEditTitle("Reply")
+	f.SetFormEditBtnWord(template.HTML(template.HTMLEscapeString(replyText.Send))).SetFormEditTitle(template.HTML(template.HTMLEscapeString(replyText.Title)))
 
 	f.AddField("ID", FieldID, db.Int, form.Default).FieldHide().
 		FieldDisplay(func(v types.FieldModel) interface{} { return html.EscapeString(v.ID) })
-	f.AddField("Send as", FieldReplyKind, db.Varchar, form.Radio).
+	f.AddField(replyText.Kind, FieldReplyKind, db.Varchar, form.Radio).
 		FieldOptions(replyKinds()).
 		FieldDefault(models.KindReply).FieldDisplay(draftField(FieldReplyKind))
-	f.AddField("Message", FieldReplyBody, db.Text, form.TextArea).FieldDisplay(draftField(FieldReplyBody)).
-		FieldPlaceholder("Write a reply…").
-		FieldHelpMsg("Leave empty to only change the status.")
-	f.AddField("Set status", FieldStatus, db.Varchar, form.SelectSingle).FieldOptions(statusOverrides()).FieldDisplay(draftField(draftStatus)).
-		FieldPlaceholder("(no change)").
-		FieldHelpMsg("Applied after the reply, so your choice wins.")
-	f.AddField("Reason", FieldReason, db.Varchar, form.Text).FieldDisplay(draftField(FieldReason)).
-		FieldPlaceholder("Why? Kept on the timeline for staff").
-		FieldHelpMsg("Optional; required to escalate.")
+	f.AddField(replyText.Body, FieldReplyBody, db.Text, form.TextArea).FieldDisplay(draftField(FieldReplyBody)).
+		FieldPlaceholder(replyText.BodyPlaceholder).
+		FieldHelpMsg(template.HTML(template.HTMLEscapeString(replyText.BodyHelp)))
+	f.AddField(replyText.Status, FieldStatus, db.Varchar, form.SelectSingle).FieldOptions(statusOverrides()).FieldDisplay(draftField(draftStatus)).
+		FieldPlaceholder(replyText.StatusPlaceholder).
+		FieldHelpMsg(template.HTML(template.HTMLEscapeString(replyText.StatusHelp)))
+	f.AddField(replyText.Reason, FieldReason, db.Varchar, form.Text).FieldDisplay(draftField(FieldReason)).
+		FieldPlaceholder(replyText.ReasonPlaceholder).
+		FieldHelpMsg(template.HTML(template.HTMLEscapeString(replyText.ReasonHelp)))
 
 	f.SetUpdateFn(c.update)
 	f.SetWrapper(c.wrap)

@@ -46,6 +46,17 @@ type ThreadPage struct {
 type ReplyForm struct {
 	Action, Token, Previous string
 	Kinds, Statuses         []Option
+	Text                    ReplyText
+}
+
+// ReplyText is the reply form's wording, one copy for both renderings of
+// the form (this page's and GoAdmin's page of a refused send).
+type ReplyText struct {
+	Title, Send                           string
+	Kind                                  string
+	Body, BodyPlaceholder, BodyHelp       string
+	Status, StatusPlaceholder, StatusHelp string
+	Reason, ReasonPlaceholder, ReasonHelp string
 }
 
 // FileBox is the reply box's file picker and voice recorder (attach.js):
