@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,5 +154,46 @@ func TestBrowserBulkAllMatching(t *testing.T) {
 			continue
 		}
 		t.Errorf("browser reported: %s", p)
+	}
+}
+
+// The job page's Stop, clicked as a chat admin would: Stop, then "Yes,
+// stop" in the page; the page shows the job cancelled and the worker,
+// running afterwards, applies nothing.
+func TestBrowserBulkJobStop(t *testing.T) {
+	chat := newStaff(t, models.RoleChatAdmin)
+	word := "bks" + randomHex(4)
+	c := newConversation(t, word+" stop", "hello")
+	res := login(t, chat).post("/admin/bulk-jobs", url.Values{"action": {inbox.BulkClose}, "filter": {"q=" + word}}, nil)
+	jobURL, _ := res.json(t)["url"].(string)
+	if res.StatusCode != http.StatusOK || jobURL == "" {
+		t.Fatalf("start: %d %s", res.StatusCode, res.body)
+	}
+	ctx, problems := headless(t)
+	browserLogin(t, ctx, chat)
+	var state, message string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(env.srv.URL+jobURL),
+		chromedp.WaitVisible(".act-bulk-stop", chromedp.ByQuery),
+		chromedp.Click(".act-bulk-stop", chromedp.ByQuery),
+		chromedp.WaitVisible(".act-bulk-stop-confirm", chromedp.ByQuery),
+		chromedp.Click(".act-bulk-stop-confirm", chromedp.ByQuery),
+		chromedp.WaitVisible(`.parley-bulk-job[data-state="cancelled"]`, chromedp.ByQuery),
+		chromedp.Text(".bulk-state", &state, chromedp.ByQuery),
+		chromedp.Text(".bulk-message", &message, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("stop: %v (problems %v)", err, problems())
+	}
+	if strings.TrimSpace(state) != "cancelled" || message == "" {
+		t.Errorf("after Stop: state %q, message %q", state, message)
+	}
+	var id int64
+	fmt.Sscanf(strings.TrimPrefix(jobURL, "/admin/bulk-jobs/"), "%d", &id)
+	if err := env.svc.RunBulkJob(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := env.store.Conversation(context.Background(), c.ID); got.Status == models.StatusClosed {
+		t.Error("the stopped job closed the conversation")
 	}
 }
