@@ -74,16 +74,38 @@ func parseList(ctx *context.Context, me int64) (models.ConversationFilter, strin
 	return f, ""
 }
 
+// The list's cells are written by hand, 25 rows × 3 cells per page (they
+// were html/template snippets, a tenth of a list page's CPU); every value
+// goes through template.HTMLEscapeString, in text or in a double-quoted
+// attribute. TestListCellsEscape holds them to the html/template snippets
+// they replace.
+func customerCell(c models.Conversation) template.HTML {
+	return template.HTML(`<span class="conv-customer">` + template.HTMLEscapeString(c.CustomerName) +
+		`</span><br><small class="text-muted conv-email">` + template.HTMLEscapeString(c.CustomerEmail) + `</small>`)
+}
+
+func subjectCell(c models.Conversation) template.HTML {
+	var b strings.Builder
+	class := "conv-subject"
+	if !c.IsReadByAdmin {
+		b.WriteString(`<span class="badge bg-red unread" title="Unread">new</span> `)
+		class += " conv-unread"
+	}
+	b.WriteString(`<a class="` + class + `" href="/admin/info/conversation/edit?__goadmin_edit_pk=` + strconv.FormatInt(c.ID, 10) + `">`)
+	b.WriteString(template.HTMLEscapeString(c.Subject) + `</a>`)
+	if c.LastPreview != "" {
+		b.WriteString(`<br><small class="text-muted conv-preview">` + template.HTMLEscapeString(c.LastPreview) + `</small>`)
+	}
+	return template.HTML(b.String())
+}
+
+func activityCell(c models.Conversation) template.HTML {
+	return template.HTML(`<span class="conv-activity" title="` + template.HTMLEscapeString(c.LastMessageAt.Format("2006-01-02 15:04:05 MST")) + `">` +
+		template.HTMLEscapeString(c.LastMessageAt.Format("2006-01-02 15:04")) + `</span>`)
+}
+
 // Every snippet below is html/template: data is escaped, never trusted.
 var (
-	listCustomerTmpl = template.Must(template.New("customer").Parse(
-		`<span class="conv-customer">{{.CustomerName}}</span><br><small class="text-muted conv-email">{{.CustomerEmail}}</small>`))
-	listSubjectTmpl = template.Must(template.New("subject").Parse(
-		`{{if not .IsReadByAdmin}}<span class="badge bg-red unread" title="Unread">new</span> {{end}}` +
-			`<a class="conv-subject{{if not .IsReadByAdmin}} conv-unread{{end}}" href="/admin/info/conversation/edit?__goadmin_edit_pk={{.ID}}">{{.Subject}}</a>` +
-			`{{if .LastPreview}}<br><small class="text-muted conv-preview">{{.LastPreview}}</small>{{end}}`))
-	listActivityTmpl = template.Must(template.New("activity").Parse(
-		`<span class="conv-activity" title="{{.LastMessageAt.Format "2006-01-02 15:04:05 MST"}}">{{.LastMessageAt.Format "2006-01-02 15:04"}}</span>`))
 	listErrorTmpl = template.Must(template.New("error").Parse(
 		`<div class="callout callout-danger conv-filter-error" role="alert" style="margin:10px"><p><strong>This filter cannot be used:</strong> {{.}}</p>` +
 			`<p><a href="/admin/info/conversation">Show the whole inbox</a></p></div>`))
@@ -148,11 +170,11 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		FieldFilterable(types.FilterType{FormType: form.Text, Head: "Customer", Placeholder: "name or e-mail"}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			conv, _ := v.Row["conv"].(models.Conversation)
-			return render(listCustomerTmpl, conv)
+			return customerCell(conv)
 		})
 	info.AddField("Subject", "subject", db.Varchar).FieldDisplay(func(v types.FieldModel) interface{} {
 		conv, _ := v.Row["conv"].(models.Conversation)
-		return render(listSubjectTmpl, conv)
+		return subjectCell(conv)
 	})
 	info.AddField("Order", models.ParamOrderNumber, db.Varchar).
 		FieldFilterable(types.FilterType{FormType: form.Text, Head: "Order number", Placeholder: "e.g. PO-1001"}).
@@ -193,7 +215,7 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		FieldFilterable(types.FilterType{FormType: form.DateRange, Head: "Last activity", Placeholder: "date"}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			conv, _ := v.Row["conv"].(models.Conversation)
-			return render(listActivityTmpl, conv)
+			return activityCell(conv)
 		})
 	info.AddField("Messages", "message_count", db.Int).FieldDisplay(func(v types.FieldModel) interface{} {
 		return template.HTML(html.EscapeString(v.Value))
