@@ -31,6 +31,9 @@ type ThreadPage struct {
 	Order        *models.Order // the linked order with its items
 	SenderIP     bool          // an address to block by is known (R13)
 	Uploads      UploadLimits  // R12's limits, for the reply box's file picker
+	// Assignees are whom the viewer may assign the thread to (Can.Assign
+	// only): active staff who may reply.
+	Assignees []Assignee
 }
 
 // UploadLimits are the store's attachment limits (R12) as settings hold them.
@@ -70,11 +73,25 @@ func (s *Service) ThreadView(ctx context.Context, a models.Actor, id int64) (Thr
 	if p.Messages, p.HasOlder, err = s.messagesBefore(ctx, a, id, 0); err != nil {
 		return p, err
 	}
-	if c.AssignedTo != nil {
+	// One read of the staff serves the assign picker and the assignee's
+	// name when the viewer may assign; otherwise the assignee alone.
+	var staff []models.Staff
+	if p.Can.Assign {
+		if staff, err = s.store.ListStaff(ctx); err != nil {
+			return p, err
+		}
+		p.Assignees = s.assigneesOf(staff)
+	} else if c.AssignedTo != nil {
 		if st, err := s.store.StaffMember(ctx, *c.AssignedTo); err == nil {
-			p.Assignee = st.Username
-		} else {
-			p.Assignee = fmt.Sprintf("staff #%d", *c.AssignedTo)
+			staff = []models.Staff{st}
+		}
+	}
+	if c.AssignedTo != nil {
+		p.Assignee = fmt.Sprintf("staff #%d", *c.AssignedTo)
+		for _, st := range staff {
+			if st.ID == *c.AssignedTo {
+				p.Assignee = st.Username
+			}
 		}
 	}
 	if c.OrderID != nil {
@@ -206,6 +223,11 @@ func (s *Service) Assignees(ctx context.Context, a models.Actor) ([]Assignee, er
 	if err != nil {
 		return nil, err
 	}
+	return s.assigneesOf(staff), nil
+}
+
+// assigneesOf picks the active staff who may reply.
+func (s *Service) assigneesOf(staff []models.Staff) []Assignee {
 	roles := map[string]bool{}
 	for _, r := range s.pol.HolderRoles("conversation", policies.Reply) {
 		roles[r] = true
@@ -216,7 +238,7 @@ func (s *Service) Assignees(ctx context.Context, a models.Actor) ([]Assignee, er
 			out = append(out, Assignee{ID: st.ID, Username: st.Username, Name: st.Name, Role: st.Role})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Block ways of BlockSender (R13).

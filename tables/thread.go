@@ -58,12 +58,7 @@ func LoadThread(ctx context.Context, svc *inbox.Service, log *slog.Logger, a mod
 	if err != nil {
 		return nil, err
 	}
-	d := &ThreadData{Actor: a, Page: p}
-	if p.Can.Assign {
-		if d.Assignees, err = svc.Assignees(ctx, a); err != nil {
-			log.Error("list assignees", "err", err)
-		}
-	}
+	d := &ThreadData{Actor: a, Page: p, Assignees: p.Assignees}
 	if d.Replies, err = svc.QuickReplies(ctx, a); err != nil {
 		log.Error("list quick replies", "err", err)
 	}
