@@ -95,14 +95,11 @@ func (s *Service) ThreadView(ctx context.Context, a models.Actor, id int64) (Thr
 		}
 	}
 	if c.OrderID != nil {
-		o, err := s.store.Order(ctx, *c.OrderID)
+		o, err := s.store.OrderWithItems(ctx, *c.OrderID)
 		if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
 			return p, err
 		}
 		if err == nil {
-			if o.Items, err = s.store.OrderItems(ctx, o.ID); err != nil {
-				return p, err
-			}
 			p.Order = &o
 		}
 	}

@@ -61,10 +61,42 @@ func (q Queries) CustomerOrders(ctx context.Context, customerID int64, limit int
 	return out, rows.Err()
 }
 
-// OrderItems lists an order's lines.
-func (q Queries) OrderItems(ctx context.Context, orderID int64) ([]OrderItem, error) {
-	return q.items(ctx, `SELECT id, order_id, sku, name, quantity, price_cents FROM order_items WHERE order_id = ? ORDER BY id`, orderID)
+// OrderWithItems loads an order and its lines in one statement.
+func (q Queries) OrderWithItems(ctx context.Context, id int64) (Order, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT o.id, o.customer_id, o.number, o.status, o.total_cents, o.currency, o.created_at,
+		i.id, i.sku, i.name, i.quantity, i.price_cents
+		FROM orders o LEFT JOIN order_items i ON i.order_id = o.id WHERE o.id = ? ORDER BY i.id`, id)
+	if err != nil {
+		return Order{}, fmt.Errorf("order %d: %w", id, translate(err))
+	}
+	defer rows.Close()
+	var o Order
+	found := false
+	for rows.Next() {
+		var (
+			itemID, qty, price sql.NullInt64
+			sku, name          sql.NullString
+		)
+		if err := rows.Scan(&o.ID, &o.CustomerID, &o.Number, &o.Status, &o.TotalCents, &o.Currency, &o.CreatedAt,
+			&itemID, &sku, &name, &qty, &price); err != nil {
+			return Order{}, fmt.Errorf("scan order %d: %w", id, err)
+		}
+		found = true
+		if itemID.Valid {
+			o.Items = append(o.Items, OrderItem{ID: itemID.Int64, OrderID: id, SKU: sku.String, Name: name.String,
+				Quantity: int(qty.Int64), PriceCents: price.Int64})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Order{}, fmt.Errorf("order %d: %w", id, translate(err))
+	}
+	if !found {
+		return Order{}, fmt.Errorf("order %d: %w", id, Errorf(ENOTFOUND, "not found"))
+	}
+	o.CreatedAt = o.CreatedAt.UTC()
+	return o, nil
 }
+
 
 // Cart is a customer's current cart.
 type Cart struct {
