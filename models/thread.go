@@ -97,7 +97,6 @@ func (q Queries) OrderWithItems(ctx context.Context, id int64) (Order, error) {
 	return o, nil
 }
 
-
 // Cart is a customer's current cart.
 type Cart struct {
 	UpdatedAt time.Time
