@@ -321,7 +321,8 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 	}
 	t = o.step("lock", t)
 	var add models.RetentionCounts
-	var n int // messages to delete
+	var n int        // messages to delete
+	var keep []int64 // exempt conversations of the batch
 	var keys []string
 	touched := map[int64]*convPurge{}
 	for _, m := range cands {
@@ -331,9 +332,11 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			continue // deleted meanwhile, with its messages
 		case c.Status == models.StatusEscalated:
 			add.KeptEscalated++
+			keep = append(keep, c.ID)
 			continue
 		case c.OrderID != nil && orders[*c.OrderID] == models.OrderOpen:
 			add.KeptOpenOrder++
+			keep = append(keep, c.ID)
 			continue
 		}
 		n++
@@ -364,37 +367,35 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			affected = append(affected, id)
 		}
 		slices.Sort(affected)
+		slices.Sort(keep)
+		keep = slices.Compact(keep)
 		// The candidates are every message in (LastID, last] older than the
-		// cut-off, so the batch is that primary-key range restricted to the
-		// conversations that are not exempt: one statement, no id list.
+		// cut-off, and their conversations are locked: the batch is that
+		// primary-key range less the exempt conversations' messages — one
+		// statement walking the primary key, not each conversation's index.
 		// The full-text indexes follow the deletes by themselves (SQLite
 		// triggers, InnoDB FULLTEXT): a purged word is no longer found.
 		var nm, na int64
-		if keys, nm, na, err = tx.PurgeMessageRange(ctx, run.LastID, last, run.Cutoff, affected); err != nil {
+		if keys, nm, na, err = tx.PurgeMessageRange(ctx, run.LastID, last, run.Cutoff, keep); err != nil {
 			return false, next, err
 		}
 		add.DeletedMessages, add.DeletedAttachments = nm, na
 		t = o.step("delete", t)
-		left, err := tx.NonEmptyConversations(ctx, affected)
+		// Emptied conversations go first, each after a locking check that
+		// it has no message left; those still there get their counts,
+		// previews and activity fixed.
+		left, err := tx.PurgeEmptyConversations(ctx, affected)
 		if err != nil {
 			return false, next, err
 		}
-		t = o.step("non-empty", t)
-		var empty []int64
-		for _, id := range affected {
-			if !left[id] {
-				empty = append(empty, id)
-				continue
-			}
+		add.DeletedConversations = int64(len(affected) - len(left))
+		t = o.step("empty-conversations", t)
+		for _, id := range left {
 			if err := s.afterPurge(ctx, tx, byID[id], touched[id]); err != nil {
 				return false, next, err
 			}
 		}
 		t = o.step("fix-conversations", t)
-		if add.DeletedConversations, err = tx.PurgeEmptyConversations(ctx, empty); err != nil {
-			return false, next, err
-		}
-		t = o.step("empty-conversations", t)
 	}
 	if err := tx.SaveRetentionProgress(ctx, run.ID, owner, last, add, keys, s.now().Add(o.Lease)); err != nil {
 		return false, next, err
