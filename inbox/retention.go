@@ -52,8 +52,11 @@ type PurgeOptions struct {
 	// Share fixes the fraction of the time the purge works: after a batch
 	// that took d it pauses d×(1−Share)/Share (1: no pause, the
 	// unthrottled purge). 0, production's, adapts it to how much the
-	// batches slow a probe read down (purgepace.go).
+	// batches slow a probe read down (purgepace.go), up to MaxShare.
 	Share float64
+	// MaxShare is the adaptive pace's ceiling, in (0, 1]
+	// (0: DefaultPurgeMaxShare).
+	MaxShare float64
 	// AfterBatch runs after each committed batch (1, 2, …); an error stops
 	// the run there, as a crash would (tests).
 	AfterBatch func(batch int) error
@@ -135,6 +138,9 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 	if o.Share < 0 || o.Share > 1 {
 		return PurgeResult{}, fmt.Errorf("purge share %v: want 0 (adaptive) or a fraction in (0, 1]", o.Share)
 	}
+	if o.MaxShare < 0 || o.MaxShare > 1 {
+		return PurgeResult{}, fmt.Errorf("purge ceiling %v: want 0 (the default) or a fraction in (0, 1]", o.MaxShare)
+	}
 	if o.Lease <= 0 {
 		o.Lease = 2 * time.Minute
 	}
@@ -178,7 +184,7 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 	if err := s.purgeFiles(ctx, run.PendingKeys); err != nil {
 		return resultOf(run, true), err
 	}
-	pace := newPacer(o.Share, func(ctx context.Context) error { _, err := s.store.Settings(ctx); return err })
+	pace := newPacer(o.Share, o.MaxShare, func(ctx context.Context) error { _, err := s.store.Settings(ctx); return err })
 	var expect time.Duration // the last batch's duration
 	for batch := 1; ; batch++ {
 		var done bool

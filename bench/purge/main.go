@@ -47,6 +47,7 @@ type config struct {
 	Senders  int           // at most this many sends in flight
 	MaxPurge time.Duration // stop the purge after this long (0: run to the end)
 	Share    float64       // a fixed fraction of the time the throttled purge works (inbox.PurgeOptions.Share; 0: production's adaptive pace)
+	MaxShare float64       // the adaptive pace's ceiling (inbox.PurgeOptions.MaxShare; 0: production's)
 	ThenDays int           // then an unthrottled purge with this retention (0: none)
 	ThenMax  time.Duration // stop the unthrottled purge after this long (0: to the end)
 	DBPid    int           // the database server's pid, for its CPU time (0: not measured)
@@ -101,6 +102,7 @@ func main() {
 	flag.IntVar(&cfg.Batch, "batch", inbox.DefaultPurgeBatch, "purge batch size")
 	flag.DurationVar(&cfg.Pause, "pause", 0, "a fixed pause between purge batches")
 	flag.Float64Var(&cfg.Share, "share", 0, "a fixed fraction of the time the throttled purge works (0: production's adaptive pace; 1: no pause)")
+	flag.Float64Var(&cfg.MaxShare, "max-share", 0, "the adaptive pace's ceiling, the most of the time the throttled purge works (0: production's, inbox.DefaultPurgeMaxShare)")
 	flag.IntVar(&cfg.ThenDays, "then-days", 0, "then an unthrottled purge, no sends, with this retention_days (0: none)")
 	flag.DurationVar(&cfg.ThenMax, "then-max", 0, "stop the unthrottled purge after this long (0: to the end)")
 	flag.IntVar(&cfg.Targets, "targets", 2000, "the sends go to this many of the newest conversations")
@@ -125,6 +127,9 @@ func main() {
 
 func printReport(cfg config, r report) {
 	pace := "adaptive pace"
+	if cfg.MaxShare > 0 {
+		pace = fmt.Sprintf("adaptive pace up to %.2f", cfg.MaxShare)
+	}
 	if cfg.Share > 0 {
 		pace = fmt.Sprintf("fixed share %.2f", cfg.Share)
 	}
@@ -392,7 +397,7 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { snd.run(stop); close(done) }()
-	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share}, cfg.MaxPurge, 0, cfg.DBPid, logger)
+	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share, MaxShare: cfg.MaxShare}, cfg.MaxPurge, 0, cfg.DBPid, logger)
 	close(stop)
 	<-done
 	if err != nil {
