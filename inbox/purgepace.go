@@ -13,12 +13,21 @@ import (
 // a batch runs and once while it pauses, and compares the slow end (the
 // 90th percentile) of the last probeWindow of each. While the busy probes
 // stay under paceTarget × the idle ones it works a larger share of the
-// time, up to all of it but the idle probe itself; above it, it halves its
-// share (down to paceMinShare) and measures afresh. So on a quiet database it purges nearly
-// flat out, and as soon as its batches slow other statements down it
-// yields — whatever the machine, the data or the other load.
+// time, up to its ceiling (PurgeOptions.MaxShare, DefaultPurgeMaxShare);
+// above it, it halves its share (down to paceMinShare) and measures
+// afresh. So it yields as soon as its batches slow other statements down —
+// whatever the machine, the data or the other load.
+//
+// The ceiling is there because the probe, one statement, under-reads what
+// a batch does to a send (ten statements and a commit): on the quiet
+// 2-core machine the pace climbed to working all of the time for stretches
+// and the sends' p99 went to 4.8× idle, while working half of the time
+// kept it at 0.7–1.6× (docs/send-mail-purge.md). The purge thread is
+// CPU-bound whatever a message costs, so what it does to sends follows the
+// share of the time it works more than its rate: a cheaper purge deletes
+// more at the same share.
 const (
-	paceStartShare = 0.5  // share of the time worked before anything is measured
+	paceStartShare = 0.5  // share of the time worked before anything is measured (at most the ceiling)
 	paceMinShare   = 0.05 // it never works less than this
 	paceTarget     = 1.6  // busy/idle probe latency (90th percentiles) it keeps under (the goal: sends' p99 under 2× idle)
 	paceStep       = 0.05 // share added after a batch that stayed under the target
@@ -26,16 +35,26 @@ const (
 	probeDecide    = 8    // probes of each kind needed before the share changes
 )
 
+// DefaultPurgeMaxShare is the adaptive pace's ceiling: the most of the
+// time the purge works (see above).
+const DefaultPurgeMaxShare = 0.5
+
 // pacer decides the pause after each batch.
 type pacer struct {
 	fixed      float64 // a fixed share (PurgeOptions.Share), 0: adaptive
+	ceiling    float64 // the adaptive share's ceiling
 	share      float64
 	probe      func(context.Context) error
 	busy, idle []time.Duration
 }
 
-func newPacer(share float64, probe func(context.Context) error) *pacer {
-	p := &pacer{fixed: share, share: paceStartShare, probe: probe}
+// newPacer paces a fixed share, or with share 0 adapts it under ceiling
+// (0: DefaultPurgeMaxShare).
+func newPacer(share, ceiling float64, probe func(context.Context) error) *pacer {
+	if ceiling <= 0 {
+		ceiling = DefaultPurgeMaxShare
+	}
+	p := &pacer{fixed: share, ceiling: ceiling, share: min(paceStartShare, ceiling), probe: probe}
 	if share > 0 {
 		p.share = share
 	}
@@ -113,11 +132,11 @@ func (p *pacer) adjust(busy, idle time.Duration) {
 		// Yield, then judge the new pace on fresh probes only: a slow
 		// probe must not halve the share once per batch for as long as it
 		// stays in the window.
-		p.share = max(p.share/2, paceMinShare)
+		p.share = min(max(p.share/2, paceMinShare), p.ceiling)
 		p.busy, p.idle = p.busy[:0], p.idle[:0]
 		return
 	}
-	p.share = min(p.share+paceStep, 1)
+	p.share = min(p.share+paceStep, p.ceiling)
 }
 
 // window adds a sample (0: none) to a window of the last probeWindow.

@@ -10,11 +10,22 @@ import (
 // stays within its bounds.
 func TestPurgePace(t *testing.T) {
 	ms := time.Millisecond
-	p := newPacer(0, nil)
+	// The default ceiling: the share never climbs above it.
+	d := newPacer(0, 0, nil)
+	if !d.adaptive() || d.share != min(paceStartShare, DefaultPurgeMaxShare) {
+		t.Fatalf("new adaptive pacer: %+v", d)
+	}
+	for range 100 {
+		d.adjust(2*ms, 2*ms)
+	}
+	if d.share != DefaultPurgeMaxShare {
+		t.Errorf("share %v after unaffected probes, want the default ceiling %v", d.share, DefaultPurgeMaxShare)
+	}
+	p := newPacer(0, 1, nil)
 	if !p.adaptive() || p.share != paceStartShare {
 		t.Fatalf("new adaptive pacer: %+v", p)
 	}
-	// Unaffected probes (busy ≈ idle): the share climbs to 1.
+	// Unaffected probes (busy ≈ idle): the share climbs to its ceiling, 1.
 	for range 100 {
 		p.adjust(2*ms, 2*ms)
 	}
@@ -45,7 +56,7 @@ func TestPurgePace(t *testing.T) {
 	}
 	// Just under the target is fine; batches without a probe during them
 	// (busy 0) count for nothing.
-	p = newPacer(0, nil)
+	p = newPacer(0, 1, nil)
 	for range 20 {
 		p.adjust(0, 2*ms)
 	}
@@ -59,7 +70,7 @@ func TestPurgePace(t *testing.T) {
 		t.Errorf("share %v just under the target, want it higher", p.share)
 	}
 	// A fixed share never moves and never probes.
-	f := newPacer(0.3, nil)
+	f := newPacer(0.3, 0, nil)
 	for range 50 {
 		f.adjust(10*ms, ms)
 	}

@@ -52,8 +52,11 @@ type PurgeOptions struct {
 	// Share fixes the fraction of the time the purge works: after a batch
 	// that took d it pauses d×(1−Share)/Share (1: no pause, the
 	// unthrottled purge). 0, production's, adapts it to how much the
-	// batches slow a probe read down (purgepace.go).
+	// batches slow a probe read down (purgepace.go), up to MaxShare.
 	Share float64
+	// MaxShare is the adaptive pace's ceiling, in (0, 1]
+	// (0: DefaultPurgeMaxShare).
+	MaxShare float64
 	// AfterBatch runs after each committed batch (1, 2, …); an error stops
 	// the run there, as a crash would (tests).
 	AfterBatch func(batch int) error
@@ -135,6 +138,9 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 	if o.Share < 0 || o.Share > 1 {
 		return PurgeResult{}, fmt.Errorf("purge share %v: want 0 (adaptive) or a fraction in (0, 1]", o.Share)
 	}
+	if o.MaxShare < 0 || o.MaxShare > 1 {
+		return PurgeResult{}, fmt.Errorf("purge ceiling %v: want 0 (the default) or a fraction in (0, 1]", o.MaxShare)
+	}
 	if o.Lease <= 0 {
 		o.Lease = 2 * time.Minute
 	}
@@ -178,7 +184,7 @@ func (s *Service) PurgeSlot(ctx context.Context, slot time.Time, o PurgeOptions)
 	if err := s.purgeFiles(ctx, run.PendingKeys); err != nil {
 		return resultOf(run, true), err
 	}
-	pace := newPacer(o.Share, func(ctx context.Context) error { _, err := s.store.Settings(ctx); return err })
+	pace := newPacer(o.Share, o.MaxShare, func(ctx context.Context) error { _, err := s.store.Settings(ctx); return err })
 	var expect time.Duration // the last batch's duration
 	for batch := 1; ; batch++ {
 		var done bool
@@ -321,7 +327,8 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 	}
 	t = o.step("lock", t)
 	var add models.RetentionCounts
-	var n int // messages to delete
+	var n int        // messages to delete
+	var keep []int64 // exempt conversations of the batch
 	var keys []string
 	touched := map[int64]*convPurge{}
 	for _, m := range cands {
@@ -331,9 +338,11 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			continue // deleted meanwhile, with its messages
 		case c.Status == models.StatusEscalated:
 			add.KeptEscalated++
+			keep = append(keep, c.ID)
 			continue
 		case c.OrderID != nil && orders[*c.OrderID] == models.OrderOpen:
 			add.KeptOpenOrder++
+			keep = append(keep, c.ID)
 			continue
 		}
 		n++
@@ -364,37 +373,35 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 			affected = append(affected, id)
 		}
 		slices.Sort(affected)
+		slices.Sort(keep)
+		keep = slices.Compact(keep)
 		// The candidates are every message in (LastID, last] older than the
-		// cut-off, so the batch is that primary-key range restricted to the
-		// conversations that are not exempt: one statement, no id list.
+		// cut-off, and their conversations are locked: the batch is that
+		// primary-key range less the exempt conversations' messages — one
+		// statement walking the primary key, not each conversation's index.
 		// The full-text indexes follow the deletes by themselves (SQLite
 		// triggers, InnoDB FULLTEXT): a purged word is no longer found.
 		var nm, na int64
-		if keys, nm, na, err = tx.PurgeMessageRange(ctx, run.LastID, last, run.Cutoff, affected); err != nil {
+		if keys, nm, na, err = tx.PurgeMessageRange(ctx, run.LastID, last, run.Cutoff, keep); err != nil {
 			return false, next, err
 		}
 		add.DeletedMessages, add.DeletedAttachments = nm, na
 		t = o.step("delete", t)
-		left, err := tx.NonEmptyConversations(ctx, affected)
+		// Emptied conversations go first, each after a locking check that
+		// it has no message left; those still there get their counts,
+		// previews and activity fixed.
+		left, err := tx.PurgeEmptyConversations(ctx, affected)
 		if err != nil {
 			return false, next, err
 		}
-		t = o.step("non-empty", t)
-		var empty []int64
-		for _, id := range affected {
-			if !left[id] {
-				empty = append(empty, id)
-				continue
-			}
+		add.DeletedConversations = int64(len(affected) - len(left))
+		t = o.step("empty-conversations", t)
+		for _, id := range left {
 			if err := s.afterPurge(ctx, tx, byID[id], touched[id]); err != nil {
 				return false, next, err
 			}
 		}
 		t = o.step("fix-conversations", t)
-		if add.DeletedConversations, err = tx.PurgeEmptyConversations(ctx, empty); err != nil {
-			return false, next, err
-		}
-		t = o.step("empty-conversations", t)
 	}
 	if err := tx.SaveRetentionProgress(ctx, run.ID, owner, last, add, keys, s.now().Add(o.Lease)); err != nil {
 		return false, next, err

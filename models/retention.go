@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -201,21 +202,28 @@ func (q Queries) OrderStatuses(ctx context.Context, ids []int64) (map[int64]stri
 }
 
 // PurgeMessageRange deletes the messages with ids in (after, upTo] created
-// before cutoff that belong to the given conversations — a primary-key
-// range, one statement — with their notifications and attachment rows
-// (the foreign keys' ON DELETE CASCADE; both dialects enforce them). It is
-// the retention purge's own path, outside R2; the caller holds the
-// conversations' locks, so no message or attachment joins them meanwhile.
-// It answers the attachments' storage keys (their files are removed after
-// the commit) and how many messages and attachments went.
-func (q Queries) PurgeMessageRange(ctx context.Context, after, upTo int64, cutoff time.Time, conversationIDs []int64) (keys []string, messages, attachments int64, err error) {
-	if len(conversationIDs) == 0 || upTo <= after {
+// before cutoff, except those of the conversations in keep (exempt) — a
+// primary-key range, one statement — with their notifications and
+// attachment rows (the foreign keys' ON DELETE CASCADE; both dialects
+// enforce them). It is the retention purge's own path, outside R2; the
+// caller holds the locks of every conversation with such a message, so no
+// message or attachment joins them meanwhile (and a new message's id is
+// above any slot's bound). It answers the attachments' storage keys (their
+// files are removed after the commit) and how many messages and
+// attachments went.
+func (q Queries) PurgeMessageRange(ctx context.Context, after, upTo int64, cutoff time.Time, keep []int64) (keys []string, messages, attachments int64, err error) {
+	if upTo <= after {
 		return nil, 0, 0, nil
 	}
-	in, convArgs := inList(conversationIDs)
-	args := append([]any{after, upTo, Now(cutoff)}, convArgs...)
+	cond := `m.id > ? AND m.id <= ? AND m.created_at < ?`
+	args := []any{after, upTo, Now(cutoff)}
+	if len(keep) > 0 {
+		in, keepArgs := inList(keep)
+		cond += ` AND m.conversation_id NOT IN (` + in + `)`
+		args = append(args, keepArgs...)
+	}
 	rows, err := q.q.QueryContext(ctx, `SELECT a.storage_key FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE a.message_id > ? AND a.message_id <= ? AND m.created_at < ? AND m.conversation_id IN (`+in+`) ORDER BY a.id`, args...)
+		WHERE a.message_id > ? AND a.message_id <= ? AND `+cond+` ORDER BY a.id`, append([]any{after, upTo}, args...)...)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("purge: attachments: %w", translate(err))
 	}
@@ -231,7 +239,7 @@ func (q Queries) PurgeMessageRange(ctx context.Context, after, upTo int64, cutof
 	if err := rows.Err(); err != nil {
 		return nil, 0, 0, err
 	}
-	res, err := q.q.ExecContext(ctx, `DELETE FROM messages WHERE id > ? AND id <= ? AND created_at < ? AND conversation_id IN (`+in+`)`, args...)
+	res, err := q.q.ExecContext(ctx, `DELETE FROM messages WHERE `+strings.ReplaceAll(cond, "m.", ""), args...)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("purge: messages: %w", translate(err))
 	}
@@ -239,40 +247,16 @@ func (q Queries) PurgeMessageRange(ctx context.Context, after, upTo int64, cutof
 	return keys, messages, int64(len(keys)), nil
 }
 
-// NonEmptyConversations answers which of the conversations still have a
-// message (one index probe each). On MySQL it is a locking read: the
-// batch's snapshot was taken before it locked the conversations, so a
-// plain read could miss a message a send committed in between and take a
-// conversation for empty (its counts would then go unfixed).
-func (q Queries) NonEmptyConversations(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
+// PurgeEmptyConversations deletes those of the given conversations that
+// have no message left — the check is part of the DELETE, a locking read
+// on both dialects (MariaDB reads a DML statement's subquery with shared
+// locks, so a message a send committed after the batch's snapshot counts)
+// — with their notifications and attachment rows; their follow-ups keep
+// existing, unlinked. The caller holds the conversations' locks. It
+// answers the conversations that are still there, in id order.
+func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
-		return out, nil
-	}
-	in, args := inList(ids)
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT conversation_id FROM messages WHERE conversation_id IN (`+in+`)`+q.forUpdate(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("non-empty conversations: %w", translate(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
-}
-
-// PurgeEmptyConversations deletes the given conversations, which the
-// purge left without a message (the caller checked, under their locks),
-// with their notifications; their follow-ups keep existing, unlinked. A
-// conversation that has a message after all is kept. It reports how many
-// went.
-func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) (int64, error) {
-	if len(ids) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	in, args := inList(ids)
 	// Their notifications and attachment rows go with them (ON DELETE
@@ -283,9 +267,26 @@ func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) (int6
 	// (foreign_keys(1)).
 	res, err := q.q.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)`, args...)
 	if err != nil {
-		return 0, fmt.Errorf("purge: conversations: %w", translate(err))
+		return nil, fmt.Errorf("purge: conversations: %w", translate(err))
 	}
-	return res.RowsAffected()
+	if n, err := res.RowsAffected(); err != nil || n == int64(len(ids)) {
+		return nil, err
+	}
+	// The rest are locked by the caller and read back by primary key.
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM conversations WHERE id IN (`+in+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("purge: conversations left: %w", translate(err))
+	}
+	defer rows.Close()
+	var left []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		left = append(left, id)
+	}
+	return left, rows.Err()
 }
 
 // LatestMessage is the newest message of a conversation matching the

@@ -17,6 +17,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -45,9 +47,11 @@ type config struct {
 	Senders  int           // at most this many sends in flight
 	MaxPurge time.Duration // stop the purge after this long (0: run to the end)
 	Share    float64       // a fixed fraction of the time the throttled purge works (inbox.PurgeOptions.Share; 0: production's adaptive pace)
+	MaxShare float64       // the adaptive pace's ceiling (inbox.PurgeOptions.MaxShare; 0: production's)
 	ThenDays int           // then an unthrottled purge with this retention (0: none)
 	ThenMax  time.Duration // stop the unthrottled purge after this long (0: to the end)
 	DBPid    int           // the database server's pid, for its CPU time (0: not measured)
+	Settle   time.Duration // after each purge, wait up to this long for InnoDB's history list to drain (0: don't)
 }
 
 // report is what a measurement found.
@@ -64,6 +68,7 @@ type report struct {
 	Finished                bool
 	Steps                   map[string]time.Duration
 	DBCPU, SelfCPU          time.Duration
+	Run                     purgeRun  // the throttled purge as runPurge saw it
 	Then                    *purgeRun // the unthrottled purge (-then-days)
 }
 
@@ -77,6 +82,9 @@ type purgeRun struct {
 	Finished               bool
 	Steps                  map[string]time.Duration
 	DBCPU, SelfCPU         time.Duration // user+system time of the database server and of this process during the run
+	History                int64         // InnoDB's history list length when the purge stopped (-1: not MariaDB/MySQL)
+	SettleTime, SettleCPU  time.Duration // how long the history list took to drain after it (-settle), and the server's CPU meanwhile
+	Settled                bool
 }
 
 type noLimit struct{}
@@ -94,12 +102,14 @@ func main() {
 	flag.IntVar(&cfg.Batch, "batch", inbox.DefaultPurgeBatch, "purge batch size")
 	flag.DurationVar(&cfg.Pause, "pause", 0, "a fixed pause between purge batches")
 	flag.Float64Var(&cfg.Share, "share", 0, "a fixed fraction of the time the throttled purge works (0: production's adaptive pace; 1: no pause)")
+	flag.Float64Var(&cfg.MaxShare, "max-share", 0, "the adaptive pace's ceiling, the most of the time the throttled purge works (0: production's, inbox.DefaultPurgeMaxShare)")
 	flag.IntVar(&cfg.ThenDays, "then-days", 0, "then an unthrottled purge, no sends, with this retention_days (0: none)")
 	flag.DurationVar(&cfg.ThenMax, "then-max", 0, "stop the unthrottled purge after this long (0: to the end)")
 	flag.IntVar(&cfg.Targets, "targets", 2000, "the sends go to this many of the newest conversations")
 	flag.IntVar(&cfg.Senders, "senders", 64, "most sends in flight")
 	flag.DurationVar(&cfg.MaxPurge, "max", 0, "stop the purge after this long (0: to the end)")
 	flag.IntVar(&cfg.DBPid, "db-pid", 0, "the database server's pid: report its CPU time per deleted message (/proc/<pid>/stat)")
+	flag.DurationVar(&cfg.Settle, "settle", 0, "after each purge wait up to this long for InnoDB's history list (undo not yet purged) to drain, and report the time and the server's CPU it took (0: don't wait)")
 	flag.Parse()
 	cfg.Slot = time.Now().UTC().Truncate(time.Second)
 	ctx := context.Background()
@@ -117,6 +127,9 @@ func main() {
 
 func printReport(cfg config, r report) {
 	pace := "adaptive pace"
+	if cfg.MaxShare > 0 {
+		pace = fmt.Sprintf("adaptive pace up to %.2f", cfg.MaxShare)
+	}
 	if cfg.Share > 0 {
 		pace = fmt.Sprintf("fixed share %.2f", cfg.Share)
 	}
@@ -124,6 +137,9 @@ func printReport(cfg config, r report) {
 		cfg.Days, cfg.Batch, pace, cfg.Rate, r.Deleted, r.Kept, r.Conversations, r.PurgeTime.Round(time.Millisecond), r.Rate, r.Finished, 100*worked(r.Steps, r.PurgeTime))
 	fmt.Printf("  steps: %s\n", steps(r.Steps))
 	fmt.Printf("  CPU during it (sends included): %s\n", cpuLine(cfg, r.DBCPU, r.SelfCPU, r.Deleted))
+	if l := historyLine(cfg, r.Run); l != "" {
+		fmt.Printf("  %s\n", l)
+	}
 	ratio := 0.0
 	if cfg.Rate > 0 {
 		if r.IdleP99 > 0 {
@@ -137,6 +153,9 @@ func printReport(cfg config, r report) {
 			t.Days, cfg.Batch, t.Deleted, t.Kept, t.Conversations, t.Time.Round(time.Millisecond), t.Rate, t.Finished)
 		fmt.Printf("  steps: %s\n", steps(t.Steps))
 		fmt.Printf("  CPU: %s\n", cpuLine(cfg, t.DBCPU, t.SelfCPU, t.Deleted))
+		if l := historyLine(cfg, *t); l != "" {
+			fmt.Printf("  %s\n", l)
+		}
 	}
 	fmt.Printf("SUMMARY purge %.0f messages/s with sends at %d/s (goal >= 20000) | sends p99 idle %s, during the purge %s, ratio %.2f (goal < 2)",
 		r.Rate, cfg.Rate, r.IdleP99, r.PurgeP99, ratio)
@@ -160,6 +179,58 @@ func cpuLine(cfg config, db, self time.Duration, deleted int64) string {
 		out = fmt.Sprintf("database server %s + %s", per(db), out)
 	}
 	return out
+}
+
+// historyLine reports InnoDB's history list (undo the server has still to
+// purge) when the purge stopped and, with -settle, how long it took to
+// drain and the server's CPU meanwhile, which belongs to the purge too.
+func historyLine(cfg config, r purgeRun) string {
+	if r.History < 0 {
+		return ""
+	}
+	out := fmt.Sprintf("InnoDB history list at the end: %d", r.History)
+	if cfg.Settle > 0 {
+		state := "drained"
+		if !r.Settled {
+			state = "still not drained"
+		}
+		out += fmt.Sprintf("; %s after %s, the server's CPU meanwhile %s", state, r.SettleTime.Round(100*time.Millisecond), r.SettleCPU.Round(10*time.Millisecond))
+		if cfg.DBPid > 0 && r.Deleted > 0 {
+			out += fmt.Sprintf(" (purge and drain: %.1f ms per 1,000 deleted messages)", float64((r.DBCPU+r.SettleCPU).Microseconds())/1000/float64(r.Deleted)*1000)
+		}
+	}
+	return out
+}
+
+// historyLength is InnoDB's history list length (-1 on SQLite).
+func historyLength(ctx context.Context, st *models.Store) (int64, error) {
+	if st.Config.Dialect != models.MySQL {
+		return -1, nil
+	}
+	var name string
+	var n int64
+	err := st.DB.QueryRowContext(ctx, `SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'`).Scan(&name, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return -1, nil
+	}
+	return n, err
+}
+
+// settle waits up to max for the history list to drain (under 1,000
+// entries) and reports how long it took, the database server's CPU
+// meanwhile and whether it drained.
+func settle(ctx context.Context, st *models.Store, max time.Duration, dbPid int) (time.Duration, time.Duration, bool, error) {
+	start, db0 := time.Now(), cpu(dbPid)
+	for {
+		n, err := historyLength(ctx, st)
+		if err != nil || n < 1000 {
+			return time.Since(start), cpu(dbPid) - db0, err == nil, err
+		}
+		if time.Since(start) > max {
+			return time.Since(start), cpu(dbPid) - db0, false, nil
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // cpu is a process's user + system time so far; 0 for pid 0.
@@ -326,14 +397,21 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { snd.run(stop); close(done) }()
-	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share}, cfg.MaxPurge, cfg.DBPid, logger)
+	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share, MaxShare: cfg.MaxShare}, cfg.MaxPurge, 0, cfg.DBPid, logger)
 	close(stop)
 	<-done
 	if err != nil {
 		return r, err
 	}
 	r.Finished, r.Deleted, r.Conversations, r.Kept, r.PurgeTime, r.Rate, r.Steps = pr.Finished, pr.Deleted, pr.Conversations, pr.Kept, pr.Time, pr.Rate, pr.Steps
-	r.DBCPU, r.SelfCPU = pr.DBCPU, pr.SelfCPU
+	if cfg.Settle > 0 && pr.History >= 0 {
+		// After the sends stopped: the drain is the purge's own work.
+		logger.Printf("waiting for InnoDB's history list (%d) to drain", pr.History)
+		if pr.SettleTime, pr.SettleCPU, pr.Settled, err = settle(ctx, st, cfg.Settle, cfg.DBPid); err != nil {
+			return r, err
+		}
+	}
+	r.DBCPU, r.SelfCPU, r.Run = pr.DBCPU, pr.SelfCPU, pr
 	ls, errs := snd.take()
 	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
 	if cfg.ThenDays > 0 {
@@ -342,7 +420,7 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 		// is walked again; no sends, no pause.
 		slot := cfg.Slot.Add(time.Second)
 		logger.Printf("unthrottled purge of slot %s (retention %d days), no sends", slot.Format(time.RFC3339), cfg.ThenDays)
-		t, err := runPurge(ctx, svc, st, slot, cfg.ThenDays, inbox.PurgeOptions{BatchSize: cfg.Batch, Share: 1}, cfg.ThenMax, cfg.DBPid, logger)
+		t, err := runPurge(ctx, svc, st, slot, cfg.ThenDays, inbox.PurgeOptions{BatchSize: cfg.Batch, Share: 1}, cfg.ThenMax, cfg.Settle, cfg.DBPid, logger)
 		if err != nil {
 			return r, err
 		}
@@ -353,7 +431,7 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 
 // runPurge runs one purge slot with retention days, stopped after max
 // (0: to the end), and reports what it did.
-func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot time.Time, days int, o inbox.PurgeOptions, max time.Duration, dbPid int, logger *log.Logger) (purgeRun, error) {
+func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot time.Time, days int, o inbox.PurgeOptions, max, settleMax time.Duration, dbPid int, logger *log.Logger) (purgeRun, error) {
 	r := purgeRun{Days: days}
 	if err := st.PutSetting(ctx, models.SettingRetentionDays, fmt.Sprint(days), time.Now()); err != nil {
 		return r, err
@@ -391,6 +469,15 @@ func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot ti
 			return r, rerr
 		}
 		res.Counts, res.Batches = run.Counts, run.Batches
+	}
+	if r.History, err = historyLength(ctx, st); err != nil {
+		return r, err
+	}
+	if settleMax > 0 && r.History >= 0 {
+		logger.Printf("waiting for InnoDB's history list (%d) to drain", r.History)
+		if r.SettleTime, r.SettleCPU, r.Settled, err = settle(ctx, st, settleMax, dbPid); err != nil {
+			return r, err
+		}
 	}
 	r.Finished, r.Batches = res.Finished, res.Batches
 	r.Deleted, r.Conversations = res.Counts.DeletedMessages, res.Counts.DeletedConversations
