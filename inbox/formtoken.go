@@ -58,22 +58,10 @@ func (s *Accounts) formMAC(staffID, conversationID int64, issued, nonce string) 
 // UseFormToken checks a sent reply form's token for the staff member and
 // conversation and uses it: Fresh the first time, Used after that.
 func (s *Accounts) UseFormToken(ctx context.Context, staffID, conversationID int64, token string) (FormTokenState, error) {
-	rest, ok := strings.CutPrefix(token, formTokenPrefix)
-	if !ok {
-		return FormTokenForeign, nil
-	}
-	parts := strings.Split(rest, ".")
-	if len(parts) != 3 || len(parts[1]) != 32 || len(parts[2]) != 64 {
-		return FormTokenInvalid, nil
-	}
-	issued, nonce, mac := parts[0], parts[1], parts[2]
-	secs, ok := models.ParseID(issued) // plain decimal, positive
-	if !ok || !isHex(nonce) || !hmac.Equal([]byte(mac), []byte(s.formMAC(staffID, conversationID, issued, nonce))) {
-		return FormTokenInvalid, nil
-	}
 	now := s.clock.Now()
-	if age := now.Sub(time.Unix(secs, 0)); age > FormTokenTTL || age < -time.Minute {
-		return FormTokenInvalid, nil
+	nonce, state := s.verifyFormToken(staffID, conversationID, token, now)
+	if state != FormTokenFresh {
+		return state, nil
 	}
 	fresh, err := s.store.UseFormNonce(ctx, nonce, models.Now(now), models.Now(now.Add(-FormTokenTTL-time.Minute)))
 	if err != nil {
@@ -83,6 +71,28 @@ func (s *Accounts) UseFormToken(ctx context.Context, staffID, conversationID int
 		return FormTokenUsed, nil
 	}
 	return FormTokenFresh, nil
+}
+
+// verifyFormToken checks a token's form, signature and age at now and
+// answers its nonce with FormTokenFresh (not yet looked up), or why not.
+func (s *Accounts) verifyFormToken(staffID, conversationID int64, token string, now time.Time) (string, FormTokenState) {
+	rest, ok := strings.CutPrefix(token, formTokenPrefix)
+	if !ok {
+		return "", FormTokenForeign
+	}
+	parts := strings.Split(rest, ".")
+	if len(parts) != 3 || len(parts[1]) != 32 || len(parts[2]) != 64 {
+		return "", FormTokenInvalid
+	}
+	issued, nonce, mac := parts[0], parts[1], parts[2]
+	secs, ok := models.ParseID(issued) // plain decimal, positive
+	if !ok || !isHex(nonce) || !hmac.Equal([]byte(mac), []byte(s.formMAC(staffID, conversationID, issued, nonce))) {
+		return "", FormTokenInvalid
+	}
+	if age := now.Sub(time.Unix(secs, 0)); age > FormTokenTTL || age < -time.Minute {
+		return "", FormTokenInvalid
+	}
+	return nonce, FormTokenFresh
 }
 
 func isHex(s string) bool {
