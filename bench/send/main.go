@@ -37,6 +37,8 @@ import (
 	"time"
 
 	_ "github.com/go-sql-driver/mysql"
+
+	"github.com/parleyhq/parley/bench/internal/proccpu"
 )
 
 type customer struct {
@@ -110,7 +112,7 @@ func main() {
 	time.Sleep(2 * time.Second) // let the setup's writes settle
 
 	// The run.
-	cpu0s, cpu0d := cpuTicks(*serverPID), cpuTicks(*dbPID)
+	cpu0s, cpu0d := cpuOf(*serverPID), cpuOf(*dbPID)
 	com0 := comStatus(db)
 	outbox0 := pendingOutbox(db)
 	start := time.Now()
@@ -145,7 +147,7 @@ func main() {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu1s, cpu1d := cpuTicks(*serverPID), cpuTicks(*dbPID)
+	cpu1s, cpu1d := cpuOf(*serverPID), cpuOf(*dbPID)
 	com1 := comStatus(db)
 	backlog := pendingOutbox(db)
 
@@ -163,12 +165,11 @@ func main() {
 	if acc > 0 {
 		fmt.Printf("latency: p50 %s  p99 %s  max %s\n", pct(all, 50), pct(all, 99), all[len(all)-1])
 	}
-	hz := 100.0 // USER_HZ
 	if acc > 0 && *serverPID > 0 {
-		s := float64(cpu1s-cpu0s) / hz * 1000 / float64(acc)
+		s := float64((cpu1s - cpu0s).Microseconds()) / 1000 / float64(acc)
 		d := 0.0
 		if *dbPID > 0 {
-			d = float64(cpu1d-cpu0d) / hz * 1000 / float64(acc)
+			d = float64((cpu1d - cpu0d).Microseconds()) / 1000 / float64(acc)
 		}
 		fmt.Printf("CPU per accepted send: %.2f ms (server %.2f ms + MariaDB %.2f ms)\n", s+d, s, d)
 	}
@@ -294,21 +295,16 @@ func put(cl *http.Client, url, token, body string) (int, error) {
 	return request(cl, http.MethodPut, url, token, body, nil)
 }
 
-// cpuTicks is utime+stime of a process in clock ticks (/proc/<pid>/stat).
-func cpuTicks(pid int) int64 {
+// cpuOf is a process's user + system time so far (0 for pid 0 or less).
+func cpuOf(pid int) time.Duration {
 	if pid <= 0 {
 		return 0
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	d, err := proccpu.Of(pid)
 	if err != nil {
-		log.Fatalf("read /proc/%d/stat: %v", pid, err)
+		log.Fatal(err)
 	}
-	s := string(b)
-	// Fields after the command name "(…)": state is field 3; utime 14, stime 15.
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return u + st
+	return d
 }
 
 func comStatus(db *sql.DB) map[string]int64 {
