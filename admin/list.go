@@ -77,15 +77,16 @@ func (g *guard) listPage(c *gin.Context, a models.Actor) {
 	for _, h := range data.Thead {
 		col := templates.ListColumn{Field: h.Field, Head: h.Head, Hidden: h.Hide}
 		if h.Sortable {
-			col.SortIcon, col.SortURL = "fa-sort", "?"+parameter.Sort+"="+url.QueryEscape(h.Field)+"&"+parameter.SortType+"=desc"+fixed
+			// The link turns the current order around; unsorted, it sorts newest first.
+			next := "desc"
+			col.SortIcon = "fa-sort"
 			if sortBy == h.Field && sortType != "" {
-				next := "asc"
-				if sortType == "asc" {
-					next = "desc"
-				}
 				col.SortIcon = "fa-sort-amount-" + sortType
-				col.SortURL = "?" + parameter.Sort + "=" + url.QueryEscape(h.Field) + "&" + parameter.SortType + "=" + next + fixed
+				if sortType != "asc" {
+					next = "asc"
+				}
 			}
+			col.SortURL = "?" + parameter.Sort + "=" + url.QueryEscape(h.Field) + "&" + parameter.SortType + "=" + next + fixed
 		}
 		page.Columns = append(page.Columns, col)
 		if !h.Hide {

@@ -210,20 +210,8 @@ type Assignee struct {
 	Role     string
 }
 
-// Assignees lists the active staff whose role works conversations (R6),
-// for "Assign to"; only to those who may assign.
-func (s *Service) Assignees(ctx context.Context, a models.Actor) ([]Assignee, error) {
-	if !a.IsStaff() || !s.can(a, policies.Assign, nil) {
-		return nil, models.Errorf(models.EFORBIDDEN, "you may not assign conversations")
-	}
-	staff, err := s.store.ListStaff(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.assigneesOf(staff), nil
-}
-
-// assigneesOf picks the active staff who may reply.
+// assigneesOf picks from staff the active ones whose role works
+// conversations (R6): whom "Assign to" offers (ThreadPage.Assignees).
 func (s *Service) assigneesOf(staff []models.Staff) []Assignee {
 	roles := map[string]bool{}
 	for _, r := range s.pol.HolderRoles("conversation", policies.Reply) {
