@@ -176,6 +176,10 @@ type listPlan struct {
 	// looks at but not in activity order (creation, customer): the page's
 	// ids are read from it alone and sorted, then only their rows.
 	cover bool
+	// days are the creation days (UTC, YYYY-MM-DD) of a created range
+	// read through conversations_created_day: each day is walked in
+	// activity order for a page, and the days' pages merged.
+	days []string
 	// known is the number of matches when the search's listed hits are
 	// the whole filter and the scope is everything; -1 otherwise.
 	known int
@@ -246,13 +250,22 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		// first match. When many were, read the range through the
 		// creation index and sort it instead (cost: the range's size).
 		var since int
-		err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT id FROM conversations WHERE created_at >= ? LIMIT ?) t`,
-			f.CreatedTo.UTC(), createdWalkMax).Scan(&since)
+		err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT id FROM conversations
+			WHERE created_day >= ? AND created_at >= ? LIMIT ?) t`, utcDay(f.CreatedTo), f.CreatedTo.UTC(), createdWalkMax).Scan(&since)
 		if err != nil {
 			return p, fmt.Errorf("count conversations since %s: %w", f.CreatedTo, translate(err))
 		}
 		if since >= createdWalkMax {
-			p.hint, p.cover = " FORCE INDEX (conversations_created_activity)", true
+			// The creation days bound the range on the index's first
+			// column; created_at, further on it, cuts the edges.
+			p.hint, p.cover = " FORCE INDEX (conversations_created_day)", true
+			add("created_day <= ?", utcDay(f.CreatedTo))
+			if !f.CreatedFrom.IsZero() {
+				add("created_day >= ?", utcDay(f.CreatedFrom))
+				if !f.Public {
+					p.days = createdDays(f.CreatedFrom, f.CreatedTo)
+				}
+			}
 		}
 	}
 	var hits []hitSet
@@ -412,6 +425,28 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 	return p, nil
 }
 
+// createdDaysMax is the longest created range, in days, the list merges
+// day by day; a longer one is read whole from the index and sorted.
+var createdDaysMax = 400
+
+// utcDay is the UTC calendar day of t, as created_day holds it.
+func utcDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// createdDays lists the UTC days a range [from, to) touches, or nil when
+// they are more than createdDaysMax.
+func createdDays(from, to time.Time) []string {
+	first := from.UTC().Truncate(24 * time.Hour)
+	last := to.UTC().Add(-time.Nanosecond)
+	if last.Before(first) || last.Sub(first) >= time.Duration(createdDaysMax)*24*time.Hour {
+		return nil
+	}
+	var days []string
+	for d := first; !d.After(last); d = d.Add(24 * time.Hour) {
+		days = append(days, utcDay(d))
+	}
+	return days
+}
+
 // assigneeOnly reports a scope branch that is one assignee (or nobody).
 func assigneeOnly(where string) bool {
 	w := strings.TrimSpace(where)
@@ -477,7 +512,17 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 	}
 	var query string
 	var args []any
-	if p.cover {
+	if len(p.days) > 0 {
+		// Within one creation day the index is in activity order: each
+		// day gives its first page, and the merge the range's.
+		w, a := p.where(p.whole, cond, cargs)
+		parts := make([]string, len(p.days))
+		for i, day := range p.days {
+			parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT `+cols+` FROM conversations`+p.hint+` WHERE created_day = ? AND %s%s LIMIT ?) AS d%d`, w, order, i)
+			args = append(append(append(args, day), a...), limit)
+		}
+		query, args = strings.Join(parts, " UNION ALL ")+order+` LIMIT ?`, append(args, limit)
+	} else if p.cover {
 		// Every branch would read the whole range: read it once, with
 		// the scope and statuses as one condition on the index's columns.
 		w, a := p.where(p.whole, cond, cargs)

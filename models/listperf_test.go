@@ -279,8 +279,10 @@ func TestListCoverPlans(t *testing.T) {
 		novak := func(r row) bool { return r.cust == 0 || r.cust == 1 }
 		var ran []string
 		q := st.Traced(func(query string, _ []any, _ time.Duration) { ran = append(ran, query) })
-		const byCreated, byCustomer = "conversations_created_activity", "conversations_customer_activity"
-		for _, limits := range [][3]int{{1, 200, 20000}, {5000, 0, 20000}} { // cover plans; the walks
+		const byCreated, byCustomer = "conversations_created_day", "conversations_customer_activity"
+		const byDay = "FORCE INDEX (conversations_created_day) WHERE created_day = ?" // a range's days merged
+		// The cover plans, then the walks.
+		for _, limits := range [][3]int{{1, 200, 20000}, {5000, 0, 20000}} {
 			restore := models.SetPlanLimits(limits[0], limits[1], limits[2])
 			for _, tc := range []struct {
 				name  string
@@ -289,13 +291,19 @@ func TestListCoverPlans(t *testing.T) {
 				index string // the covering index MariaDB reads with the first limits
 				limit int    // page size (3 unless set)
 			}{
-				{"created range", models.ConversationFilter{CreatedFrom: from, CreatedTo: to}, created, byCreated, 0},
+				{"created range", models.ConversationFilter{CreatedFrom: from, CreatedTo: to}, created, byDay, 0},
+				// Edges inside a day: the first and last days are cut by
+				// created_at on the index.
+				{"created range, hours", models.ConversationFilter{CreatedFrom: from.Add(3 * time.Hour), CreatedTo: to.Add(9 * time.Hour)},
+					func(r row) bool {
+						return !r.created.Before(from.Add(3*time.Hour)) && r.created.Before(to.Add(9*time.Hour))
+					}, byDay, 0},
 				{"created before", models.ConversationFilter{CreatedTo: to}, func(r row) bool { return r.created.Before(to) }, byCreated, 0},
 				{"customer name", models.ConversationFilter{Customer: "käthe"}, kaethe, byCustomer, 0},
 				{"customer name, two words", models.ConversationFilter{Customer: "kathe novak"}, novak, byCustomer, 0},
 				{"customer name + created range", models.ConversationFilter{Customer: "kathe", CreatedFrom: from, CreatedTo: to},
 					func(r row) bool { return kaethe(r) && created(r) }, byCustomer, 0},
-				{"created range + status", models.ConversationFilter{CreatedFrom: from, CreatedTo: to, Statuses: []models.Status{models.StatusOpen}}, created, byCreated, 0},
+				{"created range + status", models.ConversationFilter{CreatedFrom: from, CreatedTo: to, Statuses: []models.Status{models.StatusOpen}}, created, byDay, 0},
 				// Three customers of four, one row a page: dense enough
 				// to walk the activity order (MariaDB) instead.
 				{"customer name, walked", models.ConversationFilter{Customer: "käthe"}, kaethe, "IGNORE INDEX (conversations_customer, conversations_customer_activity)", 1},
