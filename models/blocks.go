@@ -66,7 +66,7 @@ func (q Queries) SettingsAndBlocked(ctx context.Context, customerID int64, email
 	s := DefaultSettings()
 	// Rows of kind 0 are the stored settings; the one row of kind 1 holds
 	// the number of matching blocks.
-	rows, err := q.q.QueryContext(ctx, `SELECT 0, name, value FROM settings
+	rows, err := q.prep().QueryContext(ctx, `SELECT 0, name, value FROM settings
 		UNION ALL SELECT 1, '', COUNT(*) FROM blocks WHERE `+blockMatch,
 		customerID, strings.ToLower(email), ip)
 	if err != nil {

@@ -56,7 +56,7 @@ func (q Queries) Conversation(ctx context.Context, id int64) (Conversation, erro
 // LockConversation loads a conversation and locks its row until the
 // transaction ends.
 func (q Queries) LockConversation(ctx context.Context, id int64) (Conversation, error) {
-	c, err := scanConversation(q.q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`+q.forUpdate(), id))
+	c, err := scanConversation(q.prep().QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`+q.forUpdate(), id))
 	if err != nil {
 		return c, fmt.Errorf("lock conversation %d: %w", id, translate(err))
 	}
@@ -110,7 +110,7 @@ func (q Queries) SaveConversation(ctx context.Context, c Conversation) error {
 	if c.FirstResponseAt != nil {
 		firstResponse = *c.FirstResponseAt
 	}
-	_, err := q.q.ExecContext(ctx, `UPDATE conversations SET status = ?, assigned_to = ?, is_read_by_admin = ?,
+	_, err := q.prep().ExecContext(ctx, `UPDATE conversations SET status = ?, assigned_to = ?, is_read_by_admin = ?,
 		is_read_by_user = ?, updated_at = ?, last_message_at = ?, last_preview = ?, message_count = ?,
 		public_last_at = ?, public_preview = ?, public_message_count = ?,
 		first_response_at = COALESCE(first_response_at, ?) WHERE id = ?`,

@@ -16,3 +16,11 @@ func SetSearchBudget(d time.Duration) (restore func()) {
 	searchBudget = d
 	return func() { searchBudget = b }
 }
+
+// PreparedStatements is how many statements the store keeps prepared.
+func PreparedStatements(s *Store) int {
+	if s.stmts == nil {
+		return 0
+	}
+	return s.stmts.size()
+}

@@ -18,7 +18,7 @@ func (q Queries) InsertMessage(ctx context.Context, m *Message) error {
 		cols, marks = ", ip", ", ?"
 		args = append(args, m.IP)
 	}
-	res, err := q.q.ExecContext(ctx, `INSERT INTO messages (conversation_id, kind, author_type, author_id, author_name,
+	res, err := q.prep().ExecContext(ctx, `INSERT INTO messages (conversation_id, kind, author_type, author_id, author_name,
 		body, event, is_public, created_at`+cols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?`+marks+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", translate(err))

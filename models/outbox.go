@@ -46,7 +46,7 @@ func nullTime(t sql.NullTime) *time.Time {
 // InsertOutbox queues a task in the same transaction as the change that
 // causes it, so a Redis outage loses nothing.
 func (q Queries) InsertOutbox(ctx context.Context, taskType, payload string, at time.Time) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO outbox (task_type, payload, created_at) VALUES (?, ?, ?)`, taskType, payload, at)
+	_, err := q.prep().ExecContext(ctx, `INSERT INTO outbox (task_type, payload, created_at) VALUES (?, ?, ?)`, taskType, payload, at)
 	if err != nil {
 		return fmt.Errorf("insert outbox: %w", translate(err))
 	}

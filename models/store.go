@@ -170,11 +170,20 @@ func Open(ctx context.Context, cfg DB) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", cfg.Dialect, err)
 	}
-	return &Store{Queries: Queries{q: db, d: cfg.Dialect}, DB: db, Config: cfg}, nil
+	q := Queries{q: db, d: cfg.Dialect}
+	if cfg.Dialect == MySQL {
+		q.stmts = newStmtCache(db)
+	}
+	return &Store{Queries: q, DB: db, Config: cfg}, nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() error { return s.DB.Close() }
+// Close closes the prepared statements and the pool.
+func (s *Store) Close() error {
+	if s.stmts != nil {
+		s.stmts.close()
+	}
+	return s.DB.Close()
+}
 
 // Ping checks the database answers (readiness).
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
@@ -217,6 +226,9 @@ const TxAttempts = 4
 // run more than once: it must start from what it reads in the transaction,
 // not from state an earlier run left in variables outside it.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	if s.stmts != nil {
+		defer s.stmts.preparePending(ctx)
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.inTx(ctx, fn)
 		if err == nil || !retryable(err) || attempt == TxAttempts || ctx.Err() != nil {
@@ -237,7 +249,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{Queries: Queries{q: sqlTx, d: s.Config.Dialect}, tx: sqlTx}); err != nil {
+	if err := fn(&Tx{Queries: Queries{q: sqlTx, d: s.Config.Dialect, stmts: s.stmts, tx: sqlTx}, tx: sqlTx}); err != nil {
 		if AsError(err) == nil {
 			err = translate(err)
 		}
@@ -276,6 +288,10 @@ type querier interface {
 type Queries struct {
 	q querier
 	d Dialect
+	// stmts and tx serve prep: the store's prepared statements (MySQL)
+	// and the transaction q is, if any.
+	stmts *stmtCache
+	tx    *sql.Tx
 }
 
 // forUpdate is the row lock suffix: SQLite's IMMEDIATE transactions already

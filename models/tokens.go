@@ -50,7 +50,7 @@ func (q Queries) LiveTokenSubject(ctx context.Context, hash string, now time.Tim
 	var cid sql.NullInt64
 	var email sql.NullString
 	var guest sql.NullBool
-	err := q.q.QueryRowContext(ctx, `SELECT t.id, t.subject_type, t.subject_id, t.expires_at, t.revoked_at, c.id, c.email, c.is_guest
+	err := q.prep().QueryRowContext(ctx, `SELECT t.id, t.subject_type, t.subject_id, t.expires_at, t.revoked_at, c.id, c.email, c.is_guest
 		FROM api_tokens t LEFT JOIN customers c ON t.subject_type IN (?, ?) AND c.id = t.subject_id
 		WHERE t.token_hash = ?`, ActorCustomer, ActorGuest, hash).
 		Scan(&t.ID, &t.SubjectType, &t.SubjectID, &t.ExpiresAt, &revoked, &cid, &email, &guest)

@@ -59,7 +59,7 @@ func (q Queries) CountCustomerMessage(ctx context.Context, month string, max int
 		add = `INSERT INTO monthly_usage (month, shard, customer_messages) VALUES (?, ?, 1)
 			ON DUPLICATE KEY UPDATE customer_messages = customer_messages + 1`
 	}
-	if _, err := q.q.ExecContext(ctx, add, month, shard); err != nil {
+	if _, err := q.prep().ExecContext(ctx, add, month, shard); err != nil {
 		return false, fmt.Errorf("count customer message in %s: %w", month, translate(err))
 	}
 	if max < 0 {
