@@ -142,8 +142,10 @@ func (q Queries) customerCondition(ctx context.Context, terms []string) (cond st
 	case len(ids) == 0:
 		return "1=0", nil, nil, nil
 	case len(ids) <= customerListMax:
+		// One JSON parameter, not thousands of literals: MariaDB
+		// parses and plans a long IN list in each statement.
 		slices.Sort(ids)
-		return "customer_id IN (" + intList(ids) + ")", nil, ids, nil
+		return "customer_id IN (" + q.idSet() + ")", []any{"[" + intList(ids) + "]"}, ids, nil
 	}
 	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, nil, nil
 }
