@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -326,6 +328,116 @@ func FuzzSearchTerms(f *testing.F) {
 				if r == '"' || r == '*' || r == '+' || r == '-' || r == ' ' || r == '(' {
 					t.Fatalf("term %q carries query syntax", w)
 				}
+			}
+		}
+	})
+}
+
+// TestCustomerFilterFollowsCustomerWrites: on MySQL the customer filter
+// finds customers through customer_words, kept by triggers: a new
+// customer, a renamed one, a changed e-mail and a deleted one are found
+// (or not) at once, however the row was written.
+func TestCustomerFilterFollowsCustomerWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		if st.Config.Dialect != models.MySQL {
+			t.Skip("SQLite matches the conversations' copy of the name (customer_fts)")
+		}
+		ctx := context.Background()
+		at := models.Now(time.Now())
+		c := models.Customer{Email: "zoe.quill@shop.example", Name: "Zoë Quill-Ångström", CreatedAt: at}
+		if err := st.InsertCustomer(ctx, &c, ""); err != nil {
+			t.Fatal(err)
+		}
+		conv := models.Conversation{CustomerID: c.ID, CustomerName: c.Name, CustomerEmail: c.Email, Subject: "Hello",
+			Status: models.StatusOpen, CreatedAt: at, UpdatedAt: at, LastMessageAt: at, PublicLastAt: at}
+		if err := st.InsertConversation(ctx, &conv); err != nil {
+			t.Fatal(err)
+		}
+		finds := func(what, typed string, want bool) {
+			t.Helper()
+			p, err := st.ListConversations(ctx, all, models.ConversationFilter{Customer: typed, Limit: 10})
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if got := len(p.Items) == 1 && p.Items[0].ID == conv.ID; got != want || len(p.Items) > 1 {
+				t.Errorf("%s: %q found %d conversations, want the customer's: %v", what, typed, len(p.Items), want)
+			}
+		}
+		finds("first name, accent folded", "zoe", true)
+		finds("hyphenated part", "angstrom", true)
+		finds("two words", "quill zoë", true)
+		finds("e-mail word", "shop", true)
+		finds("a word inside a word", "uill", false)
+		finds("one word of two missing", "zoe smith", false)
+
+		if _, err := st.DB.Exec(`UPDATE customers SET name = 'Zoë Marsh' WHERE id = ?`, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		finds("renamed: old name", "angstrom", false)
+		finds("renamed: new name", "marsh", true)
+		finds("renamed: e-mail kept", "zoe.quill@shop.example", true)
+		if _, err := st.DB.Exec(`UPDATE customers SET email = 'zm@elsewhere.example' WHERE id = ?`, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		finds("new e-mail", "elsewhere", true)
+		finds("old e-mail word", "shop", false)
+
+		gone := models.Customer{Email: "gone@shop.example", Name: "Gone Away", CreatedAt: at}
+		if err := st.InsertCustomer(ctx, &gone, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.DB.Exec(`DELETE FROM customers WHERE id = ?`, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		var left int
+		if err := st.DB.QueryRow(`SELECT COUNT(*) FROM customer_words WHERE customer_id = ?`, gone.ID).Scan(&left); err != nil || left != 0 {
+			t.Errorf("a deleted customer left %d words (%v)", left, err)
+		}
+	})
+}
+
+// TestCustomerWordsConcurrentSignUps: customers created and renamed at
+// once, whose names and e-mails share words (and repeat them), are all
+// stored: the word triggers take no lock another sign-up waits on in a
+// cycle.
+func TestCustomerWordsConcurrentSignUps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		var runs atomic.Int64
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 40 {
+					ext := fmt.Sprintf("send-run-%02d%03d", g, i)
+					// Created, then renamed (the shop's systems, then an
+					// identity sign-in): the rename rewrites the words.
+					for _, name := range []string{"Bench " + ext, "Bench " + ext + " Renamed"} {
+						err := st.InTx(ctx, func(tx *models.Tx) error {
+							runs.Add(1)
+							_, err := tx.UpsertShopCustomer(ctx, models.ShopCustomer{ExternalID: ext, Email: ext + "@bench.example", Name: name}, models.Now(time.Now()))
+							return err
+						})
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		t.Logf("%d transactions for 640 upserts", runs.Load())
+		if st.Config.Dialect == models.MySQL {
+			var n int
+			if err := st.DB.QueryRow(`SELECT COUNT(DISTINCT customer_id) FROM customer_words WHERE word = 'renamed'`).Scan(&n); err != nil || n != 320 {
+				t.Errorf("%d customers with the word renamed (%v), want 320", n, err)
 			}
 		}
 	})

@@ -403,6 +403,9 @@ func TestDialectsHaveTheSameSchema(t *testing.T) {
 			tables[k] = true
 		}
 	}
+	// customer_words is MySQL's word index of the customers (migration
+	// 00030, kept by triggers); SQLite has customer_fts for the same filter.
+	delete(tables, "customer_words")
 	for table := range tables {
 		if a, b := strings.Join(got[0][table], ","), strings.Join(got[1][table], ","); a != b {
 			t.Errorf("table %s:\n sqlite: %s\n  mysql: %s", table, a, b)

@@ -104,26 +104,43 @@ func (q Queries) textHits(terms []string) hitSet {
 }
 
 // customerHits selects the conversations whose customer name or e-mail
-// matches every term.
+// matches every term (SQLite; MySQL lists the customers first, see
+// customerCondition).
 func (q Queries) customerHits(terms []string) hitSet {
-	m := q.matchText(terms)
-	if q.d == MySQL {
-		return hitSet{{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(customer_name, customer_email) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}}
-	}
-	return hitSet{{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{m}}}
+	return hitSet{{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{q.matchText(terms)}}}
 }
 
 // customerListMax is how many matching customers the list's customer
 // filter names in an IN list; with more, it matches them by subquery.
 var customerListMax = 10000
 
+// customerWords selects the customers (customer_id) with, for every term,
+// a word of their name or e-mail starting with it: customer_words (MySQL,
+// migration 00030), one range of its word index for the longest term (the
+// fewest words likely start with it), each other term looked up among that
+// customer's words. A customer can come more than once (two of their words
+// start with the term). Terms hold only letters and digits, so nothing in
+// them is LIKE syntax.
+func customerWords(terms []string) (string, []any) {
+	terms = slices.Clone(terms)
+	slices.SortStableFunc(terms, func(a, b string) int { return utf8.RuneCountInString(b) - utf8.RuneCountInString(a) })
+	var q strings.Builder
+	q.WriteString("SELECT w0.customer_id FROM customer_words w0 WHERE w0.word LIKE ?")
+	args := []any{terms[0] + "%"}
+	for i, t := range terms[1:] {
+		fmt.Fprintf(&q, " AND EXISTS (SELECT 1 FROM customer_words w%d WHERE w%d.customer_id = w0.customer_id AND w%d.word LIKE ?)", i+1, i+1, i+1)
+		args = append(args, t+"%")
+	}
+	return q.String(), args
+}
+
 // customerCondition is the customer filter on MySQL as a condition over the
-// conversations: the customers whose name or e-mail matches every term
-// (customers' FULLTEXT index), listed (ids, sorted) when at most
+// conversations: the customers whose name or e-mail has a word starting
+// with every term (customerWords), listed (ids, sorted) when at most
 // customerListMax, by subquery when more. No customer: "1=0".
 func (q Queries) customerCondition(ctx context.Context, terms []string) (cond string, args []any, ids []int64, err error) {
-	m := q.matchText(terms)
-	rows, err := q.q.QueryContext(ctx, `SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE) LIMIT ?`, m, customerListMax+1)
+	sub, subArgs := customerWords(terms)
+	rows, err := q.q.QueryContext(ctx, sub+" LIMIT ?", append(subArgs, customerListMax+1)...)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("find customers: %w", translate(err))
 	}
@@ -145,7 +162,8 @@ func (q Queries) customerCondition(ctx context.Context, terms []string) (cond st
 		// One JSON parameter, not thousands of literals: MariaDB
 		// parses and plans a long IN list in each statement.
 		slices.Sort(ids)
+		ids = slices.Compact(ids)
 		return "customer_id IN (" + q.idSet() + ")", []any{"[" + intList(ids) + "]"}, ids, nil
 	}
-	return "customer_id IN (SELECT id FROM customers WHERE MATCH(name, email) AGAINST (? IN BOOLEAN MODE))", []any{m}, nil, nil
+	return "customer_id IN (" + sub + ")", subArgs, nil, nil
 }
