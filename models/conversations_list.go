@@ -172,6 +172,9 @@ type listPlan struct {
 	// walkHint makes the rows walk the activity order checking a dense
 	// listed set (many customers); countHint is the count's own index.
 	walkHint, countHint string
+	// countDay (MySQL) is the first creation day of a created range: the
+	// count's condition on conversations_created_day.
+	countDay string
 	// cover says hint names an index that holds every column the walk
 	// looks at but not in activity order (creation, customer): the page's
 	// ids are read from it alone and sorted, then only their rows.
@@ -243,6 +246,12 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		// Always true (activity never precedes creation), and it ends the
 		// walk along the activity index at the range's start.
 		add("last_message_at >= ?", f.CreatedFrom.UTC())
+	}
+	if !f.CreatedFrom.IsZero() && q.d == MySQL {
+		// The count reads the creation-day index alone (its
+		// created_at and last_message_at check the rest); the page
+		// keeps walking the activity order.
+		p.countDay = utcDay(f.CreatedFrom)
 	}
 	if !f.CreatedTo.IsZero() && q.d == MySQL {
 		// A range that ends in the past: walking the activity order would
@@ -562,6 +571,10 @@ func (p listPlan) countQuery() (string, []any) {
 	hint := p.hint
 	if p.countHint != "" {
 		hint = p.countHint
+	}
+	if p.countDay != "" {
+		w += " AND created_day >= ?"
+		args = append(args, p.countDay)
 	}
 	return `SELECT COUNT(*) FROM (SELECT id FROM conversations` + hint + ` WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
 }

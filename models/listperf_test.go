@@ -387,6 +387,22 @@ func TestListCoverPlans(t *testing.T) {
 			}
 			restore()
 		}
+		// Created since: the page walks the activity order, the count
+		// reads the creation-day index alone (MariaDB).
+		ran = ran[:0]
+		p, err := q.ListConversations(ctx, all, models.ConversationFilter{CreatedFrom: from.Add(time.Hour), Count: true, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return r.created.Before(from.Add(time.Hour)) })); p.Total != want {
+			t.Errorf("created since: total %d, want %d", p.Total, want)
+		}
+		byDayCount := slices.ContainsFunc(ran, func(s string) bool {
+			return strings.HasPrefix(s, "SELECT COUNT(*)") && strings.Contains(s, "created_day >= ?")
+		})
+		if byDayCount != (st.Config.Dialect == models.MySQL) {
+			t.Errorf("created since: counted on the creation days: %v; ran %q", byDayCount, ran)
+		}
 	})
 }
 
