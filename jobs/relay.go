@@ -222,6 +222,7 @@ func (r *Relay) Middleware(h asynq.Handler) asynq.Handler {
 		switch {
 		case err == nil:
 			if merr := r.store.MarkOutboxDone(ctx, id, r.now()); merr != nil {
+				r.log.Warn("outbox task done, row not marked", "id", id, "type", t.Type(), "err", merr)
 				return fmt.Errorf("outbox %d: %w", id, merr)
 			}
 		case errors.Is(err, asynq.SkipRetry):
@@ -230,6 +231,8 @@ func (r *Relay) Middleware(h asynq.Handler) asynq.Handler {
 			}
 			r.log.Error("outbox row parked", "id", id, "type", t.Type(), "reason", err)
 		default:
+			// Handed over again when its lease ends (Relay).
+			r.log.Warn("outbox task failed", "id", id, "type", t.Type(), "err", err)
 			if ferr := r.store.FailOutbox(ctx, id, err.Error()); ferr != nil {
 				r.log.Warn("outbox fail", "id", id, "err", ferr)
 			}

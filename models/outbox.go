@@ -160,8 +160,16 @@ func (q Queries) ReleaseOutbox(ctx context.Context, id int64, attempt int, reaso
 
 // MarkOutboxDone records that the row's effect is committed. Marking a row
 // twice (a task run twice) changes nothing.
-func (q Queries) MarkOutboxDone(ctx context.Context, id int64, at time.Time) error {
-	_, err := q.q.ExecContext(ctx, `UPDATE outbox SET done_at = ?, claimed_until = NULL WHERE id = ? AND done_at IS NULL`, at, id)
+//
+// It runs in a transaction of its own so that InTx retries a deadlock with
+// a relay claiming a batch (ClaimOutbox's locking read): under a burst of
+// sends MariaDB chose the marking as the victim, and the row, its task
+// done, waited for its lease to run out (a minute) to go out again.
+func (s *Store) MarkOutboxDone(ctx context.Context, id int64, at time.Time) error {
+	err := s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.q.ExecContext(ctx, `UPDATE outbox SET done_at = ?, claimed_until = NULL WHERE id = ? AND done_at IS NULL`, at, id)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d done: %w", id, translate(err))
 	}
