@@ -160,27 +160,22 @@ func (s *Service) NotifyEscalation(ctx context.Context, eventID int64) (int, err
 }
 
 func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c models.Conversation, m models.Message, kind string) (int, error) {
-	added := 0
-	err := s.store.InTx(ctx, func(tx *models.Tx) error {
-		added = 0
-		now := s.now()
-		for _, r := range to {
-			n := models.Notification{RecipientType: r.Kind, RecipientID: r.ID,
-				ConversationID: c.ID, MessageID: m.ID, Kind: kind, CreatedAt: now}
-			if r.Email && now.Sub(m.CreatedAt) < MaxEmailAge {
-				due := now.Add(s.emailWindow())
-				n.EmailDueAt = &due
-			}
-			ok, err := tx.InsertNotification(ctx, n)
-			if err != nil {
-				return err
-			}
-			if ok {
-				added++
-			}
+	if len(to) == 0 {
+		return 0, nil
+	}
+	now := s.now()
+	ns := make([]models.Notification, len(to))
+	for i, r := range to {
+		ns[i] = models.Notification{RecipientType: r.Kind, RecipientID: r.ID,
+			ConversationID: c.ID, MessageID: m.ID, Kind: kind, CreatedAt: now}
+		if r.Email && now.Sub(m.CreatedAt) < MaxEmailAge {
+			due := now.Add(s.emailWindow())
+			ns[i].EmailDueAt = &due
 		}
-		return nil
-	})
+	}
+	// One statement per batch of recipients, each batch atomic; a retry
+	// after a failure between batches skips the rows already written.
+	added, err := s.store.InsertNotifications(ctx, ns)
 	if err != nil {
 		return 0, fmt.Errorf("notify message %d: %w", m.ID, err)
 	}

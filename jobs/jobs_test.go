@@ -417,8 +417,8 @@ func TestOutboxCleanup(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		must(s.MarkOutboxDone(ctx, old, now.Add(-8*24*time.Hour)))
-		must(s.MarkOutboxDone(ctx, recent, now.Add(-6*24*time.Hour)))
+		must(s.MarkOutboxDone(ctx, []int64{old}, now.Add(-8*24*time.Hour)))
+		must(s.MarkOutboxDone(ctx, []int64{recent}, now.Add(-6*24*time.Hour)))
 		must(s.ParkOutbox(ctx, parked, "gave up", now.Add(-30*24*time.Hour)))
 
 		relay := f.relay(&now)
@@ -478,6 +478,42 @@ func TestOutboxCrashMidTask(t *testing.T) {
 			if got := unread(t, s, a); got != 1 {
 				t.Errorf("%s has %d notifications, want exactly 1", name, got)
 			}
+		}
+	})
+}
+
+// TestRelayMarksFinishedTasksOnShutdown: rows of succeeded tasks are marked
+// done together a moment later; a worker stopped in that moment marks them
+// before it returns, so no finished task goes out again after a restart.
+func TestRelayMarksFinishedTasksOnShutdown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		_, w := f.privateWorker(t)
+		w.Relay.Interval, w.ShutdownTimeout = 20*time.Millisecond, time.Second
+
+		if _, _, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Refund", Body: "Please refund"}); err != nil {
+			t.Fatal(err)
+		}
+		id := pending(t, s)[0].ID
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		// Stop as soon as the task's effect is committed: usually before
+		// the relay's next marking.
+		deadline := time.Now().Add(20 * time.Second)
+		for unread(t, s, f.staff["owner"]) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the task never ran")
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if it := outboxRow(t, s, id); it.DoneAt == nil || it.Attempts != 1 {
+			t.Errorf("outbox row after the worker stopped = %+v, want done after one attempt", it)
 		}
 	})
 }

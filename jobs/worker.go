@@ -86,6 +86,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.Relay.Run(ctx)
 	<-done
 	srv.Shutdown()
+	// The tasks that finished during the shutdown: their rows are marked
+	// now, or go out again when their leases end.
+	mctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.Relay.MarkDone(mctx); err != nil {
+		w.log.Warn("outbox tasks done, rows not marked", "err", err)
+	}
 	return nil
 }
 

@@ -46,7 +46,7 @@ func idArg(p *int64) any {
 
 // Conversation loads one conversation.
 func (q Queries) Conversation(ctx context.Context, id int64) (Conversation, error) {
-	c, err := scanConversation(q.q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	c, err := scanConversation(q.prep().QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
 	if err != nil {
 		return c, fmt.Errorf("conversation %d: %w", id, translate(err))
 	}

@@ -24,3 +24,10 @@ func PreparedStatements(s *Store) int {
 	}
 	return s.stmts.size()
 }
+
+// SetNotificationBatch sets how many notifications one INSERT writes.
+func SetNotificationBatch(n int) (restore func()) {
+	b := notificationBatch
+	notificationBatch = n
+	return func() { notificationBatch = b }
+}

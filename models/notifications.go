@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -25,19 +27,43 @@ type Notification struct {
 	EmailOutcome  string
 }
 
-// InsertNotification stores a notification once: a second insert for the
-// same recipient, message and kind is ignored and reports false, so a
-// retried job never notifies twice.
-func (q Queries) InsertNotification(ctx context.Context, n Notification) (bool, error) {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO notifications (recipient_type, recipient_id, conversation_id, message_id, kind, created_at, email_due_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, n.RecipientType, n.RecipientID, n.ConversationID, n.MessageID, n.Kind, n.CreatedAt, n.EmailDueAt)
-	if err != nil {
-		if ErrorCode(translate(err)) == ECONFLICT {
-			return false, nil
-		}
-		return false, fmt.Errorf("insert notification: %w", translate(err))
+// notificationBatch is how many notifications one INSERT writes.
+var notificationBatch = 500
+
+// InsertNotifications stores notifications, each once: a notification for
+// a recipient, message and kind that already exists is skipped, so a
+// retried job never notifies twice. It answers how many were new. One
+// statement per notificationBatch rows: a customer's message to an
+// unassigned thread notifies every staff member who may see it.
+func (q Queries) InsertNotifications(ctx context.Context, ns []Notification) (int, error) {
+	conflict := ` ON DUPLICATE KEY UPDATE id = id` // a no-op: 0 rows affected
+	if q.d == SQLite {
+		conflict = ` ON CONFLICT (recipient_type, recipient_id, message_id, kind) DO NOTHING`
 	}
-	return true, nil
+	added := 0
+	for batch := range slices.Chunk(ns, notificationBatch) {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO notifications (recipient_type, recipient_id, conversation_id, message_id, kind, created_at, email_due_at) VALUES `)
+		args := make([]any, 0, 7*len(batch))
+		for i, n := range batch {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+			args = append(args, n.RecipientType, n.RecipientID, n.ConversationID, n.MessageID, n.Kind, n.CreatedAt, n.EmailDueAt)
+		}
+		b.WriteString(conflict)
+		res, err := q.q.ExecContext(ctx, b.String(), args...)
+		if err != nil {
+			return added, fmt.Errorf("insert notifications: %w", translate(err))
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return added, fmt.Errorf("insert notifications: %w", err)
+		}
+		added += int(n)
+	}
+	return added, nil
 }
 
 // UnreadNotifications counts a recipient's unread notifications.
@@ -54,7 +80,7 @@ func (q Queries) UnreadNotifications(ctx context.Context, kind ActorKind, id int
 func (q Queries) MessageByID(ctx context.Context, id int64) (Message, error) {
 	var m Message
 	var author sql.NullInt64
-	err := q.q.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id).
+	err := q.prep().QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id).
 		Scan(&m.ID, &m.ConversationID, &m.Kind, &m.AuthorType, &author, &m.AuthorName, &m.Body, &m.Event, &m.Public, &m.CreatedAt)
 	if err != nil {
 		return m, fmt.Errorf("message %d: %w", id, translate(err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -158,20 +159,26 @@ func (q Queries) ReleaseOutbox(ctx context.Context, id int64, attempt int, reaso
 	return nil
 }
 
-// MarkOutboxDone records that the row's effect is committed. Marking a row
-// twice (a task run twice) changes nothing.
+// MarkOutboxDone records that the rows' effects are committed (the relay
+// marks the rows of the tasks done since its last marking at once).
+// Marking a row twice (a task run twice) changes nothing.
 //
 // It runs in a transaction of its own so that InTx retries a deadlock with
 // a relay claiming a batch (ClaimOutbox's locking read): under a burst of
-// sends MariaDB chose the marking as the victim, and the row, its task
-// done, waited for its lease to run out (a minute) to go out again.
-func (s *Store) MarkOutboxDone(ctx context.Context, id int64, at time.Time) error {
+// sends MariaDB chose the marking as the victim, and the rows, their tasks
+// done, waited for their leases to run out (a minute) to go out again.
+func (s *Store) MarkOutboxDone(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ids = slices.Sorted(slices.Values(ids)) // one lock order for every marking
+	in, args := inList(ids)
 	err := s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.q.ExecContext(ctx, `UPDATE outbox SET done_at = ?, claimed_until = NULL WHERE id = ? AND done_at IS NULL`, at, id)
+		_, err := tx.q.ExecContext(ctx, `UPDATE outbox SET done_at = ?, claimed_until = NULL WHERE id IN (`+in+`) AND done_at IS NULL`, append([]any{at}, args...)...)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("mark outbox %d done: %w", id, translate(err))
+		return fmt.Errorf("mark %d outbox rows done: %w", len(ids), translate(err))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -42,12 +43,16 @@ func TestOutboxMarkedDoneWhileClaiming(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		errs := make(chan error, 64)
-		for w := range 8 { // handlers finishing the handed rows
+		for w := range 8 { // relays marking their finished rows, a few at a time
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				var mine []int64
 				for i := w; i < len(handed); i += 8 {
-					if err := st.MarkOutboxDone(ctx, handed[i], now); err != nil {
+					mine = append(mine, handed[i])
+				}
+				for batch := range slices.Chunk(mine, 5) {
+					if err := st.MarkOutboxDone(ctx, batch, now); err != nil {
 						errs <- err
 						return
 					}

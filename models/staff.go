@@ -77,7 +77,7 @@ func (q Queries) StaffCredentials(ctx context.Context, username string) (Staff, 
 
 // ListStaff lists every staff user by id.
 func (q Queries) ListStaff(ctx context.Context) ([]Staff, error) {
-	rows, err := q.q.QueryContext(ctx, staffSelect+` ORDER BY u.id`)
+	rows, err := q.prep().QueryContext(ctx, staffSelect+` ORDER BY u.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", translate(err))
 	}
