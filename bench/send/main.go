@@ -8,6 +8,8 @@
 // run, divided by the accepted sends), the statements per send (MariaDB's
 // Com_* counters) and the outbox: its backlog when the sends stop and how
 // fast it drains (start a worker alongside, or after with -drain-wait).
+// With -drain-only it sends nothing and times a worker started just before
+// draining what an earlier run left (rows/s, CPU per row).
 //
 //	go run ./bench/send -base http://127.0.0.1:8141 -key "$KEY" -identity-secret "$SECRET" \
 //	    -db 'root@tcp(127.0.0.1:3308)/parley_send' -server-pid $PID -db-pid $(pgrep -f m3308.cnf)
@@ -59,7 +61,21 @@ func main() {
 	dbPID := flag.Int("db-pid", 0, "pid of mariadbd")
 	drainWait := flag.Duration("drain-wait", 5*time.Minute, "after the sends, how long to wait for the outbox to empty (0: do not wait)")
 	prefix := flag.String("prefix", "", "external id prefix of the customers (default: a random one per run)")
+	drainOnly := flag.Bool("drain-only", false, "send nothing: time a worker draining the outbox (with -db, -drain-wait; CPU per row with -worker-pid, -db-pid, -redis-pid)")
+	workerPID := flag.Int("worker-pid", 0, "with -drain-only: pid of parley worker")
+	redisPID := flag.Int("redis-pid", 0, "with -drain-only: pid of redis-server")
 	flag.Parse()
+	if *drainOnly {
+		if *dsn == "" || *drainWait <= 0 {
+			log.Fatal("-drain-only needs -db and a -drain-wait")
+		}
+		db, err := sql.Open("mysql", *dsn+"?parseTime=true")
+		if err != nil {
+			log.Fatal(err)
+		}
+		drain(db, *drainWait, *workerPID, *dbPID, *redisPID)
+		return
+	}
 	if *key == "" || *secret == "" {
 		log.Fatal("-key and -identity-secret are required")
 	}
@@ -227,6 +243,42 @@ func main() {
 	}
 	fmt.Printf("outbox: %d still pending %s after the sends stopped (is a worker running?)\n", pendingOutbox(db), *drainWait)
 	os.Exit(1)
+}
+
+// drain waits for a worker started just before to empty the outbox and
+// reports its rate and the CPU per drained row of the worker, MariaDB and
+// Redis (each from /proc over the drain).
+func drain(db *sql.DB, wait time.Duration, pids ...int) {
+	rows := pendingOutbox(db)
+	if rows == 0 {
+		log.Fatal("the outbox is empty: run the sends with the web node started --no-worker first")
+	}
+	cpu0 := make([]time.Duration, len(pids))
+	for i, p := range pids {
+		cpu0[i] = cpuOf(p)
+	}
+	start := time.Now()
+	for pendingOutbox(db) > 0 {
+		if time.Since(start) > wait {
+			log.Fatalf("outbox: %d of %d rows still pending after %s (is a worker running?)", pendingOutbox(db), rows, wait)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	took := time.Since(start)
+	fmt.Printf("outbox: %d rows drained in %s: %.0f rows/s\n", rows, took.Round(100*time.Millisecond), float64(rows)/took.Seconds())
+	var parts []string
+	var sum time.Duration
+	for i, name := range []string{"worker", "MariaDB", "Redis"} {
+		if pids[i] == 0 {
+			continue
+		}
+		d := (cpuOf(pids[i]) - cpu0[i]) / time.Duration(rows)
+		sum += d
+		parts = append(parts, fmt.Sprintf("%s %.2f ms", name, float64(d.Microseconds())/1000))
+	}
+	if len(parts) > 0 {
+		fmt.Printf("CPU per drained row: %.2f ms (%s)\n", float64(sum.Microseconds())/1000, strings.Join(parts, " + "))
+	}
 }
 
 func setup(cl *http.Client, base, key, secret, ext string) (customer, error) {
