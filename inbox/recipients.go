@@ -96,7 +96,7 @@ func (s *Service) emailWindow() time.Duration {
 const MaxEmailAge = time.Hour
 
 // NotifyNewMessage writes the NEW_MESSAGE notifications of a message (R19)
-// in one transaction. It is idempotent: a notification is unique per
+// in one transaction (one INSERT per 500 recipients). It is idempotent: a notification is unique per
 // recipient and message, so running it again (a retried or re-sent task)
 // adds nothing. A message deleted since (R2, retention) is nothing to tell.
 // It reports how many notifications it added.
@@ -173,9 +173,14 @@ func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c mode
 			ns[i].EmailDueAt = &due
 		}
 	}
-	// One statement per batch of recipients, each batch atomic; a retry
-	// after a failure between batches skips the rows already written.
-	added, err := s.store.InsertNotifications(ctx, ns)
+	// One transaction: all of them or none, and InTx retries a deadlock
+	// (a re-sent task inserting the same rows as the original).
+	var added int
+	err := s.store.InTx(ctx, func(tx *models.Tx) error {
+		var err error
+		added, err = tx.InsertNotifications(ctx, ns)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("notify message %d: %w", m.ID, err)
 	}

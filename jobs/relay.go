@@ -19,7 +19,7 @@ import (
 // effect is committed.
 //
 // A hand-over takes a lease on the row; the row is done only when the
-// task's handler has succeeded (Middleware marks it). A row whose lease
+// task's handler has succeeded (Middleware queues it, the relay marks it). A row whose lease
 // runs out first — Redis lost the task, the worker crashed mid-task — is
 // handed over again under a new task id (the attempt number is part of it,
 // so it never collides with the lost task's id), and handlers are
@@ -36,7 +36,7 @@ type Relay struct {
 	log    *slog.Logger
 
 	Interval     time.Duration // between flushes
-	Batch        int           // rows read per query
+	Batch        int           // rows read per query, and rows marked done per statement
 	Lease        time.Duration // the first lease; later ones double
 	MaxAttempts  int           // hand-overs before a row is parked
 	Queue        string        // the Asynq queue
@@ -47,7 +47,7 @@ type Relay struct {
 	mu       sync.Mutex
 	instance string // the database's instance id, read once
 
-	// Rows whose tasks succeeded, marked done together (markDone).
+	// Rows whose tasks succeeded, marked done together (done, MarkDone).
 	doneMu   sync.Mutex
 	doneIDs  []int64
 	doneKick chan struct{}
@@ -290,13 +290,23 @@ func (r *Relay) markLoop(ctx context.Context) {
 		}
 		if err := r.MarkDone(ctx); err != nil && ctx.Err() == nil {
 			r.log.Warn("outbox tasks done, rows not marked yet", "err", err)
+			// The database is failing: try again in a second, not at
+			// every task.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
 		}
 	}
 }
 
 // MarkDone marks the rows of the tasks that succeeded since the last
-// marking. Rows it could not mark stay queued for the next one (and leased
-// meanwhile). The worker calls it once more after its last task ends.
+// marking. Rows it could not mark stay queued for the next one; one whose
+// lease ends first goes out again, and its handler adds nothing the second
+// time. The worker calls it once more after the job server has stopped (a
+// handler Asynq gave up waiting for at shutdown that still succeeds later
+// is not marked: its row goes out again the same way).
 func (r *Relay) MarkDone(ctx context.Context) error {
 	r.doneMu.Lock()
 	ids := r.doneIDs

@@ -36,7 +36,9 @@ var notificationBatch = 500
 // statement per notificationBatch rows: a customer's message to an
 // unassigned thread notifies every staff member who may see it.
 func (q Queries) InsertNotifications(ctx context.Context, ns []Notification) (int, error) {
-	conflict := ` ON DUPLICATE KEY UPDATE id = id` // a no-op: 0 rows affected
+	// A no-op: 0 rows affected (Parley's DSN leaves clientFoundRows off;
+	// with it a skipped row would count).
+	conflict := ` ON DUPLICATE KEY UPDATE id = id`
 	if q.d == SQLite {
 		conflict = ` ON CONFLICT (recipient_type, recipient_id, message_id, kind) DO NOTHING`
 	}
