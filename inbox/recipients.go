@@ -96,9 +96,9 @@ func (s *Service) emailWindow() time.Duration {
 const MaxEmailAge = time.Hour
 
 // NotifyNewMessage writes the NEW_MESSAGE notifications of a message (R19)
-// in one transaction (one INSERT per 500 recipients). It is idempotent: a notification is unique per
-// recipient and message, so running it again (a retried or re-sent task)
-// adds nothing. A message deleted since (R2, retention) is nothing to tell.
+// in one transaction (one INSERT per 500 recipients). It is idempotent: a
+// notification is unique per recipient and message, so running it again (a
+// retried or re-sent task) adds nothing. A message deleted since (R2, retention) is nothing to tell.
 // It reports how many notifications it added.
 func (s *Service) NotifyNewMessage(ctx context.Context, messageID int64) (int, error) {
 	m, err := s.store.MessageByID(ctx, messageID)

@@ -44,18 +44,13 @@ func (q Queries) InsertNotifications(ctx context.Context, ns []Notification) (in
 	}
 	added := 0
 	for batch := range slices.Chunk(ns, notificationBatch) {
-		var b strings.Builder
-		b.WriteString(`INSERT INTO notifications (recipient_type, recipient_id, conversation_id, message_id, kind, created_at, email_due_at) VALUES `)
+		vals := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?),", len(batch)), ",")
 		args := make([]any, 0, 7*len(batch))
-		for i, n := range batch {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+		for _, n := range batch {
 			args = append(args, n.RecipientType, n.RecipientID, n.ConversationID, n.MessageID, n.Kind, n.CreatedAt, n.EmailDueAt)
 		}
-		b.WriteString(conflict)
-		res, err := q.q.ExecContext(ctx, b.String(), args...)
+		res, err := q.q.ExecContext(ctx, `INSERT INTO notifications (recipient_type, recipient_id, conversation_id, message_id, kind, created_at, email_due_at)
+			VALUES `+vals+conflict, args...)
 		if err != nil {
 			return added, fmt.Errorf("insert notifications: %w", translate(err))
 		}
