@@ -1,8 +1,10 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/models"
@@ -159,11 +161,64 @@ func (s *Service) NotifyEscalation(ctx context.Context, eventID int64) (int, err
 	return s.writeNotifications(ctx, EscalationRecipients(c, by, staff, holds), c, m, NotificationEscalation)
 }
 
-func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c models.Conversation, m models.Message, kind string) (int, error) {
-	if len(to) == 0 {
-		return 0, nil
+// NotifyNewMessages is NotifyNewMessage for several messages at once (the
+// worker's batch of tasks that arrived together): one read of the
+// messages, one of their conversations, one of the staff, and one
+// transaction for all their notifications — all of them or none. Messages
+// gone since are skipped, as NotifyNewMessage skips one. It reports how
+// many notifications it added.
+func (s *Service) NotifyNewMessages(ctx context.Context, ids []int64) (int, error) {
+	ms, err := s.store.MessagesByID(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	ms = slices.DeleteFunc(ms, func(m models.Message) bool { return !m.Public || m.Kind != models.KindReply })
+	var convIDs []int64
+	needStaff := false
+	for _, m := range ms {
+		convIDs = append(convIDs, m.ConversationID)
+		needStaff = needStaff || m.AuthorType != models.ActorStaff
+	}
+	slices.Sort(convIDs)
+	cs, err := s.store.ConversationsByID(ctx, slices.Compact(convIDs))
+	if err != nil {
+		return 0, err
+	}
+	byID := make(map[int64]models.Conversation, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
+	var staff []models.Staff
+	if needStaff {
+		if staff, err = s.store.ListStaff(ctx); err != nil {
+			return 0, err
+		}
 	}
 	now := s.now()
+	var ns []models.Notification
+	for _, m := range ms {
+		c, ok := byID[m.ConversationID]
+		if !ok {
+			continue
+		}
+		ns = append(ns, s.notifications(Recipients(m, c, staff, s.can), c, m, NotificationNewMessage, now)...)
+	}
+	// In the order of the unique key, so two batches sharing rows (a
+	// re-sent task) take their locks in the same order.
+	slices.SortFunc(ns, func(a, b models.Notification) int {
+		return cmp.Or(cmp.Compare(a.RecipientType, b.RecipientType), cmp.Compare(a.RecipientID, b.RecipientID), cmp.Compare(a.MessageID, b.MessageID))
+	})
+	return s.insertNotifications(ctx, ns, fmt.Sprintf("notify %d messages", len(ms)))
+}
+
+func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c models.Conversation, m models.Message, kind string) (int, error) {
+	return s.insertNotifications(ctx, s.notifications(to, c, m, kind, s.now()), fmt.Sprintf("notify message %d", m.ID))
+}
+
+// notifications are the rows of a message's notifications to its
+// recipients; those who are told by e-mail too get it after the burst
+// window, unless the message is history (MaxEmailAge).
+func (s *Service) notifications(to []Recipient, c models.Conversation, m models.Message, kind string, now time.Time) []models.Notification {
 	ns := make([]models.Notification, len(to))
 	for i, r := range to {
 		ns[i] = models.Notification{RecipientType: r.Kind, RecipientID: r.ID,
@@ -172,6 +227,13 @@ func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c mode
 			due := now.Add(s.emailWindow())
 			ns[i].EmailDueAt = &due
 		}
+	}
+	return ns
+}
+
+func (s *Service) insertNotifications(ctx context.Context, ns []models.Notification, what string) (int, error) {
+	if len(ns) == 0 {
+		return 0, nil
 	}
 	// One transaction: all of them or none, and InTx retries a deadlock
 	// (a re-sent task inserting the same rows as the original).
@@ -182,7 +244,7 @@ func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c mode
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("notify message %d: %w", m.ID, err)
+		return 0, fmt.Errorf("%s: %w", what, err)
 	}
 	return added, nil
 }

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -514,6 +515,96 @@ func TestRelayMarksFinishedTasksOnShutdown(t *testing.T) {
 		}
 		if it := outboxRow(t, s, id); it.DoneAt == nil || it.Attempts != 1 {
 			t.Errorf("outbox row after the worker stopped = %+v, want done after one attempt", it)
+		}
+	})
+}
+
+// TestNotifierBatches: NEW_MESSAGE tasks written together give each
+// recipient exactly what one task at a time gives — a customer message to
+// an unassigned thread every staff member, to an assigned one the assignee
+// and those who see every thread, a staff reply the customer, a note and a
+// deleted message nobody — and writing the batch again adds nothing. A
+// batch that fails leaves every message to be written alone, and tasks
+// handed to the running loop concurrently are each notified once.
+func TestNotifierBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		n := jobs.NewNotifier(f.svc)
+		c1, m1, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Refund", Body: "Please refund"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2, _, err := f.svc.Start(ctx, f.alice, inbox.StartInput{Subject: "Size", Body: "Which size?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Take(ctx, f.staff["agent2"], c2.ID); err != nil {
+			t.Fatal(err)
+		}
+		m2, _, err := f.svc.Send(ctx, f.alice, c2.ID, models.KindReply, "Still there?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reply, _, err := f.svc.Send(ctx, f.staff["agent1"], c1.ID, models.KindReply, "On it")
+		if err != nil {
+			t.Fatal(err)
+		}
+		note, _, err := f.svc.Send(ctx, f.staff["agent1"], c1.ID, models.KindNote, "internal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{note.ID, m2.ID, m1.ID, reply.ID, 999999, m1.ID}
+		want := map[string]int{"agent1": 1, "agent2": 2, "chatadmin": 2, "owner": 2}
+		for round := 0; round < 2; round++ {
+			for i, alone := range n.WriteBatch(ctx, ids) {
+				if alone {
+					t.Fatalf("round %d: message %d left to be written alone", round, ids[i])
+				}
+			}
+			for name, w := range want {
+				if got := unread(t, s, f.staff[name]); got != w {
+					t.Errorf("round %d: %s has %d notifications, want %d", round, name, got, w)
+				}
+			}
+			if got := unread(t, s, f.alice); got != 1 {
+				t.Errorf("round %d: customer has %d notifications, want 1", round, got)
+			}
+		}
+
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		for i, alone := range n.WriteBatch(cancelled, []int64{m1.ID, m2.ID}) {
+			if !alone {
+				t.Errorf("failed batch: message %d not left to be written alone", i)
+			}
+		}
+
+		// Through the loop, concurrently, as the worker's handlers do.
+		stop := n.StartBatches()
+		defer stop()
+		var tasks []*asynq.Task
+		for i := 0; i < 20; i++ {
+			m, _, err := f.svc.Send(ctx, f.alice, c2.ID, models.KindReply, fmt.Sprintf("Hello %d?", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tasks = append(tasks, notifyTask(t, m.ID), notifyTask(t, m.ID))
+		}
+		errs := make(chan error, len(tasks))
+		for _, task := range tasks {
+			go func() { errs <- n.ProcessTask(ctx, task) }()
+		}
+		for range tasks {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		// c2 is agent2's: the assignee and those who see every thread.
+		for name, w := range map[string]int{"agent1": 1, "agent2": 22, "chatadmin": 22, "owner": 22} {
+			if got := unread(t, s, f.staff[name]); got != w {
+				t.Errorf("after the loop: %s has %d notifications, want %d", name, got, w)
+			}
 		}
 	})
 }

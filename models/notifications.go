@@ -73,6 +73,20 @@ func (q Queries) UnreadNotifications(ctx context.Context, kind ActorKind, id int
 	return n, nil
 }
 
+// MessagesByID loads the messages among ids that exist, in id order, in
+// one query (the notify batch of the worker).
+func (q Queries) MessagesByID(ctx context.Context, ids []int64) ([]Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in, args := inList(ids)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id IN (`+in+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("messages by id: %w", translate(err))
+	}
+	return collectMessages(rows)
+}
+
 // MessageByID loads one message.
 func (q Queries) MessageByID(ctx context.Context, id int64) (Message, error) {
 	var m Message

@@ -79,7 +79,7 @@ func main() {
 	flag.DurationVar(&cfg.Window, "window", time.Millisecond, "the e-mail burst window (production: 2m)")
 	flag.DurationVar(&cfg.Sweep, "sweep", 200*time.Millisecond, "mail sweep interval")
 	flag.DurationVar(&cfg.Relay, "relay", 100*time.Millisecond, "outbox relay interval")
-	flag.IntVar(&cfg.Concurrency, "concurrency", 10, "Asynq worker concurrency")
+	flag.IntVar(&cfg.Concurrency, "concurrency", jobs.DefaultConcurrency, "Asynq worker concurrency")
 	flag.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "stop waiting for the e-mails after this")
 	flag.Parse()
 	ctx := context.Background()
