@@ -31,7 +31,6 @@ type Notifier struct {
 
 type notifyCall struct {
 	id    int64
-	err   error
 	alone bool // the batch failed: write it alone
 	done  chan struct{}
 }
@@ -79,7 +78,7 @@ func (n *Notifier) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		_, err := n.svc.NotifyNewMessage(ctx, p.MessageID)
 		return err
 	}
-	return c.err
+	return nil
 }
 
 // start runs the batch loop until stop is called; ProcessTask hands it
@@ -131,21 +130,32 @@ func (n *Notifier) batchLoop(ctx context.Context) {
 
 func (n *Notifier) write(ctx context.Context, calls []*notifyCall) {
 	defer func() {
+		// A panic here would end the worker, where one in a handler only
+		// fails its task (Asynq recovers it): the tasks run alone instead.
+		if p := recover(); p != nil {
+			for _, c := range calls {
+				c.alone = true
+			}
+		}
 		for _, c := range calls {
 			close(c.done)
 		}
 	}()
 	wctx, cancel := context.WithTimeout(ctx, notifyBatchTimeout)
 	defer cancel()
+	var err error
 	if len(calls) == 1 {
-		_, calls[0].err = n.svc.NotifyNewMessage(wctx, calls[0].id)
-		return
+		_, err = n.svc.NotifyNewMessage(wctx, calls[0].id)
+	} else {
+		ids := make([]int64, len(calls))
+		for i, c := range calls {
+			ids[i] = c.id
+		}
+		_, err = n.svc.NotifyNewMessages(wctx, ids)
 	}
-	ids := make([]int64, len(calls))
-	for i, c := range calls {
-		ids[i] = c.id
-	}
-	if _, err := n.svc.NotifyNewMessages(wctx, ids); err != nil {
+	if err != nil {
+		// Each task tries again on its own, under its own deadline (the
+		// loop may be stopping; one message may be what failed).
 		for _, c := range calls {
 			c.alone = true
 		}
