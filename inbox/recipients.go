@@ -208,7 +208,7 @@ func (s *Service) NotifyNewMessages(ctx context.Context, ids []int64) (int, erro
 	slices.SortFunc(ns, func(a, b models.Notification) int {
 		return cmp.Or(cmp.Compare(a.RecipientType, b.RecipientType), cmp.Compare(a.RecipientID, b.RecipientID), cmp.Compare(a.MessageID, b.MessageID))
 	})
-	return s.insertNotifications(ctx, ns, fmt.Sprintf("notify %d messages", len(ms)))
+	return s.insertNotifications(ctx, ns, fmt.Sprintf("notify %d messages", len(ids)))
 }
 
 func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c models.Conversation, m models.Message, kind string) (int, error) {

@@ -523,9 +523,11 @@ func TestRelayMarksFinishedTasksOnShutdown(t *testing.T) {
 // recipient exactly what one task at a time gives — a customer message to
 // an unassigned thread every staff member, to an assigned one the assignee
 // and those who see every thread, a staff reply the customer, a note and a
-// deleted message nobody — and writing the batch again adds nothing. A
-// batch that fails leaves every message to be written alone, and tasks
-// handed to the running loop concurrently are each notified once.
+// message that does not exist nobody — and writing the batch again adds
+// nothing. A batch that fails is written again one message at a time by
+// the loop; a loop that is stopping leaves its messages to their tasks; and
+// tasks handed to the running loop concurrently are each notified once,
+// whether its batches fail or not.
 func TestNotifierBatches(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
@@ -556,55 +558,80 @@ func TestNotifierBatches(t *testing.T) {
 		}
 		ids := []int64{note.ID, m2.ID, m1.ID, reply.ID, 999999, m1.ID}
 		want := map[string]int{"agent1": 1, "agent2": 2, "chatadmin": 2, "owner": 2}
-		for round := 0; round < 2; round++ {
-			for i, alone := range n.WriteBatch(ctx, ids) {
-				if alone {
-					t.Fatalf("round %d: message %d left to be written alone", round, ids[i])
-				}
-			}
+		check := func(when string, want map[string]int, customer int) {
+			t.Helper()
 			for name, w := range want {
 				if got := unread(t, s, f.staff[name]); got != w {
-					t.Errorf("round %d: %s has %d notifications, want %d", round, name, got, w)
+					t.Errorf("%s: %s has %d notifications, want %d", when, name, got, w)
 				}
 			}
-			if got := unread(t, s, f.alice); got != 1 {
-				t.Errorf("round %d: customer has %d notifications, want 1", round, got)
+			if got := unread(t, s, f.alice); got != customer {
+				t.Errorf("%s: customer has %d notifications, want %d", when, got, customer)
 			}
 		}
-
+		for round := 0; round < 2; round++ {
+			alone, errs := n.WriteBatch(ctx, ids)
+			for i := range ids {
+				if alone[i] || errs[i] != nil {
+					t.Fatalf("round %d: message %d: alone %v, err %v", round, ids[i], alone[i], errs[i])
+				}
+			}
+			check(fmt.Sprintf("round %d", round), want, 1)
+		}
+		// A failed batch: the same messages one at a time, nothing twice.
+		n.FailBatches(errors.New("batch refused"))
+		alone, errs := n.WriteBatch(ctx, ids)
+		for i := range ids {
+			if alone[i] || errs[i] != nil {
+				t.Errorf("failed batch: message %d: alone %v, err %v", ids[i], alone[i], errs[i])
+			}
+		}
+		check("after a failed batch", want, 1)
+		n.FailBatches(nil)
+		// A loop that is stopping writes nothing more: the tasks do.
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		for i, alone := range n.WriteBatch(cancelled, []int64{m1.ID, m2.ID}) {
-			if !alone {
-				t.Errorf("failed batch: message %d not left to be written alone", i)
+		alone, _ = n.WriteBatch(cancelled, []int64{m1.ID, m2.ID})
+		for i, a := range alone {
+			if !a {
+				t.Errorf("stopping loop: message %d not left to its task", []int64{m1.ID, m2.ID}[i])
 			}
 		}
 
-		// Through the loop, concurrently, as the worker's handlers do.
+		// Through the loop, concurrently, as the worker's handlers do: with
+		// every batch failing, then as usual.
 		stop := n.StartBatches()
-		defer stop()
-		var tasks []*asynq.Task
-		for i := 0; i < 20; i++ {
-			m, _, err := f.svc.Send(ctx, f.alice, c2.ID, models.KindReply, fmt.Sprintf("Hello %d?", i))
-			if err != nil {
-				t.Fatal(err)
+		for _, fail := range []error{errors.New("batch refused"), nil} {
+			n.FailBatches(fail)
+			var tasks []*asynq.Task
+			for i := 0; i < 10; i++ {
+				m, _, err := f.svc.Send(ctx, f.alice, c2.ID, models.KindReply, fmt.Sprintf("Hello %d?", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				tasks = append(tasks, notifyTask(t, m.ID), notifyTask(t, m.ID))
 			}
-			tasks = append(tasks, notifyTask(t, m.ID), notifyTask(t, m.ID))
-		}
-		errs := make(chan error, len(tasks))
-		for _, task := range tasks {
-			go func() { errs <- n.ProcessTask(ctx, task) }()
-		}
-		for range tasks {
-			if err := <-errs; err != nil {
-				t.Error(err)
+			errs := make(chan error, len(tasks))
+			for _, task := range tasks {
+				go func() { errs <- n.ProcessTask(ctx, task) }()
+			}
+			for range tasks {
+				if err := <-errs; err != nil {
+					t.Errorf("batches failing %v: %v", fail != nil, err)
+				}
 			}
 		}
 		// c2 is agent2's: the assignee and those who see every thread.
-		for name, w := range map[string]int{"agent1": 1, "agent2": 22, "chatadmin": 22, "owner": 22} {
-			if got := unread(t, s, f.staff[name]); got != w {
-				t.Errorf("after the loop: %s has %d notifications, want %d", name, got, w)
-			}
+		check("after the loop", map[string]int{"agent1": 1, "agent2": 22, "chatadmin": 22, "owner": 22}, 1)
+		// A stopped loop takes nothing: the task writes its message.
+		stop()
+		m3, _, err := f.svc.Send(ctx, f.alice, c2.ID, models.KindReply, "Hello again")
+		if err != nil {
+			t.Fatal(err)
 		}
+		if err := n.ProcessTask(ctx, notifyTask(t, m3.ID)); err != nil {
+			t.Fatal(err)
+		}
+		check("after the loop stopped", map[string]int{"agent1": 1, "agent2": 23, "chatadmin": 23, "owner": 23}, 1)
 	})
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -19,29 +23,41 @@ import (
 // as one batch (inbox.NotifyNewMessages: one read of each kind, one
 // transaction), the way a database commits a group: a task alone is
 // written alone, at once; under load the tasks waiting meanwhile share the
-// next write. A batch that fails is retried message by message, each in
-// its own task, so one message cannot hold up the others.
+// next write. When a batch fails its messages are written again one at a
+// time, so a message that cannot be written fails its own task only. A
+// task returns when its message's notifications are committed (or its
+// write failed), so the relay marks its outbox row as before.
 type Notifier struct {
 	svc *inbox.Service
-	// in hands a task's message to the batch loop while it runs (nil:
-	// every task is written alone).
+	log *slog.Logger
+	// loop is the running batch loop (nil: every task writes alone).
+	loop atomic.Pointer[notifyLoop]
+	// failBatch, when set (tests), makes every batch write fail.
+	failBatch func() error
+}
+
+// notifyLoop is one run of the batch loop: in hands it a task's message;
+// stopped is closed when it has ended.
+type notifyLoop struct {
 	in      chan *notifyCall
 	stopped chan struct{}
 }
 
 type notifyCall struct {
 	id    int64
-	alone bool // the batch failed: write it alone
+	err   error
+	alone bool // not written by the loop (it stopped, or panicked): the task writes it
 	done  chan struct{}
 }
 
-// notifyBatchTimeout bounds one batch's write (the tasks' own deadlines
-// are their leases, a minute and more).
-const notifyBatchTimeout = 30 * time.Second
+// notifyWriteTimeout bounds one write of the loop, a batch or a message:
+// shorter than a task's lease (a minute and more), so a stalled database
+// fails the write and the tasks fail or fall back before their leases end.
+const notifyWriteTimeout = 10 * time.Second
 
 // NewNotifier builds the handler.
 func NewNotifier(svc *inbox.Service) *Notifier {
-	return &Notifier{svc: svc}
+	return &Notifier{svc: svc, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 // ProcessTask implements asynq.Handler.
@@ -54,48 +70,51 @@ func (n *Notifier) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		_, err := n.svc.NotifyEscalation(ctx, p.MessageID)
 		return err
 	}
-	if n.in == nil {
-		_, err := n.svc.NotifyNewMessage(ctx, p.MessageID)
+	if alone, err := n.hand(ctx, p.MessageID); !alone {
 		return err
 	}
-	c := &notifyCall{id: p.MessageID, done: make(chan struct{})}
+	_, err := n.svc.NotifyNewMessage(ctx, p.MessageID)
+	return err
+}
+
+// hand gives a message to the running loop and waits for its write, and
+// answers its outcome, or alone when the task is to write it itself: no
+// loop runs, it stopped, or it left the message alone.
+func (n *Notifier) hand(ctx context.Context, id int64) (alone bool, err error) {
+	l := n.loop.Load()
+	if l == nil {
+		return true, nil
+	}
+	c := &notifyCall{id: id, done: make(chan struct{})}
 	select {
-	case n.in <- c:
-	case <-n.stopped:
-		_, err := n.svc.NotifyNewMessage(ctx, p.MessageID)
-		return err
+	case l.in <- c:
+	case <-l.stopped:
+		return true, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	select {
 	case <-c.done:
+		return c.alone, c.err
 	case <-ctx.Done():
 		// Written or not, the row goes out again when its lease ends,
 		// and the second run adds nothing.
-		return ctx.Err()
+		return false, ctx.Err()
 	}
-	if c.alone {
-		_, err := n.svc.NotifyNewMessage(ctx, p.MessageID)
-		return err
-	}
-	return nil
 }
 
-// start runs the batch loop until stop is called; ProcessTask hands it
-// the NEW_MESSAGE tasks meanwhile. The worker stops it after its job
-// server has stopped, so no handler waits on a loop that is gone.
+// start runs a batch loop until stop is called; ProcessTask hands it the
+// NEW_MESSAGE tasks meanwhile. The worker stops it after its job server
+// has stopped, so no handler waits on a loop that is gone.
 func (n *Notifier) start() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	n.in = make(chan *notifyCall)
-	n.stopped = make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		n.batchLoop(ctx)
-	}()
+	l := &notifyLoop{in: make(chan *notifyCall), stopped: make(chan struct{})}
+	n.loop.Store(l)
+	go n.batchLoop(ctx, l)
 	return func() {
 		cancel()
-		<-finished
+		<-l.stopped
+		n.loop.CompareAndSwap(l, nil)
 	}
 }
 
@@ -103,14 +122,14 @@ func (n *Notifier) start() (stop func()) {
 // waits in its batch).
 const batchMax = 100
 
-func (n *Notifier) batchLoop(ctx context.Context) {
-	defer close(n.stopped)
+func (n *Notifier) batchLoop(ctx context.Context, l *notifyLoop) {
+	defer close(l.stopped)
 	for {
 		var calls []*notifyCall
 		select {
 		case <-ctx.Done():
 			return
-		case c := <-n.in:
+		case c := <-l.in:
 			calls = append(calls, c)
 		}
 		// Every task that is waiting to be handed over joins the batch;
@@ -118,7 +137,7 @@ func (n *Notifier) batchLoop(ctx context.Context) {
 	more:
 		for len(calls) < batchMax {
 			select {
-			case c := <-n.in:
+			case c := <-l.in:
 				calls = append(calls, c)
 			default:
 				break more
@@ -131,8 +150,9 @@ func (n *Notifier) batchLoop(ctx context.Context) {
 func (n *Notifier) write(ctx context.Context, calls []*notifyCall) {
 	defer func() {
 		// A panic here would end the worker, where one in a handler only
-		// fails its task (Asynq recovers it): the tasks run alone instead.
+		// fails its task (Asynq recovers it): the tasks write alone.
 		if p := recover(); p != nil {
+			n.log.Error("notify batch panicked; its tasks write alone", "panic", p, "stack", string(debug.Stack()))
 			for _, c := range calls {
 				c.alone = true
 			}
@@ -141,23 +161,41 @@ func (n *Notifier) write(ctx context.Context, calls []*notifyCall) {
 			close(c.done)
 		}
 	}()
-	wctx, cancel := context.WithTimeout(ctx, notifyBatchTimeout)
-	defer cancel()
-	var err error
-	if len(calls) == 1 {
-		_, err = n.svc.NotifyNewMessage(wctx, calls[0].id)
-	} else {
+	if len(calls) > 1 {
 		ids := make([]int64, len(calls))
 		for i, c := range calls {
 			ids[i] = c.id
 		}
-		_, err = n.svc.NotifyNewMessages(wctx, ids)
+		err := n.batch(ctx, ids)
+		if err == nil {
+			return
+		}
+		n.log.Warn("notify batch failed; writing its messages one at a time", "messages", len(ids), "err", err)
 	}
-	if err != nil {
-		// Each task tries again on its own, under its own deadline (the
-		// loop may be stopping; one message may be what failed).
-		for _, c := range calls {
-			c.alone = true
+	// A lone task, or a failed batch's: one message at a time, one after
+	// another (not one transaction per waiting task at once).
+	for _, c := range calls {
+		if ctx.Err() != nil {
+			c.alone = true // the loop is stopping: the task writes it
+			continue
+		}
+		wctx, cancel := context.WithTimeout(ctx, notifyWriteTimeout)
+		_, c.err = n.svc.NotifyNewMessage(wctx, c.id)
+		cancel()
+		if c.err != nil && ctx.Err() != nil {
+			c.alone, c.err = true, nil
 		}
 	}
+}
+
+func (n *Notifier) batch(ctx context.Context, ids []int64) error {
+	if n.failBatch != nil {
+		if err := n.failBatch(); err != nil {
+			return err
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, notifyWriteTimeout)
+	defer cancel()
+	_, err := n.svc.NotifyNewMessages(wctx, ids)
+	return err
 }
