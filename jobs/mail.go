@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -52,6 +53,9 @@ type MailJob struct {
 	sender   Sender
 	composer *mail.Composer
 	log      *slog.Logger
+	// instMu guards the composer's instance id, read once by the first
+	// delivery while other tasks deliver too.
+	instMu sync.Mutex
 
 	Interval time.Duration
 	Batch    int
@@ -75,6 +79,22 @@ func (j *MailJob) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
+// loadInstance reads the database's instance id into the composer once
+// (its Message-IDs carry it).
+func (j *MailJob) loadInstance(ctx context.Context) error {
+	j.instMu.Lock()
+	defer j.instMu.Unlock()
+	if j.composer.Instance != "" {
+		return nil
+	}
+	id, err := j.store.InstanceID(ctx)
+	if err != nil {
+		return err
+	}
+	j.composer.Instance = id
+	return nil
+}
+
 // Deliver sends the e-mail of one due notification (with its burst) if it
 // is still to send, and reports whether an e-mail went out. A failed send
 // is recorded on the rows (retry with backoff, or given up) and is not an
@@ -84,10 +104,8 @@ func (j *MailJob) Deliver(ctx context.Context, notificationID int64) (bool, erro
 	if err != nil || !ok {
 		return false, err
 	}
-	if j.composer.Instance == "" {
-		if j.composer.Instance, err = j.store.InstanceID(ctx); err != nil {
-			return false, err
-		}
+	if err := j.loadInstance(ctx); err != nil {
+		return false, err
 	}
 	msg, err := j.composer.Compose(e)
 	if err == nil {
