@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -53,9 +52,7 @@ type MailJob struct {
 	sender   Sender
 	composer *mail.Composer
 	log      *slog.Logger
-	// instMu guards the composer's instance id, read once by the first
-	// delivery while other tasks deliver too.
-	instMu sync.Mutex
+	instance instanceID
 
 	Interval time.Duration
 	Batch    int
@@ -79,22 +76,6 @@ func (j *MailJob) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
-// loadInstance reads the database's instance id into the composer once
-// (its Message-IDs carry it).
-func (j *MailJob) loadInstance(ctx context.Context) error {
-	j.instMu.Lock()
-	defer j.instMu.Unlock()
-	if j.composer.Instance != "" {
-		return nil
-	}
-	id, err := j.store.InstanceID(ctx)
-	if err != nil {
-		return err
-	}
-	j.composer.Instance = id
-	return nil
-}
-
 // Deliver sends the e-mail of one due notification (with its burst) if it
 // is still to send, and reports whether an e-mail went out. A failed send
 // is recorded on the rows (retry with backoff, or given up) and is not an
@@ -104,10 +85,15 @@ func (j *MailJob) Deliver(ctx context.Context, notificationID int64) (bool, erro
 	if err != nil || !ok {
 		return false, err
 	}
-	if err := j.loadInstance(ctx); err != nil {
+	inst, err := j.instance.load(ctx, j.store)
+	if err != nil {
 		return false, err
 	}
-	msg, err := j.composer.Compose(e)
+	// A copy with the instance id: the composer is shared by the tasks
+	// delivering at once, and its Message-IDs carry the id.
+	c := *j.composer
+	c.Instance = inst
+	msg, err := c.Compose(e)
 	if err == nil {
 		err = j.sender.Send(ctx, msg)
 	}
@@ -138,7 +124,7 @@ func (j *MailJob) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	inst, err := j.store.InstanceID(ctx)
+	inst, err := j.instance.load(ctx, j.store)
 	if err != nil {
 		return 0, err
 	}

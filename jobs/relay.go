@@ -44,8 +44,7 @@ type Relay struct {
 	CleanupEvery time.Duration // how often Run deletes old done rows
 	Now          func() time.Time
 
-	mu       sync.Mutex
-	instance string // the database's instance id, read once
+	instance instanceID
 
 	// Rows whose tasks succeeded, marked done together (done, MarkDone).
 	doneMu   sync.Mutex
@@ -110,16 +109,7 @@ func (r *Relay) Run(ctx context.Context) {
 }
 
 func (r *Relay) loadInstance(ctx context.Context) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.instance == "" {
-		id, err := r.store.InstanceID(ctx)
-		if err != nil {
-			return "", err
-		}
-		r.instance = id
-	}
-	return r.instance, nil
+	return r.instance.load(ctx, r.store)
 }
 
 // Flush hands over every due row, batch by batch, parks the rows that ran
@@ -207,9 +197,7 @@ func (r *Relay) Cleanup(ctx context.Context) (int, error) {
 // carries the database's instance id, so two databases sharing one Redis
 // (a restored backup, a staging copy) never collide.
 func (r *Relay) TaskID(outboxID int64, attempt int) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return fmt.Sprintf("outbox:%s:%d:%d", r.instance, outboxID, attempt)
+	return fmt.Sprintf("outbox:%s:%d:%d", r.instance.get(), outboxID, attempt)
 }
 
 // outboxID parses a task id of this database's outbox.

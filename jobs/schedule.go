@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -48,8 +47,7 @@ type Scheduler struct {
 	CleanupEvery    time.Duration
 	Now             func() time.Time
 
-	mu       sync.Mutex
-	instance string
+	instance instanceID
 }
 
 // NewScheduler builds a scheduler with production defaults.
@@ -75,16 +73,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 }
 
 func (s *Scheduler) loadInstance(ctx context.Context) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.instance == "" {
-		id, err := s.store.InstanceID(ctx)
-		if err != nil {
-			return "", err
-		}
-		s.instance = id
-	}
-	return s.instance, nil
+	return s.instance.load(ctx, s.store)
 }
 
 // Tick enqueues the tasks whose slot has come and answers the task ids it

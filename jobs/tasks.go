@@ -3,12 +3,15 @@
 package jobs
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models"
 )
 
 // Task types, `domain:action`.
@@ -28,4 +31,32 @@ func NewNotifyNewMessageTask(messageID int64) (*asynq.Task, error) {
 		return nil, fmt.Errorf("notify payload: %w", err)
 	}
 	return asynq.NewTask(TypeNotifyNewMessage, b), nil
+}
+
+// instanceID is the database's instance id (models.Queries.InstanceID),
+// read when first needed and kept; a failed read is tried again the next
+// time. Task ids carry it.
+type instanceID struct {
+	mu sync.Mutex
+	id string
+}
+
+func (i *instanceID) load(ctx context.Context, store *models.Store) (string, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.id == "" {
+		id, err := store.InstanceID(ctx)
+		if err != nil {
+			return "", err
+		}
+		i.id = id
+	}
+	return i.id, nil
+}
+
+// get answers the id read so far ("" before the first load).
+func (i *instanceID) get() string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.id
 }
