@@ -461,6 +461,9 @@ func (s *Service) afterPurge(ctx context.Context, tx *models.Tx, c *models.Conve
 			c.PublicPreview = models.Preview(m.Body)
 		}
 	}
+	if err := tx.ResetWords(ctx, c.ID); err != nil {
+		return err
+	}
 	return tx.SaveConversation(ctx, *c)
 }
 

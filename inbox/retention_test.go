@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -191,6 +192,25 @@ func TestRetentionPurgeExemptionsAndFiles(t *testing.T) {
 		}
 		if c.PublicPreview != "still here" || c.LastPreview != "new note" || !c.PublicLastAt.Equal(w.mixed.PublicLastAt) || !c.LastMessageAt.Equal(w.mixed.LastMessageAt) {
 			t.Errorf("mixed after purge: %+v", c)
+		}
+		// The search index follows: a word only purged messages had is no
+		// longer found; the words left (and the exempt ones) are.
+		found := func(q string) []int64 {
+			p, err := e.st.ListConversations(e.ctx, []models.Scope{{Where: "1=1"}}, models.ConversationFilter{Query: q, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, c := range p.Items {
+				ids = append(ids, c.ID)
+			}
+			return ids
+		}
+		for q, want := range map[string][]int64{"file": nil, "old": nil, "answer": nil, "still": {w.mixed.ID}, "note": {w.mixed.ID},
+			"refund": {w.escalated.ID}, "open order": {w.openOrder.ID}} {
+			if got := found(q); !slices.Equal(got, want) {
+				t.Errorf("search %q after the purge = %v; want %v", q, got, want)
+			}
 		}
 		if got := e.MustConv(w.fresh.ID); got.MessageCount != 1 {
 			t.Errorf("fresh conversation: %+v", got)

@@ -98,8 +98,10 @@ func (q Queries) InsertConversation(ctx context.Context, c *Conversation) error 
 	if err != nil {
 		return fmt.Errorf("insert conversation: %w", translate(err))
 	}
-	c.ID, err = res.LastInsertId()
-	return err
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return q.addWords(ctx, c.ID, textWords(c.Subject))
 }
 
 // SaveConversation writes a conversation's mutable fields (call it with the

@@ -41,10 +41,19 @@ const TooManyHitsMessage = "this search matches too many conversations to list i
 // budget prefixes a statement of a hit-driven plan with its time budget
 // (MariaDB's SET STATEMENT … FOR).
 func (p listPlan) budget() string {
-	if p.d != MySQL || p.drive == nil {
+	switch {
+	case p.d != MySQL:
 		return ""
+	case p.walked:
+		// exists_to_in off: MariaDB would turn the words' EXISTS into a
+		// semi-join and read a common word's whole range (~1.1 s for a
+		// word in every conversation) instead of probing each row it
+		// walks (a page: ~1 ms).
+		return fmt.Sprintf("SET STATEMENT max_statement_time=%.3f, optimizer_switch='exists_to_in=off' FOR ", searchBudget.Seconds())
+	case p.drive != nil:
+		return fmt.Sprintf("SET STATEMENT max_statement_time=%.3f FOR ", searchBudget.Seconds())
 	}
-	return fmt.Sprintf("SET STATEMENT max_statement_time=%.3f FOR ", searchBudget.Seconds())
+	return ""
 }
 
 // idSet selects the ids of a JSON array given as its one parameter.
@@ -163,12 +172,16 @@ type listPlan struct {
 	common   []string
 	args     []any
 	branches []Scope
-	drive    *Scope   // search hits (column hit_id) the query starts from
-	within   []Scope  // further hit sets a row must be in
-	empty    bool     // nothing can match
-	hint     string   // an index hint for the conversations (MySQL)
-	hints    []string // each branch's index hint
-	idsHint  string   // the rows' hint when search hits are an id list
+	drive    *Scope  // search hits (column hit_id) the query starts from
+	within   []Scope // further hit sets a row must be in
+	// walked says the search's words are checked on each row of the
+	// activity walk (too many hits to list): its statements get the
+	// search budget.
+	walked  bool
+	empty   bool     // nothing can match
+	hint    string   // an index hint for the conversations (MySQL)
+	hints   []string // each branch's index hint
+	idsHint string   // the rows' hint when search hits are an id list
 	// walkHint makes the rows walk the activity order checking a dense
 	// listed set (many customers); countHint is the count's own index.
 	walkHint, countHint string
@@ -278,12 +291,15 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		}
 	}
 	var hits []hitSet
+	var walk *Scope // the search's words as a check on each conversation
 	if strings.TrimSpace(f.Query) != "" {
 		terms, err := SearchTerms(f.Query)
 		if err != nil {
 			return p, err
 		}
-		hits = append(hits, q.textHits(terms))
+		hits = append(hits, textHits(terms))
+		w := textWalk(terms)
+		walk = &w
 	}
 	if email := strings.TrimSpace(f.Customer); strings.Contains(email, "@") {
 		// An e-mail address is looked up whole through the customers'
@@ -377,6 +393,17 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 					p.idsHint = " IGNORE INDEX (PRIMARY)"
 				}
 			}
+			for _, h := range hits[1:] {
+				u := h.union()
+				add("id IN ("+u.Where+")", u.Args...)
+			}
+		} else if walk != nil {
+			// A word in more conversations than a list holds is in a
+			// large share of them: the activity walk checks each row's
+			// words (one probe of conversation_words' primary key) and
+			// meets a page's worth soon.
+			p.walked = true
+			add(walk.Where, walk.Args...)
 			for _, h := range hits[1:] {
 				u := h.union()
 				add("id IN ("+u.Where+")", u.Args...)
@@ -552,7 +579,7 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 		// The page's ids come from the index alone; then their rows.
 		query = `SELECT ` + conversationColumns + ` FROM conversations WHERE id IN (SELECT id FROM (` + query + `) AS page)` + order
 	}
-	return query, args, nil
+	return p.budget() + query, args, nil
 }
 
 // countQuery counts the matches up to CountCap+1.
@@ -576,7 +603,7 @@ func (p listPlan) countQuery() (string, []any) {
 		w += " AND created_day >= ?"
 		args = append(args, p.countDay)
 	}
-	return `SELECT COUNT(*) FROM (SELECT id FROM conversations` + hint + ` WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
+	return p.budget() + `SELECT COUNT(*) FROM (SELECT id FROM conversations` + hint + ` WHERE ` + w + ` LIMIT ?) t`, append(args, lim)
 }
 
 // straight and join make the hit set drive the join: the optimizer would

@@ -138,6 +138,9 @@ func TestListFilters(t *testing.T) {
 			{"search note", models.ConversationFilter{Query: "zebrafish"}, []string{"bob-awaiting"}},
 			{"search all words", models.ConversationFilter{Query: "lamp broken"}, []string{"bob-awaiting"}},
 			{"search all words, one missing", models.ConversationFilter{Query: "lamp refund"}, nil},
+			{"search words of subject and body", models.ConversationFilter{Query: "parcel late"}, []string{"ann-open"}},
+			{"search words of note and subject", models.ConversationFilter{Query: "supplier lamp"}, []string{"bob-awaiting"}},
+			{"search decomposed accents", models.ConversationFilter{Query: "CAFE\u0301"}, []string{"ann-awaiting"}},
 			{"search short words ignored", models.ConversationFilter{Query: "is the lamp"}, []string{"bob-awaiting"}},
 			{"search + status", models.ConversationFilter{Query: "thanks", Statuses: []models.Status{models.StatusClosed}}, []string{"bob-closed"}},
 			{"search + customer", models.ConversationFilter{Query: "lamp", Customer: "anne"}, nil},
@@ -194,8 +197,11 @@ func TestSearchScope(t *testing.T) {
 	})
 }
 
-// TestSearchFollowsDeletes: the index forgets deleted conversations and
-// messages at once, with no call besides the delete.
+// TestSearchFollowsDeletes: the index forgets a deleted conversation at
+// once, with no call besides the delete (ON DELETE CASCADE), and the words
+// of deleted messages when their conversation's words are read again
+// (ResetWords, which the retention purge calls) — words still in the
+// subject or another message stay.
 func TestSearchFollowsDeletes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *models.Store) {
 		w := newListWorld(t, st)
@@ -213,8 +219,14 @@ func TestSearchFollowsDeletes(t *testing.T) {
 		if _, err := st.DB.ExecContext(ctx, `DELETE FROM messages WHERE conversation_id = ?`, w.byName["ann-open"]); err != nil {
 			t.Fatal(err)
 		}
+		if err := st.ResetWords(ctx, w.byName["ann-open"]); err != nil {
+			t.Fatal(err)
+		}
 		if got := w.ids(t, all, models.ConversationFilter{Query: "delivery"}); len(got) != 0 {
 			t.Errorf("after message delete: %v", got)
+		}
+		if got := w.ids(t, all, models.ConversationFilter{Query: "parcel"}); !slices.Equal(got, []string{"ann-open"}) {
+			t.Errorf("the subject's word after message delete: %v", got)
 		}
 	})
 }
@@ -304,7 +316,8 @@ func TestSearchTerms(t *testing.T) {
 		{"Delivery late", []string{"delivery", "late"}},
 		{"an ox is big", []string{"big"}},
 		{"don't +foo* \"bar\"", []string{"don", "foo", "bar"}},
-		{"Café CAFÉ", []string{"café"}},
+		{"Café CAFÉ", []string{"cafe"}},
+		{"Cafe\u0301 naïve ÅNGSTRÖM", []string{"cafe", "naive", "angstrom"}},
 		{"o'reilly@example.com", []string{"reilly", "example", "com"}},
 	} {
 		got, err := models.SearchTerms(tc.in)

@@ -31,3 +31,14 @@ func SetNotificationBatch(n int) (restore func()) {
 	notificationBatch = n
 	return func() { notificationBatch = b }
 }
+
+// SetWordsBackfillChunk sets how many conversations one backfill step
+// indexes.
+func SetWordsBackfillChunk(n int) (restore func()) {
+	b := wordsBackfillChunk
+	wordsBackfillChunk = n
+	return func() { wordsBackfillChunk = b }
+}
+
+// TextWords is the words the search index keeps of texts.
+func TextWords(texts ...string) []string { return textWords(texts...) }

@@ -23,8 +23,10 @@ func (q Queries) InsertMessage(ctx context.Context, m *Message) error {
 	if err != nil {
 		return fmt.Errorf("insert message: %w", translate(err))
 	}
-	m.ID, err = res.LastInsertId()
-	return err
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return q.addWords(ctx, m.ConversationID, textWords(m.Body))
 }
 
 // Messages lists a conversation's timeline, oldest first; publicOnly keeps

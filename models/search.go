@@ -5,24 +5,25 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
-// Full-text search, the same on SQLite (FTS5, unicode61 remove_diacritics
-// 2) and MariaDB (InnoDB FULLTEXT, BOOLEAN MODE, utf8mb4_unicode_ci, no
-// stopwords):
-//   - the text splits into words at every character that is not a letter
-//     or a digit;
-//   - words shorter than MinSearchWord characters are ignored (MariaDB does
-//     not index them); at least one word must remain;
-//   - every remaining word must occur (AND), each as a word prefix: "deliv"
-//     finds "delivery", "Delivered";
-//   - case and accents do not matter: "cafe" finds "Café";
+// Search, the same on SQLite and MariaDB (Parley's own word index,
+// conversation_words, written by Parley's own tokenizer — models/words.go):
+//   - the text splits into words at every character that is not a letter,
+//     a digit or a combining mark;
+//   - words shorter than MinSearchWord characters are ignored (neither
+//     indexed nor searched for); at least one word must remain;
+//   - every remaining word must occur (AND) somewhere in the conversation —
+//     its subject or any message body, notes and events included — each as
+//     a word prefix: "deliv" finds "delivery", "Delivered";
+//   - case and accents do not matter: "cafe" finds "Café" (words are
+//     lowercased and stripped of combining marks after Unicode
+//     decomposition; "ß" stays "ß");
 //   - at most MaxSearchWords words, each cut to MaxSearchWordLen characters.
 //
-// The indexes follow every insert, update and delete by themselves (SQLite
-// triggers, InnoDB's own index): retention and erasure need no extra call.
+// The customer filter splits its text the same way (SearchTerms) and reads
+// customer_words (MariaDB) or customer_fts (SQLite).
 const (
 	MinSearchWord    = 3
 	MaxSearchWords   = 8
@@ -37,23 +38,13 @@ func SearchTerms(text string) ([]string, error) {
 	}
 	var terms []string
 	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if utf8.RuneCountInString(w) < MinSearchWord {
-			continue
+	splitWords(text, func(w string) bool {
+		if !seen[w] {
+			seen[w] = true
+			terms = append(terms, w)
 		}
-		if r := []rune(w); len(r) > MaxSearchWordLen {
-			w = string(r[:MaxSearchWordLen])
-		}
-		w = strings.ToLower(w)
-		if seen[w] {
-			continue
-		}
-		seen[w] = true
-		terms = append(terms, w)
-		if len(terms) == MaxSearchWords {
-			break
-		}
-	}
+		return len(terms) < MaxSearchWords
+	})
 	if len(terms) == 0 {
 		return nil, Errorf(EINVALID, "search for a word of at least %d letters or digits", MinSearchWord)
 	}
@@ -91,16 +82,45 @@ func (h hitSet) union() Scope {
 	return out
 }
 
-// textHits selects (as hit_id) the conversations whose subject or any
-// message body (notes and events included) matches every term.
-func (q Queries) textHits(terms []string) hitSet {
-	m := q.matchText(terms)
-	if q.d == MySQL {
-		return hitSet{{Where: `SELECT conversation_id AS hit_id FROM messages WHERE MATCH(body) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}},
-			{Where: `SELECT id AS hit_id FROM conversations WHERE MATCH(subject) AGAINST (? IN BOOLEAN MODE)`, Args: []any{m}}}
+// textHits selects (as hit_id) the conversations with, for every term, a
+// word starting with it in their subject or any message body (notes and
+// events included): one range of conversation_words' word index for the
+// longest term (the fewest words likely start with it), each other term
+// looked up among that conversation's words. A conversation can come more
+// than once (two of its words start with the term).
+func textHits(terms []string) hitSet {
+	terms = longestFirst(terms)
+	lo, hi := wordRange(terms[0])
+	var b strings.Builder
+	b.WriteString("SELECT w0.conversation_id AS hit_id FROM conversation_words w0 WHERE w0.word >= ? AND w0.word < ?")
+	args := []any{lo, hi}
+	for i, t := range terms[1:] {
+		lo, hi := wordRange(t)
+		fmt.Fprintf(&b, " AND EXISTS (SELECT 1 FROM conversation_words w%d WHERE w%d.conversation_id = w0.conversation_id AND w%d.word >= ? AND w%d.word < ?)", i+1, i+1, i+1, i+1)
+		args = append(args, lo, hi)
 	}
-	return hitSet{{Where: `SELECT m.conversation_id AS hit_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid WHERE message_fts MATCH ?`, Args: []any{m}},
-		{Where: `SELECT rowid AS hit_id FROM conversation_fts WHERE conversation_fts MATCH ?`, Args: []any{m}}}
+	return hitSet{{Where: b.String(), Args: args}}
+}
+
+// textWalk is textHits as a condition on a row of conversations (not
+// aliased): for each term, one probe of that conversation's words.
+func textWalk(terms []string) Scope {
+	var s Scope
+	var parts []string
+	for i, t := range longestFirst(terms) {
+		lo, hi := wordRange(t)
+		parts = append(parts, fmt.Sprintf("EXISTS (SELECT 1 FROM conversation_words t%d WHERE t%d.conversation_id = conversations.id AND t%d.word >= ? AND t%d.word < ?)", i, i, i, i))
+		s.Args = append(s.Args, lo, hi)
+	}
+	s.Where = strings.Join(parts, " AND ")
+	return s
+}
+
+// longestFirst orders terms by length, longest first (stable).
+func longestFirst(terms []string) []string {
+	terms = slices.Clone(terms)
+	slices.SortStableFunc(terms, func(a, b string) int { return utf8.RuneCountInString(b) - utf8.RuneCountInString(a) })
+	return terms
 }
 
 // customerHits selects the conversations whose customer name or e-mail
@@ -122,8 +142,7 @@ var customerListMax = 10000
 // start with the term). Terms hold only letters and digits, so nothing in
 // them is LIKE syntax.
 func customerWords(terms []string) (string, []any) {
-	terms = slices.Clone(terms)
-	slices.SortStableFunc(terms, func(a, b string) int { return utf8.RuneCountInString(b) - utf8.RuneCountInString(a) })
+	terms = longestFirst(terms)
 	var q strings.Builder
 	q.WriteString("SELECT w0.customer_id FROM customer_words w0 WHERE w0.word LIKE ?")
 	args := []any{terms[0] + "%"}

@@ -207,7 +207,7 @@ func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return s.BackfillWords(ctx, nil)
 }
 
 // Tx is a transaction with the store's query methods.

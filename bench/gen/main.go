@@ -43,8 +43,6 @@ const (
 	batch           = 2000
 )
 
-// dropFT: see the -drop-fulltext flag.
-var dropFT bool
 
 type noLimit struct{}
 
@@ -58,8 +56,6 @@ func main() {
 	nMsg := flag.Int("messages", 1000000, "messages (about; each conversation gets at least one)")
 	seed := flag.Uint64("seed", 1, "random seed")
 	workers := flag.Int("workers", 2, "parallel insert connections")
-	flag.BoolVar(&dropFT, "drop-fulltext", false, "drop the FULLTEXT indexes for the load and rebuild them after "+
-		"(faster, but on MariaDB 10.11 the rebuilt indexes answered no match in this session's runs: keep it off)")
 	flag.Parse()
 	if err := run(context.Background(), *dbURL, *nConv, *nMsg, *seed, *workers); err != nil {
 		log.Fatal(err)
@@ -103,21 +99,6 @@ func run(ctx context.Context, dbURL string, nConv, nMsg int, seed uint64, worker
 		agents = append(agents, s.ID)
 	}
 
-	mysql := st.Config.Dialect == models.MySQL && dropFT
-	if mysql {
-		// Loading into a FULLTEXT index row by row is several times slower
-		// than building it once at the end.
-		for _, stmt := range []string{
-			`ALTER TABLE messages DROP INDEX messages_body_ft`,
-			`ALTER TABLE conversations DROP INDEX conversations_subject_ft`,
-			`ALTER TABLE conversations DROP INDEX conversations_customer_ft`,
-		} {
-			if _, err := st.DB.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("%s: %w", stmt, err)
-			}
-		}
-	}
-
 	g := newGen(seed, nConv, nMsg, agents)
 	if err := g.customersAndOrders(ctx, st.DB); err != nil {
 		return err
@@ -130,35 +111,28 @@ func run(ctx context.Context, dbURL string, nConv, nMsg int, seed uint64, worker
 	if err := g.writeMetrics(ctx, st.DB); err != nil {
 		return err
 	}
-	if mysql {
-		for _, stmt := range []string{
-			`SET SESSION innodb_ft_enable_stopword = OFF`,
-			`ALTER TABLE conversations ADD FULLTEXT INDEX conversations_subject_ft (subject)`,
-			`ALTER TABLE conversations ADD FULLTEXT INDEX conversations_customer_ft (customer_name, customer_email)`,
-			`ALTER TABLE messages ADD FULLTEXT INDEX messages_body_ft (body)`,
-			`ANALYZE TABLE conversations, messages`,
-		} {
-			// One connection: the session setting must hold for the ALTERs.
-			if err := withConn(ctx, st.DB, func(c *sql.Conn) error { _, err := c.ExecContext(ctx, stmt); return err }); err != nil {
-				return fmt.Errorf("%s: %w", stmt, err)
-			}
-			log.Printf("%s done at %s", stmt[:min(len(stmt), 60)], time.Since(start).Round(time.Second))
+	// The rows went in by plain INSERTs, past InsertMessage: the search
+	// index is filled the way an upgrade fills it (Store.BackfillWords).
+	if _, err := st.DB.ExecContext(ctx, `INSERT INTO conversation_words_backfill (next_id) VALUES (1)`); err != nil {
+		return err
+	}
+	last := time.Now()
+	if err := st.BackfillWords(ctx, func(done int64) {
+		if time.Since(last) > 30*time.Second {
+			last = time.Now()
+			log.Printf("search index: %d conversations", done)
+		}
+	}); err != nil {
+		return err
+	}
+	if st.Config.Dialect == models.MySQL {
+		if _, err := st.DB.ExecContext(ctx, `ANALYZE TABLE conversations, messages, conversation_words`); err != nil {
+			return err
 		}
 	}
+	log.Printf("search index done at %s", time.Since(start).Round(time.Second))
 	log.Printf("done: %d conversations, %d messages in %s", nConv, g.msgs, time.Since(start).Round(time.Second))
 	return nil
-}
-
-func withConn(ctx context.Context, db *sql.DB, f func(*sql.Conn) error) error {
-	c, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if _, err := c.ExecContext(ctx, `SET SESSION innodb_ft_enable_stopword = OFF`); err != nil {
-		return err
-	}
-	return f(c)
 }
 
 type gen struct {

@@ -1,0 +1,279 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// conversation_words is Parley's own search index (migration 00032, both
+// dialects): every word of a conversation's subject and of each of its
+// messages' bodies (notes and events included), once per conversation,
+// folded (foldWord). A word's conversations are one range of its word
+// index, read without touching a message: InnoDB's FULLTEXT index, which it
+// replaces, gave message ids, and finding each hit's conversation cost a
+// row read per matching message (~60 ms for a word in 10,000 messages).
+//
+// The rows follow every write: InsertConversation adds the subject's
+// words, InsertMessage the body's, in the same transaction; a deleted
+// conversation takes its rows with it (ON DELETE CASCADE); a conversation
+// that lost some messages (the retention purge) has its words read again
+// (ResetWords). Bodies and subjects are never edited.
+
+// splitWords calls fn with each word of text: a run of letters, digits and
+// combining marks, folded, cut to MaxSearchWordLen characters, when it has
+// at least MinSearchWord characters. fn returns false to stop.
+func splitWords(text string, fn func(string) bool) {
+	sep := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) }
+	for _, w := range strings.FieldsFunc(text, sep) {
+		w = foldWord(w)
+		if utf8.RuneCountInString(w) < MinSearchWord {
+			continue
+		}
+		if utf8.RuneCountInString(w) > MaxSearchWordLen {
+			w = string([]rune(w)[:MaxSearchWordLen])
+		}
+		if !fn(w) {
+			return
+		}
+	}
+}
+
+// foldWord lowercases a word and removes its accents ("Café" → "cafe"),
+// so case and accents never matter, the same on both dialects.
+func foldWord(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(w)
+	}
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	s, _, err := transform.String(t, w)
+	if err != nil {
+		s = w
+	}
+	return strings.ToLower(s)
+}
+
+// textWords is the distinct words of texts, in first-seen order.
+func textWords(texts ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, text := range texts {
+		splitWords(text, func(w string) bool {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// wordRange bounds the words starting with prefix: word >= lo AND word < hi
+// (U+10FFFF is never part of a word, and sorts after every character in
+// both dialects' binary order).
+func wordRange(prefix string) (lo, hi string) { return prefix, prefix + "\U0010FFFF" }
+
+// jsonWords is words as one JSON array parameter.
+func jsonWords(words []string) string {
+	b, _ := json.Marshal(words)
+	return string(b)
+}
+
+// addWords indexes words of conversation id (those it has already are
+// skipped).
+func (q Queries) addWords(ctx context.Context, id int64, words []string) error {
+	if len(words) == 0 {
+		return nil
+	}
+	query := `INSERT OR IGNORE INTO conversation_words (conversation_id, word) SELECT ?, value FROM json_each(?)`
+	if q.d == MySQL {
+		query = `INSERT IGNORE INTO conversation_words (conversation_id, word)
+			SELECT ?, j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (w VARCHAR(84) CHARACTER SET utf8mb4 PATH '$')) AS j`
+	}
+	if _, err := q.prep().ExecContext(ctx, query, id, jsonWords(words)); err != nil {
+		return fmt.Errorf("index words of conversation %d: %w", id, translate(err))
+	}
+	return nil
+}
+
+// ResetWords makes conversation id's words those of its subject and the
+// messages it still has: words only deleted messages had are removed (the
+// retention purge calls it for each conversation that lost messages but
+// not all of them; a purged word is no longer found).
+func (q Queries) ResetWords(ctx context.Context, id int64) error {
+	var subject string
+	if err := q.q.QueryRowContext(ctx, `SELECT subject FROM conversations WHERE id = ?`, id).Scan(&subject); err != nil {
+		return fmt.Errorf("words of conversation %d: %w", id, translate(err))
+	}
+	texts := []string{subject}
+	rows, err := q.q.QueryContext(ctx, `SELECT body FROM messages WHERE conversation_id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("words of conversation %d: %w", id, translate(err))
+	}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return fmt.Errorf("words of conversation %d: %w", id, err)
+		}
+		texts = append(texts, body)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("words of conversation %d: %w", id, translate(err))
+	}
+	words := textWords(texts...)
+	keep := `SELECT value FROM json_each(?)`
+	if q.d == MySQL {
+		keep = `SELECT j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (w VARCHAR(84) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) AS j`
+	}
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM conversation_words WHERE conversation_id = ? AND word NOT IN (`+keep+`)`, id, jsonWords(words)); err != nil {
+		return fmt.Errorf("reset words of conversation %d: %w", id, translate(err))
+	}
+	return q.addWords(ctx, id, words)
+}
+
+// wordsBackfillChunk is how many conversations one step of BackfillWords
+// indexes.
+var wordsBackfillChunk = 1000
+
+// BackfillWords indexes the conversations that existed before
+// conversation_words did (migration 00032 records where to start in
+// conversation_words_backfill; a fresh database has no row there). It runs
+// after the migrations, once across processes, wordsBackfillChunk
+// conversations per transaction, and resumes where a stopped run left off.
+// progress, when set, hears the conversations done so far.
+func (s *Store) BackfillWords(ctx context.Context, progress func(done int64)) error {
+	return s.Exclusive(ctx, "parley_words_backfill", func() error {
+		var done int64
+		for {
+			var next int64
+			err := s.DB.QueryRowContext(ctx, `SELECT next_id FROM conversation_words_backfill`).Scan(&next)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("words backfill: %w", translate(err))
+			}
+			var n int
+			err = s.InTx(ctx, func(tx *Tx) error {
+				ids, texts, err := tx.conversationTexts(ctx, next, wordsBackfillChunk)
+				if err != nil {
+					return err
+				}
+				n = len(ids)
+				if n == 0 {
+					_, err = tx.q.ExecContext(ctx, `DELETE FROM conversation_words_backfill`)
+					return err
+				}
+				// In primary-key order: the pages fill up instead of
+				// splitting half-full.
+				var pairs [][2]any
+				for i, id := range ids {
+					words := textWords(texts[i]...)
+					slices.Sort(words)
+					for _, w := range words {
+						pairs = append(pairs, [2]any{id, w})
+					}
+				}
+				if err := tx.addWordPairs(ctx, pairs); err != nil {
+					return err
+				}
+				_, err = tx.q.ExecContext(ctx, `UPDATE conversation_words_backfill SET next_id = ?`, ids[n-1]+1)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("words backfill from conversation %d: %w", next, translate(err))
+			}
+			if n == 0 {
+				return nil
+			}
+			done += int64(n)
+			if progress != nil {
+				progress(done)
+			}
+		}
+	})
+}
+
+// addWordPairs indexes (conversation id, word) pairs in one statement.
+func (q Queries) addWordPairs(ctx context.Context, pairs [][2]any) error {
+	if len(pairs) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(pairs)
+	if err != nil {
+		return err
+	}
+	query := `INSERT OR IGNORE INTO conversation_words (conversation_id, word)
+		SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`
+	if q.d == MySQL {
+		query = `INSERT IGNORE INTO conversation_words (conversation_id, word)
+			SELECT j.c, j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (c BIGINT PATH '$[0]', w VARCHAR(84) CHARACTER SET utf8mb4 PATH '$[1]')) AS j`
+	}
+	if _, err := q.q.ExecContext(ctx, query, string(b)); err != nil {
+		return fmt.Errorf("index words: %w", translate(err))
+	}
+	return nil
+}
+
+// conversationTexts reads up to limit conversations from id from on: their
+// ids and, for each, its subject and message bodies.
+func (q Queries) conversationTexts(ctx context.Context, from int64, limit int) ([]int64, [][]string, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, subject FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`, from, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("conversations from %d: %w", from, translate(err))
+	}
+	var ids []int64
+	var texts [][]string
+	at := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var subject string
+		if err := rows.Scan(&id, &subject); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		at[id] = len(ids)
+		ids = append(ids, id)
+		texts = append(texts, []string{subject})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return ids, texts, err
+	}
+	rows, err = q.q.QueryContext(ctx, `SELECT conversation_id, body FROM messages WHERE conversation_id >= ? AND conversation_id <= ?`, ids[0], ids[len(ids)-1])
+	if err != nil {
+		return nil, nil, fmt.Errorf("messages of conversations %d-%d: %w", ids[0], ids[len(ids)-1], translate(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, nil, err
+		}
+		if i, ok := at[id]; ok {
+			texts[i] = append(texts[i], body)
+		}
+	}
+	return ids, texts, rows.Err()
+}

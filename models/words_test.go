@@ -1,0 +1,103 @@
+package models_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/models/storetest"
+)
+
+// TestBackfillWords: conversations written before the word index existed
+// (their rows removed here) are found again after the backfill, which
+// resumes from where a stopped run left off and leaves no work behind.
+func TestBackfillWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		w := newListWorld(t, st)
+		ctx := context.Background()
+		if _, err := st.DB.ExecContext(ctx, `DELETE FROM conversation_words`); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.ids(t, all, models.ConversationFilter{Query: "zebrafish"}); len(got) != 0 {
+			t.Fatalf("found before the backfill: %v", got)
+		}
+		first := w.byName["ann-open"]
+		if _, err := st.DB.ExecContext(ctx, `INSERT INTO conversation_words_backfill (next_id) VALUES (?)`, first); err != nil {
+			t.Fatal(err)
+		}
+		defer models.SetWordsBackfillChunk(1)()
+		// A run stopped after its first chunk: the next one resumes.
+		stop, cancel := context.WithCancel(ctx)
+		err := st.BackfillWords(stop, func(done int64) { cancel() })
+		if err == nil {
+			t.Fatal("the cancelled run reported no error")
+		}
+		var next int64
+		if err := st.DB.QueryRowContext(ctx, `SELECT next_id FROM conversation_words_backfill`).Scan(&next); err != nil || next != first+1 {
+			t.Fatalf("after one chunk next_id = %d, %v; want %d", next, err, first+1)
+		}
+		var done []int64
+		if err := st.BackfillWords(ctx, func(n int64) { done = append(done, n) }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(done, []int64{1, 2, 3}) {
+			t.Errorf("progress = %v; want the three conversations left, one a chunk", done)
+		}
+		for q, want := range map[string][]string{"zebrafish": {"bob-awaiting"}, "parcel late": {"ann-open"}, "cafe": {"ann-awaiting"}, "thanks": {"bob-closed"}} {
+			if got := w.ids(t, all, models.ConversationFilter{Query: q}); !slices.Equal(got, want) {
+				t.Errorf("after the backfill %q = %v; want %v", q, got, want)
+			}
+		}
+		var left int
+		if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_backfill`).Scan(&left); err != nil || left != 0 {
+			t.Errorf("backfill rows left: %d, %v", left, err)
+		}
+		if err := st.BackfillWords(ctx, nil); err != nil {
+			t.Errorf("a second backfill: %v", err)
+		}
+	})
+}
+
+func TestTextWords(t *testing.T) {
+	got := models.TextWords("Hello, hello! Größe café CAFE\u0301 x1 ab 123 o'neil", "hello again")
+	want := []string{"hello", "große", "cafe", "123", "neil", "again"}
+	if !slices.Equal(got, want) {
+		t.Errorf("TextWords = %q; want %q", got, want)
+	}
+	long := strings.Repeat("ä", models.MaxSearchWordLen+5)
+	if got := models.TextWords(long); len(got) != 1 || got[0] != strings.Repeat("a", models.MaxSearchWordLen) {
+		t.Errorf("a long word = %q; want it cut to %d letters", got, models.MaxSearchWordLen)
+	}
+}
+
+// FuzzTextWords: every indexed word is folded, valid, within the length
+// limits, made of letters and digits, and a search for it finds it (the
+// search's terms of the word are the word itself).
+func FuzzTextWords(f *testing.F) {
+	for _, s := range []string{"Hello, the delivery is late.", "Café CAFE\u0301 naïve", "\xff\xfeabc", "日本語のテキスト", "ǅemal İstanbul ΣΊΣΥΦΟΣ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, w := range models.TextWords(text) {
+			n := utf8.RuneCountInString(w)
+			if !utf8.ValidString(w) || n < models.MinSearchWord || n > models.MaxSearchWordLen {
+				t.Fatalf("word %q of %q: invalid or out of bounds", w, text)
+			}
+			for _, r := range w {
+				if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+					t.Fatalf("word %q of %q holds %q", w, text, r)
+				}
+			}
+			if again := models.TextWords(w); !slices.Equal(again, []string{w}) {
+				t.Fatalf("word %q of %q splits again into %q", w, text, again)
+			}
+			if terms, err := models.SearchTerms(w); err != nil || !slices.Equal(terms, []string{w}) {
+				t.Fatalf("searching word %q of %q gives terms %q, %v", w, text, terms, err)
+			}
+		}
+	})
+}
