@@ -77,6 +77,14 @@ func TestEraseCustomer(t *testing.T) {
 		if _, err := e.st.Customer(e.ctx, other.ID); err != nil {
 			t.Errorf("the other customer: %v", err)
 		}
+		// Nothing they wrote stays searchable: their conversations' words
+		// go with them (the other customer's stay).
+		var words, otherWords int
+		e.st.DB.QueryRow(`SELECT COUNT(*) FROM conversation_words w WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = w.conversation_id)`).Scan(&words)
+		e.st.DB.QueryRow(`SELECT COUNT(*) FROM conversation_words`).Scan(&otherWords)
+		if words != 0 || otherWords == 0 {
+			t.Errorf("search words: %d of erased conversations left, %d in all", words, otherWords)
+		}
 		var kept int
 		e.st.DB.QueryRow(`SELECT COUNT(*) FROM attachments WHERE storage_key = 'k-kept'`).Scan(&kept)
 		if kept != 1 {

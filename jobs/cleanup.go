@@ -17,7 +17,8 @@ const DefaultSessionTTL = 8 * time.Hour
 
 // Cleanup handles maintenance:cleanup: outbox rows done more than the
 // relay's Keep ago, back-office sessions and unused form tokens older
-// than the session lifetime, and guests idle a day without a conversation. (Completed Asynq tasks leave Redis by
+// than the session lifetime, guests idle a day without a conversation, and
+// the search words of conversations the retention purge deleted. (Completed Asynq tasks leave Redis by
 // themselves: every task is enqueued with a Retention.)
 type Cleanup struct {
 	store      *models.Store
@@ -31,7 +32,20 @@ type Cleanup struct {
 type CleanupResult struct {
 	Outbox, AdminSessions int
 	Guests                int64 // guest accounts that never started a conversation
+	// WordsSwept is how many purged conversations had their search words
+	// deleted.
+	WordsSwept int
 }
+
+// Sweeping the words of purged conversations (~120 rows each, ~1 ms):
+// sweepChunk conversations per transaction, then a pause of sweepPause
+// times the chunk's time (it works a third of the time, so sends hardly
+// notice), for at most sweepBudget per clean-up run; the next run goes on.
+var (
+	sweepChunk  = 100
+	sweepPause  = 2.0
+	sweepBudget = 10 * time.Minute
+)
 
 // Run removes the expired rows, in small batches.
 func (c *Cleanup) Run(ctx context.Context) (CleanupResult, error) {
@@ -60,7 +74,30 @@ func (c *Cleanup) Run(ctx context.Context) (CleanupResult, error) {
 		res.Guests = n
 		errs = append(errs, err)
 	}
+	n, err = c.sweepWords(ctx)
+	res.WordsSwept = n
+	errs = append(errs, err)
 	return res, errors.Join(errs...)
+}
+
+// sweepWords deletes the search words of purged conversations, paced.
+func (c *Cleanup) sweepWords(ctx context.Context) (int, error) {
+	var total int
+	start := time.Now()
+	for time.Since(start) < sweepBudget {
+		t := time.Now()
+		n, err := c.store.SweepGoneWords(ctx, sweepChunk)
+		total += n
+		if err != nil || n < sweepChunk {
+			return total, err
+		}
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(time.Duration(float64(time.Since(t)) * sweepPause)):
+		}
+	}
+	return total, nil
 }
 
 // ProcessTask implements asynq.Handler.

@@ -47,3 +47,38 @@ func TestCleanupExpiredAdminSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestCleanupSweepsPurgedWords: the words of conversations the purge
+// deleted (listed in conversation_words_gone) go, a chunk at a time until
+// none is left; other conversations' words stay.
+func TestCleanupSweepsPurgedWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		defer jobs.SetSweep(100, 0)()
+		for id := 1001; id <= 1250; id++ {
+			for _, q := range []string{`INSERT INTO conversation_words (conversation_id, word) VALUES (?, 'gone')`,
+				`INSERT INTO conversation_words (conversation_id, word) VALUES (?, 'another')`,
+				`INSERT INTO conversation_words_gone (conversation_id) VALUES (?)`} {
+				if _, err := s.DB.ExecContext(ctx, q, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := s.DB.ExecContext(ctx, `INSERT INTO conversation_words (conversation_id, word) VALUES (2000, 'kept')`); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		c := jobs.NewCleanup(s, nil, f.relay(&now), 8*time.Hour)
+		res, err := c.Run(ctx)
+		if err != nil || res.WordsSwept != 250 {
+			t.Fatalf("cleanup: %+v, %v; want 250 conversations swept", res, err)
+		}
+		var words, queued int
+		s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words`).Scan(&words)
+		s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_gone`).Scan(&queued)
+		if words != 1 || queued != 0 {
+			t.Errorf("after the sweep: %d words, %d queued; want the 1 kept word, none queued", words, queued)
+		}
+	})
+}

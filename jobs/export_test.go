@@ -30,3 +30,11 @@ func (n *Notifier) FailBatches(err error) {
 	}
 	n.failBatch = func() error { return err }
 }
+
+// SetSweep sets the clean-up's word sweep: conversations per transaction
+// and the pause after each (times the chunk's time).
+func SetSweep(chunk int, pause float64) (restore func()) {
+	c, p := sweepChunk, sweepPause
+	sweepChunk, sweepPause = chunk, pause
+	return func() { sweepChunk, sweepPause = c, p }
+}

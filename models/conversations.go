@@ -180,6 +180,9 @@ func (q Queries) DeleteClosedConversations(ctx context.Context, ids []int64) (in
 	if _, err := q.q.ExecContext(ctx, `UPDATE conversations SET follow_up_of = NULL WHERE follow_up_of IN (SELECT id FROM (`+closed+`) AS d)`, cargs...); err != nil {
 		return 0, fmt.Errorf("unlink follow-ups: %w", translate(err))
 	}
+	if err := q.deleteWords(ctx, closed, cargs...); err != nil {
+		return 0, err
+	}
 	for _, child := range []string{"notifications", "attachments", "messages"} {
 		if _, err := q.q.ExecContext(ctx, `DELETE FROM `+child+` WHERE conversation_id IN (`+closed+`)`, cargs...); err != nil {
 			return 0, fmt.Errorf("delete %s: %w", child, translate(err))

@@ -375,7 +375,16 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				add("1=0")
 			} else {
 				if len(p.common) == 0 && len(hits) == 1 && len(f.Statuses) == 0 && len(scopes) == 1 && strings.TrimSpace(scopes[0].Where) == "1=1" {
-					p.known = len(ids) // every hit is a conversation in scope
+					// Every hit is a conversation in scope, unless the
+					// words of purged conversations still wait for the
+					// clean-up's sweep.
+					exact, err := q.wordsExact(ctx)
+					if err != nil {
+						return p, err
+					}
+					if exact {
+						p.known = len(ids)
+					}
 				}
 				// One parameter, not 10,000 literals: MariaDB spent more
 				// parsing and planning such a list than walking with it.

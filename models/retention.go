@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -269,8 +270,12 @@ func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) ([]in
 	if err != nil {
 		return nil, fmt.Errorf("purge: conversations: %w", translate(err))
 	}
-	if n, err := res.RowsAffected(); err != nil || n == int64(len(ids)) {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return nil, err
+	}
+	if n == int64(len(ids)) {
+		return nil, q.queueGoneWords(ctx, ids)
 	}
 	// The rest are locked by the caller and read back by primary key.
 	rows, err := q.q.QueryContext(ctx, `SELECT id FROM conversations WHERE id IN (`+in+`) ORDER BY id`, args...)
@@ -286,7 +291,16 @@ func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) ([]in
 		}
 		left = append(left, id)
 	}
-	return left, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var gone []int64
+	for _, id := range ids {
+		if !slices.Contains(left, id) {
+			gone = append(gone, id)
+		}
+	}
+	return left, q.queueGoneWords(ctx, gone)
 }
 
 // LatestMessage is the newest message of a conversation matching the

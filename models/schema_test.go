@@ -129,7 +129,6 @@ var wantKeys = []fk{
 	{"fk_cart_items_cart", "cart_items", "cart_id", "carts", "CASCADE"},
 	{"fk_carts_customer", "carts", "customer_id", "customers", "CASCADE"},
 	{"fk_consents_customer", "consents", "customer_id", "customers", "CASCADE"},
-	{"fk_conversation_words_conversation", "conversation_words", "conversation_id", "conversations", "CASCADE"},
 	{"fk_conversations_customer", "conversations", "customer_id", "customers", "RESTRICT"},
 	{"fk_conversations_follow_up", "conversations", "follow_up_of", "conversations", "SET NULL"},
 	{"fk_conversations_order", "conversations", "order_id", "orders", "SET NULL"},

@@ -25,10 +25,13 @@ import (
 // row read per matching message (~60 ms for a word in 10,000 messages).
 //
 // The rows follow every write: InsertConversation adds the subject's
-// words, InsertMessage the body's, in the same transaction; a deleted
-// conversation takes its rows with it (ON DELETE CASCADE); a conversation
-// that lost some messages (the retention purge) has its words read again
-// (ResetWords). Bodies and subjects are never edited.
+// words, InsertMessage the body's, in the same transaction; deleting
+// conversations deletes their words in the same transaction (R2 deletes,
+// erasure), except in the retention purge, which lists them in
+// conversation_words_gone for SweepGoneWords (the clean-up job) — a search
+// only ever returns conversations that exist, so their leftover words are
+// never found; a conversation that lost some messages (the purge) has its
+// words read again (ResetWords). Bodies and subjects are never edited.
 
 // splitWords calls fn with each word of text: a run of letters, digits and
 // combining marks, folded, cut to MaxSearchWordLen characters, when it has
@@ -149,6 +152,84 @@ func (q Queries) ResetWords(ctx context.Context, id int64) error {
 		return fmt.Errorf("reset words of conversation %d: %w", id, translate(err))
 	}
 	return q.addWords(ctx, id, words)
+}
+
+// deleteWords deletes the words of the conversations listed by the
+// subquery sub (ids).
+func (q Queries) deleteWords(ctx context.Context, sub string, args ...any) error {
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM conversation_words WHERE conversation_id IN (`+sub+`)`, args...); err != nil {
+		return fmt.Errorf("delete words: %w", translate(err))
+	}
+	return nil
+}
+
+// queueGoneWords lists deleted conversations whose words SweepGoneWords is
+// to delete.
+func (q Queries) queueGoneWords(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	insert := `INSERT OR IGNORE INTO conversation_words_gone (conversation_id) SELECT value FROM json_each(?)`
+	if q.d == MySQL {
+		insert = `INSERT IGNORE INTO conversation_words_gone (conversation_id) SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j`
+	}
+	if _, err := q.q.ExecContext(ctx, insert, "["+intList(ids)+"]"); err != nil {
+		return fmt.Errorf("queue words of deleted conversations: %w", translate(err))
+	}
+	return nil
+}
+
+// SweepGoneWords deletes the words of up to limit conversations the
+// retention purge deleted (conversation_words_gone), in one transaction,
+// and says how many conversations it swept (0: none left).
+func (s *Store) SweepGoneWords(ctx context.Context, limit int) (int, error) {
+	var n int
+	err := s.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.q.QueryContext(ctx, `SELECT conversation_id FROM conversation_words_gone ORDER BY conversation_id LIMIT ?`, limit)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		in, args := inList(ids)
+		if err := tx.deleteWords(ctx, in, args...); err != nil {
+			return err
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM conversation_words_gone WHERE conversation_id IN (`+in+`)`, args...); err != nil {
+			return err
+		}
+		n = len(ids)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep words of deleted conversations: %w", translate(err))
+	}
+	return n, nil
+}
+
+// wordsExact says no deleted conversation's words are left in the index
+// (SweepGoneWords caught up), so its hits are all live conversations.
+func (q Queries) wordsExact(ctx context.Context) (bool, error) {
+	var one int
+	err := q.q.QueryRowContext(ctx, `SELECT 1 FROM conversation_words_gone LIMIT 1`).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("search index state: %w", translate(err))
+	}
+	return false, nil
 }
 
 // wordsBackfillChunk is how many conversations one step of BackfillWords

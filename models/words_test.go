@@ -101,3 +101,52 @@ func FuzzTextWords(f *testing.F) {
 		}
 	})
 }
+
+// TestPurgedConversationWords: a conversation the retention purge deletes
+// leaves its words for the clean-up's sweep; meanwhile a search neither
+// finds nor counts it, and the sweep removes the words.
+func TestPurgedConversationWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		w := newListWorld(t, st)
+		ctx := context.Background()
+		id := w.byName["bob-closed"]
+		if _, err := st.DB.ExecContext(ctx, `DELETE FROM messages WHERE conversation_id = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+		left, err := st.PurgeEmptyConversations(ctx, []int64{id, w.byName["ann-open"]})
+		if err != nil || len(left) != 1 {
+			t.Fatalf("purge: left %v, %v", left, err)
+		}
+		p, err := st.ListConversations(ctx, all, models.ConversationFilter{Query: "thanks", Limit: 10, Count: true})
+		if err != nil || len(p.Items) != 0 || p.Total != 0 {
+			t.Fatalf("search of a purged conversation's word: %d rows, total %d, %v; want none", len(p.Items), p.Total, err)
+		}
+		var words int
+		st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words WHERE conversation_id = ?`, id).Scan(&words)
+		if words == 0 {
+			t.Fatal("the purge deleted the words itself; this test needs them waiting for the sweep")
+		}
+		if n, err := st.SweepGoneWords(ctx, 10); err != nil || n != 1 {
+			t.Fatalf("sweep: %d, %v; want 1", n, err)
+		}
+		st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words WHERE conversation_id = ?`, id).Scan(&words)
+		if words != 0 {
+			t.Errorf("%d words left after the sweep", words)
+		}
+		if n, err := st.SweepGoneWords(ctx, 10); err != nil || n != 0 {
+			t.Errorf("second sweep: %d, %v; want 0", n, err)
+		}
+		// Deleting a closed conversation (R2) deletes its words at once.
+		other := w.byName["ann-awaiting"]
+		if _, err := st.DB.ExecContext(ctx, `UPDATE conversations SET status = ? WHERE id = ?`, models.StatusClosed, other); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.DeleteClosedConversations(ctx, []int64{other}); err != nil || n != 1 {
+			t.Fatal(n, err)
+		}
+		st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words WHERE conversation_id = ?`, other).Scan(&words)
+		if words != 0 {
+			t.Errorf("%d words left after deleting a closed conversation", words)
+		}
+	})
+}

@@ -43,7 +43,6 @@ const (
 	batch           = 2000
 )
 
-
 type noLimit struct{}
 
 func (noLimit) Allow(context.Context, string, int, time.Duration) (bool, time.Duration, error) {

@@ -110,6 +110,7 @@ func main() {
 	flag.DurationVar(&cfg.MaxPurge, "max", 0, "stop the purge after this long (0: to the end)")
 	flag.IntVar(&cfg.DBPid, "db-pid", 0, "the database server's pid: report its CPU time per deleted message (/proc/<pid>/stat)")
 	flag.DurationVar(&cfg.Settle, "settle", 0, "after each purge wait up to this long for InnoDB's history list (undo not yet purged) to drain, and report the time and the server's CPU it took (0: don't wait)")
+	sweep := flag.Duration("sweep", 0, "then sweep the purged conversations' search words (the clean-up job's work), unthrottled, for up to this long, and report its rate and the server's CPU (0: don't)")
 	flag.Parse()
 	cfg.Slot = time.Now().UTC().Truncate(time.Second)
 	ctx := context.Background()
@@ -123,7 +124,49 @@ func main() {
 		log.Fatal(err)
 	}
 	printReport(cfg, rep)
+	if *sweep > 0 {
+		if err := sweepWords(ctx, st, *sweep, cfg.DBPid); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
+
+// sweepWords times the clean-up job's sweep of the purged conversations'
+// search words, unthrottled, in its chunks.
+func sweepWords(ctx context.Context, st *models.Store, max time.Duration, dbPid int) error {
+	var words0, words1 int64
+	if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_gone`).Scan(&words0); err != nil {
+		return err
+	}
+	dbTime := func() time.Duration {
+		if dbPid == 0 {
+			return 0
+		}
+		return cpu(dbPid)
+	}
+	start, cpu0 := time.Now(), dbTime()
+	var swept int
+	for time.Since(start) < max {
+		n, err := st.SweepGoneWords(ctx, 100)
+		if err != nil {
+			return err
+		}
+		swept += n
+		if n == 0 {
+			break
+		}
+	}
+	took, dbCPU := time.Since(start), dbTime()-cpu0
+	if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_gone`).Scan(&words1); err != nil {
+		return err
+	}
+	fmt.Printf("word sweep (unthrottled, 100 conversations a transaction): %d purged conversations' words deleted in %s: %.0f conversations/s; "+
+		"database server CPU %.1f ms per 1,000 conversations; %d of %d still queued\n",
+		swept, took.Round(time.Millisecond), float64(swept)/took.Seconds(), float64(dbCPU.Microseconds())/1000/float64(max1(swept))*1000, words1, words0)
+	return nil
+}
+
+func max1(n int) int { return max(n, 1) }
 
 func printReport(cfg config, r report) {
 	pace := "adaptive pace"

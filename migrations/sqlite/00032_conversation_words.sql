@@ -7,10 +7,13 @@
 CREATE TABLE conversation_words (
     conversation_id INTEGER NOT NULL,
     word            TEXT    NOT NULL,
-    PRIMARY KEY (conversation_id, word),
-    CONSTRAINT fk_conversation_words_conversation FOREIGN KEY (conversation_id) REFERENCES conversations (id) ON DELETE CASCADE
+    PRIMARY KEY (conversation_id, word)
 ) WITHOUT ROWID;
 CREATE INDEX conversation_words_word ON conversation_words (word, conversation_id);
+
+CREATE TABLE conversation_words_gone (
+    conversation_id INTEGER NOT NULL PRIMARY KEY
+);
 
 CREATE TABLE conversation_words_backfill (
     next_id INTEGER NOT NULL
@@ -90,4 +93,5 @@ CREATE TRIGGER conversations_fts_update AFTER UPDATE OF subject, customer_name, 
 END;
 -- +goose StatementEnd
 DROP TABLE conversation_words_backfill;
+DROP TABLE conversation_words_gone;
 DROP TABLE conversation_words;
