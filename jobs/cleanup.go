@@ -37,7 +37,8 @@ type CleanupResult struct {
 	WordsSwept int
 }
 
-// Sweeping the words of purged conversations (~120 rows each, ~1 ms):
+// Sweeping the words of purged conversations (~120 rows each, ~1.5 ms of
+// MariaDB CPU):
 // sweepChunk conversations per transaction, then a pause of sweepPause
 // times the chunk's time (it works a third of the time, so sends hardly
 // notice), for at most sweepBudget per clean-up run; the next run goes on.

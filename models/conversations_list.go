@@ -24,8 +24,9 @@ type Scope struct {
 // reads the range through the creation index.
 var createdWalkMax = 5000
 
-// hitListMax is the most full-text hits (conversations) a list reads into
-// an id list; with more, the hit set drives the query.
+// hitListMax is the most search hits (conversations) a list reads into
+// an id list; with more, the walk checks each row's words (SQLite's
+// customer filter: the hit set drives the query).
 var hitListMax = 20000
 
 // searchBudget bounds, on MySQL/MariaDB, a search whose hits are too many
@@ -315,7 +316,7 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 			return p, Errorf(EINVALID, "customer: %s", err.(*Error).Message)
 		}
 		if q.d == MySQL {
-			// Find the customers first (their FULLTEXT index, a few
+			// Find the customers first (customer_words, a few
 			// thousand rows at most), then their conversations: a few
 			// customers through the customer index, many by walking the
 			// activity order and keeping theirs.
@@ -354,19 +355,19 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		p.whole.Args = append(p.whole.Args, statusArgs(f.Statuses)...)
 	}
 	if len(hits) > 0 {
-		// Read the first hit set once, as conversation ids: full-text
-		// hits cost a row read each, and the page and its count would
-		// otherwise each pay for all of them. The ids then filter the
-		// usual index walks. A set too big to list drives the query.
+		// Read the first hit set once, as conversation ids: the page and
+		// its count then filter the usual index walks with them instead
+		// of each reading the hits again. A set too big to list is
+		// checked on each walked row (search words) or drives the query
+		// (SQLite's customer filter).
 		t0 := time.Now()
 		ids, listed, err := q.hitIDs(ctx, hits[0])
 		if err != nil {
 			return p, err
 		}
 		if !listed && time.Since(t0) >= searchBudget {
-			// The hit-driven plan repeats this read (its full-text lookup
-			// cannot be interrupted) and then joins every hit: it cannot
-			// finish within the budget this read already used up.
+			// The walk or the hit-driven plan would start over on a
+			// budget this read already used up.
 			return p, Errorf(EINVALID, TooManyHitsMessage)
 		}
 		if listed {

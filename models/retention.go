@@ -282,16 +282,8 @@ func (q Queries) PurgeEmptyConversations(ctx context.Context, ids []int64) ([]in
 	if err != nil {
 		return nil, fmt.Errorf("purge: conversations left: %w", translate(err))
 	}
-	defer rows.Close()
-	var left []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		left = append(left, id)
-	}
-	if err := rows.Err(); err != nil {
+	left, err := collectIDs(rows)
+	if err != nil {
 		return nil, err
 	}
 	var gone []int64

@@ -51,16 +51,13 @@ func SearchTerms(text string) ([]string, error) {
 	return terms, nil
 }
 
-// matchText is the backend's query for "every term, as a prefix". Terms
-// hold only letters and digits, so nothing in them is query syntax.
-func (q Queries) matchText(terms []string) string {
+// fts5Prefixes is the FTS5 query for "every term, as a prefix" (SQLite's
+// customer filter). Terms hold only letters and digits, so nothing in them
+// is query syntax.
+func fts5Prefixes(terms []string) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		if q.d == MySQL {
-			parts[i] = "+" + t + "*"
-		} else {
-			parts[i] = `"` + t + `"*`
-		}
+		parts[i] = `"` + t + `"*`
 	}
 	return strings.Join(parts, " ")
 }
@@ -127,7 +124,7 @@ func longestFirst(terms []string) []string {
 // matches every term (SQLite; MySQL lists the customers first, see
 // customerCondition).
 func (q Queries) customerHits(terms []string) hitSet {
-	return hitSet{{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{q.matchText(terms)}}}
+	return hitSet{{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{fts5Prefixes(terms)}}}
 }
 
 // customerListMax is how many matching customers the list's customer

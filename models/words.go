@@ -122,28 +122,14 @@ func (q Queries) addWords(ctx context.Context, id int64, words []string) error {
 // retention purge calls it for each conversation that lost messages but
 // not all of them; a purged word is no longer found).
 func (q Queries) ResetWords(ctx context.Context, id int64) error {
-	var subject string
-	if err := q.q.QueryRowContext(ctx, `SELECT subject FROM conversations WHERE id = ?`, id).Scan(&subject); err != nil {
-		return fmt.Errorf("words of conversation %d: %w", id, translate(err))
-	}
-	texts := []string{subject}
-	rows, err := q.q.QueryContext(ctx, `SELECT body FROM messages WHERE conversation_id = ?`, id)
+	ids, texts, err := q.conversationTexts(ctx, id, 1)
 	if err != nil {
-		return fmt.Errorf("words of conversation %d: %w", id, translate(err))
+		return err
 	}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			rows.Close()
-			return fmt.Errorf("words of conversation %d: %w", id, err)
-		}
-		texts = append(texts, body)
+	if len(ids) == 0 || ids[0] != id {
+		return fmt.Errorf("words of conversation %d: %w", id, Errorf(ENOTFOUND, "conversation %d not found", id))
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("words of conversation %d: %w", id, translate(err))
-	}
-	words := textWords(texts...)
+	words := textWords(texts[0]...)
 	keep := `SELECT value FROM json_each(?)`
 	if q.d == MySQL {
 		keep = `SELECT j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (w VARCHAR(84) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) AS j`
@@ -169,11 +155,11 @@ func (q Queries) queueGoneWords(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	insert := `INSERT OR IGNORE INTO conversation_words_gone (conversation_id) SELECT value FROM json_each(?)`
+	insert := `INSERT OR IGNORE INTO`
 	if q.d == MySQL {
-		insert = `INSERT IGNORE INTO conversation_words_gone (conversation_id) SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j`
+		insert = `INSERT IGNORE INTO`
 	}
-	if _, err := q.q.ExecContext(ctx, insert, "["+intList(ids)+"]"); err != nil {
+	if _, err := q.q.ExecContext(ctx, insert+` conversation_words_gone (conversation_id) `+q.idSet(), "["+intList(ids)+"]"); err != nil {
 		return fmt.Errorf("queue words of deleted conversations: %w", translate(err))
 	}
 	return nil
@@ -189,17 +175,8 @@ func (s *Store) SweepGoneWords(ctx context.Context, limit int) (int, error) {
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
+		ids, err := collectIDs(rows)
+		if err != nil || len(ids) == 0 {
 			return err
 		}
 		in, args := inList(ids)

@@ -133,9 +133,9 @@ func main() {
 
 // sweepWords times the clean-up job's sweep of the purged conversations'
 // search words, unthrottled, in its chunks.
-func sweepWords(ctx context.Context, st *models.Store, max time.Duration, dbPid int) error {
-	var words0, words1 int64
-	if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_gone`).Scan(&words0); err != nil {
+func sweepWords(ctx context.Context, st *models.Store, limit time.Duration, dbPid int) error {
+	var queued0, queued1 int64
+	if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_gone`).Scan(&queued0); err != nil {
 		return err
 	}
 	dbTime := func() time.Duration {
@@ -146,7 +146,7 @@ func sweepWords(ctx context.Context, st *models.Store, max time.Duration, dbPid 
 	}
 	start, cpu0 := time.Now(), dbTime()
 	var swept int
-	for time.Since(start) < max {
+	for time.Since(start) < limit {
 		n, err := st.SweepGoneWords(ctx, 100)
 		if err != nil {
 			return err
@@ -157,16 +157,14 @@ func sweepWords(ctx context.Context, st *models.Store, max time.Duration, dbPid 
 		}
 	}
 	took, dbCPU := time.Since(start), dbTime()-cpu0
-	if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_gone`).Scan(&words1); err != nil {
+	if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words_gone`).Scan(&queued1); err != nil {
 		return err
 	}
 	fmt.Printf("word sweep (unthrottled, 100 conversations a transaction): %d purged conversations' words deleted in %s: %.0f conversations/s; "+
 		"database server CPU %.1f ms per 1,000 conversations; %d of %d still queued\n",
-		swept, took.Round(time.Millisecond), float64(swept)/took.Seconds(), float64(dbCPU.Microseconds())/1000/float64(max1(swept))*1000, words1, words0)
+		swept, took.Round(time.Millisecond), float64(swept)/took.Seconds(), float64(dbCPU.Microseconds())/1000/float64(max(swept, 1))*1000, queued1, queued0)
 	return nil
 }
-
-func max1(n int) int { return max(n, 1) }
 
 func printReport(cfg config, r report) {
 	pace := "adaptive pace"
