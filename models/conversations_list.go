@@ -183,6 +183,14 @@ type listPlan struct {
 	hint    string   // an index hint for the conversations (MySQL)
 	hints   []string // each branch's index hint
 	idsHint string   // the rows' hint when search hits are an id list
+	// listed are the search's hits when listed (sorted ids), their
+	// condition common[idsCond] with its argument args[idsArg]. walk says
+	// the page walks the activity order for them in Parley (idsHint set):
+	// the rows query without that condition, filtered here; keys makes it
+	// select only id and activity.
+	listed          []int64
+	idsCond, idsArg int
+	walk, keys      bool
 	// walkHint makes the rows walk the activity order checking a dense
 	// listed set (many customers); countHint is the count's own index.
 	walkHint, countHint string
@@ -390,6 +398,7 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				// One parameter, not 10,000 literals: MariaDB spent more
 				// parsing and planning such a list than walking with it.
 				add("id IN ("+q.idSet()+")", "["+intList(ids)+"]")
+				p.listed, p.idsCond, p.idsArg = ids, len(p.common)-1, len(p.args)-1
 				// MariaDB reads the listed ids through the primary key and
 				// sorts them all; with many hits, one walk in activity
 				// order that checks the id on the index stops after a page
@@ -401,6 +410,7 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				if q.d == MySQL && p.hint == "" && len(f.Statuses) <= 1 &&
 					float64(len(ids)) >= math.Sqrt(float64(f.Limit+1)*n) {
 					p.idsHint = " IGNORE INDEX (PRIMARY)"
+					p.walk = true
 				}
 			}
 			for _, h := range hits[1:] {
@@ -553,7 +563,7 @@ func (p listPlan) rowsQuery(cursor string, desc bool, limit int) (string, []any,
 		return query, append(append(append([]any{}, p.drive.Args...), args...), limit), nil
 	}
 	cols := conversationColumns
-	if p.cover {
+	if p.cover || p.keys {
 		cols = "id, " + p.f.activity()
 	}
 	var query string
@@ -656,17 +666,25 @@ func (q Queries) ListConversations(ctx context.Context, scopes []Scope, f Conver
 		cursor = f.Before
 	}
 	desc := !f.Asc != back
-	query, args, err := p.rowsQuery(cursor, desc, f.Limit+1)
-	if err != nil {
-		return ConversationPage{}, err
+	var items []Conversation
+	walked := false
+	if p.walk {
+		if items, walked, err = q.walkHits(ctx, p, cursor, desc, f.Limit+1); err != nil {
+			return ConversationPage{}, err
+		}
 	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return ConversationPage{}, fmt.Errorf("list conversations: %w", translate(err))
-	}
-	items, err := collectConversations(rows)
-	if err != nil {
-		return ConversationPage{}, err
+	if !walked {
+		query, args, err := p.rowsQuery(cursor, desc, f.Limit+1)
+		if err != nil {
+			return ConversationPage{}, err
+		}
+		rows, err := q.q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return ConversationPage{}, fmt.Errorf("list conversations: %w", translate(err))
+		}
+		if items, err = collectConversations(rows); err != nil {
+			return ConversationPage{}, err
+		}
 	}
 	more := len(items) > f.Limit
 	if more {
@@ -702,6 +720,96 @@ func (q Queries) ListConversations(ctx context.Context, scopes []Scope, f Conver
 		page.Total, page.Capped = min(n, CountCap), n > CountCap
 	}
 	return page, nil
+}
+
+// hitWalkMax is the most index entries a page's walk for listed hits
+// reads in one scope branch (walkHits) before it leaves the page to the
+// database's own plan.
+var hitWalkMax = 20000
+
+// walkHits finds a page of listed search hits by walking each scope
+// branch's activity order (its index, every other condition) for ids and
+// keeping the hits here, a chunk at a time: the hits met in the branches'
+// walks hold the page, whose rows are then read in order. MariaDB doing
+// the same check materialized the 10,000-id JSON parameter for each branch
+// first, which cost more than the walks themselves. ok is false when a
+// branch read hitWalkMax entries without meeting a page of hits (hits rare
+// where this filter walks): the caller runs the plan's own query.
+func (q Queries) walkHits(ctx context.Context, p listPlan, cursor string, desc bool, limit int) (items []Conversation, ok bool, err error) {
+	w := p
+	w.common = slices.Delete(slices.Clone(p.common), p.idsCond, p.idsCond+1)
+	w.args = slices.Delete(slices.Clone(p.args), p.idsArg, p.idsArg+1)
+	w.keys = true
+	var found []int64
+	for i := range p.branches {
+		w.branches, w.hints = p.branches[i:i+1], p.hints[i:i+1]
+		if found, ok, err = q.walkBranch(ctx, w, cursor, desc, limit, found); err != nil || !ok {
+			return nil, ok, err
+		}
+	}
+	if len(found) == 0 {
+		return nil, true, nil
+	}
+	slices.Sort(found)
+	found = slices.Compact(found) // branches may overlap
+	_, _, order, _ := p.seek("", desc)
+	in, args := inList(found)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id IN (`+in+`)`+order+` LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, false, fmt.Errorf("list conversations: %w", translate(err))
+	}
+	items, err = collectConversations(rows)
+	return items, err == nil, err
+}
+
+// walkBranch walks w's one branch from cursor, a chunk of ids at a time,
+// until it has met limit hits or the branch's end, and appends every hit
+// it met to found.
+func (q Queries) walkBranch(ctx context.Context, w listPlan, cursor string, desc bool, limit int, found []int64) ([]int64, bool, error) {
+	hits := w.listed
+	// A chunk expected to hold the page (the largest id bounds the
+	// conversations), half as much again; doubled while the page is short.
+	chunk := int(min(float64(limit)*1.5*float64(hits[len(hits)-1])/float64(len(hits)), float64(hitWalkMax)))
+	chunk = max(chunk, limit)
+	var ids []int64
+	for met, walked := 0, 0; ; {
+		query, args, err := w.rowsQuery(cursor, desc, chunk)
+		if err != nil {
+			return nil, false, err
+		}
+		if ids, err = q.concatIDs(ctx, query, args, ids[:0]); err != nil {
+			return nil, false, fmt.Errorf("list conversations: %w", err)
+		}
+		for _, id := range ids {
+			if _, hit := slices.BinarySearch(hits, id); hit {
+				found = append(found, id)
+				met++
+			}
+		}
+		walked += len(ids)
+		if met >= limit || len(ids) < chunk {
+			return found, true, nil
+		}
+		if walked >= hitWalkMax {
+			return nil, false, nil
+		}
+		// The chunk's last entry in the walk's order: its first in the
+		// other direction.
+		last, largs, err := w.rowsQuery(cursor, desc, chunk)
+		if err != nil {
+			return nil, false, err
+		}
+		_, _, back, _ := w.seek("", !desc)
+		var k struct {
+			id int64
+			at time.Time
+		}
+		if err := q.q.QueryRowContext(ctx, `SELECT id, `+w.f.activity()+` FROM (`+last+`) c`+back+` LIMIT 1`, largs...).Scan(&k.id, &k.at); err != nil {
+			return nil, false, fmt.Errorf("list conversations: %w", translate(err))
+		}
+		cursor = EncodeCursor(k.at, k.id)
+		chunk = min(chunk*2, hitWalkMax-walked)
+	}
 }
 
 // count runs the plan's capped count (CountCap+1 means more).
@@ -773,41 +881,67 @@ func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error 
 
 // hitIDs reads a hit set's conversation ids, at most hitListMax of them;
 // listed is false when there are more. Each part is read on its own, up to
-// hitListMax+1 rows, as they come (no DISTINCT: its temporary table cost
-// MariaDB more than the range read): a conversation met twice (two of its
-// words start with a term) counts twice towards the limit, which can only
-// send a set near the limit to the walk, never drop a hit.
+// hitListMax+1 entries, as they come (no DISTINCT: its temporary table cost
+// MariaDB more than the range read) and as one comma-separated row (10,000
+// rows cost the server ~4 ms of CPU through database/sql): a conversation
+// met twice (two of its words start with a term) counts twice towards the
+// limit, which can only send a set near the limit to the walk, never drop
+// a hit.
 func (q Queries) hitIDs(ctx context.Context, h hitSet) (ids []int64, listed bool, err error) {
-	seen := map[int64]bool{}
 	for _, part := range h {
-		rows, err := q.q.QueryContext(ctx, `SELECT hit_id FROM (`+part.Where+`) h LIMIT ?`, append(append([]any{}, part.Args...), hitListMax+1)...)
+		got, err := q.concatIDs(ctx, `SELECT hit_id AS id FROM (`+part.Where+`) h LIMIT ?`, append(append([]any{}, part.Args...), hitListMax+1), ids)
 		if err != nil {
-			return nil, false, fmt.Errorf("search: %w", translate(err))
+			return nil, false, fmt.Errorf("search: %w", err)
 		}
-		n := 0
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, false, fmt.Errorf("scan hit: %w", err)
-			}
-			n++
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, false, fmt.Errorf("search: %w", translate(err))
-		}
-		if n > hitListMax || len(ids) > hitListMax {
+		if len(got)-len(ids) > hitListMax {
 			return nil, false, nil
 		}
+		ids = got
 	}
 	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > hitListMax {
+		return nil, false, nil
+	}
 	return ids, true, nil
+}
+
+// concatMax is the longest comma-separated id list concatIDs reads
+// (MariaDB's group_concat_max_len for it): 100,000 ids of 20 digits.
+const concatMax = 2 << 20
+
+// concatIDs runs query (its column id) and appends the ids it selects to
+// ids, read as one GROUP_CONCAT row instead of a row each.
+func (q Queries) concatIDs(ctx context.Context, query string, args []any, ids []int64) ([]int64, error) {
+	set := ""
+	if q.d == MySQL {
+		set = fmt.Sprintf("SET STATEMENT group_concat_max_len=%d FOR ", concatMax)
+	}
+	var list sql.NullString
+	var n int
+	if err := q.q.QueryRowContext(ctx, set+`SELECT GROUP_CONCAT(id), COUNT(*) FROM (`+query+`) c`, args...).Scan(&list, &n); err != nil {
+		return nil, translate(err)
+	}
+	return appendIDList(ids, list.String, n)
+}
+
+// appendIDList appends the ids of a comma-separated list of n decimal ids.
+func appendIDList(ids []int64, list string, n int) ([]int64, error) {
+	start := len(ids)
+	for f := range strings.SplitSeq(list, ",") {
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("id list: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids)-start != n {
+		return nil, fmt.Errorf("id list: %d ids of %d (cut short?)", len(ids)-start, n)
+	}
+	return ids, nil
 }
 
 // intList writes ids as SQL integer literals (ids come from the database,

@@ -10,6 +10,14 @@ func SetPlanLimits(createdWalk, customerList, hitList int) (restore func()) {
 	return func() { createdWalkMax, customerListMax, hitListMax = c, l, h }
 }
 
+// SetHitWalkMax sets how many index entries a page's walk for listed
+// search hits reads before it leaves the page to the database.
+func SetHitWalkMax(n int) (restore func()) {
+	m := hitWalkMax
+	hitWalkMax = n
+	return func() { hitWalkMax = m }
+}
+
 // SetSearchBudget sets the time a search too wide to list may take.
 func SetSearchBudget(d time.Duration) (restore func()) {
 	b := searchBudget

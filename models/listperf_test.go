@@ -450,61 +450,81 @@ func TestSearchBranchWalks(t *testing.T) {
 			statuses []models.Status
 			index    string
 		}{{"search", nil, "conversations_assigned)"}, {"search + status", []models.Status{models.StatusOpen}, "conversations_assigned_status)"}} {
-			for _, asc := range []bool{false, true} {
-				var want []int64
-				for _, r := range rows {
-					if r.hit && (r.who == nil || *r.who == me) && (tc.statuses == nil || r.status == tc.statuses[0]) {
-						want = append(want, r.id)
+			// The page's walk for the hits runs in Parley; with a walk
+			// limit of one entry it gives up and the database's plan
+			// (the ids as a JSON parameter) answers the same.
+			for _, walkMax := range []int{20000, 1} {
+				restore := models.SetHitWalkMax(walkMax)
+				for _, asc := range []bool{false, true} {
+					var want []int64
+					for _, r := range rows {
+						if r.hit && (r.who == nil || *r.who == me) && (tc.statuses == nil || r.status == tc.statuses[0]) {
+							want = append(want, r.id)
+						}
+					}
+					slices.SortFunc(want, func(a, b int64) int {
+						ra, rb := rows[slices.IndexFunc(rows, func(r row) bool { return r.id == a })], rows[slices.IndexFunc(rows, func(r row) bool { return r.id == b })]
+						if c := ra.at.Compare(rb.at); c != 0 {
+							return c
+						}
+						return int(a - b)
+					})
+					if !asc {
+						slices.Reverse(want)
+					}
+					name := fmt.Sprintf("%s, asc %v, walk limit %d", tc.name, asc, walkMax)
+					f := models.ConversationFilter{Query: "tangerine", Statuses: tc.statuses, Limit: 1, Asc: asc, Count: true}
+					ran = ran[:0]
+					var got []int64
+					var pages []models.ConversationPage
+					for range 20 {
+						p, err := q.ListConversations(ctx, agent, f)
+						if err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						if p.Total != len(want) {
+							t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
+						}
+						pages = append(pages, p)
+						got = append(got, idsOf(p.Items)...)
+						if p.NextCursor == "" {
+							break
+						}
+						f.Cursor = p.NextCursor
+					}
+					if !slices.Equal(got, want) || len(want) < 3 {
+						t.Errorf("%s: forward %v; want %v", name, got, want)
+					}
+					used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, "FORCE INDEX ("+tc.index) })
+					if used != (st.Config.Dialect == models.MySQL) {
+						t.Errorf("%s: walked %s: %v", name, tc.index, used)
+					}
+					inParley := slices.ContainsFunc(ran, func(s string) bool {
+						return strings.Contains(s, "(SELECT id, last_message_at FROM conversations") && !strings.Contains(s, "JSON_TABLE")
+					})
+					if inParley != (st.Config.Dialect == models.MySQL) {
+						t.Errorf("%s: walked for the hits in Parley: %v", name, inParley)
+					}
+					byDB := slices.ContainsFunc(ran, func(s string) bool {
+						return strings.Contains(s, "SELECT id, customer_id") && (strings.Contains(s, "JSON_TABLE") || strings.Contains(s, "json_each"))
+					})
+					// (With a status the branches end before the walk's limit.)
+					if tc.statuses == nil && byDB != (st.Config.Dialect == models.SQLite || walkMax == 1) {
+						t.Errorf("%s: the database's plan listed the page: %v", name, byDB)
+					}
+					f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
+					for i := len(pages) - 2; i >= 0; i-- {
+						p, err := q.ListConversations(ctx, agent, f)
+						if err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
+							t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
+						}
+						f.Before = p.PrevCursor
 					}
 				}
-				slices.SortFunc(want, func(a, b int64) int {
-					ra, rb := rows[slices.IndexFunc(rows, func(r row) bool { return r.id == a })], rows[slices.IndexFunc(rows, func(r row) bool { return r.id == b })]
-					if c := ra.at.Compare(rb.at); c != 0 {
-						return c
-					}
-					return int(a - b)
-				})
-				if !asc {
-					slices.Reverse(want)
-				}
-				name := fmt.Sprintf("%s, asc %v", tc.name, asc)
-				f := models.ConversationFilter{Query: "tangerine", Statuses: tc.statuses, Limit: 1, Asc: asc, Count: true}
-				ran = ran[:0]
-				var got []int64
-				var pages []models.ConversationPage
-				for range 20 {
-					p, err := q.ListConversations(ctx, agent, f)
-					if err != nil {
-						t.Fatalf("%s: %v", name, err)
-					}
-					if p.Total != len(want) {
-						t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
-					}
-					pages = append(pages, p)
-					got = append(got, idsOf(p.Items)...)
-					if p.NextCursor == "" {
-						break
-					}
-					f.Cursor = p.NextCursor
-				}
-				if !slices.Equal(got, want) || len(want) < 3 {
-					t.Errorf("%s: forward %v; want %v", name, got, want)
-				}
-				used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, "FORCE INDEX ("+tc.index) })
-				if used != (st.Config.Dialect == models.MySQL) {
-					t.Errorf("%s: walked %s: %v", name, tc.index, used)
-				}
-				f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
-				for i := len(pages) - 2; i >= 0; i-- {
-					p, err := q.ListConversations(ctx, agent, f)
-					if err != nil {
-						t.Fatalf("%s: %v", name, err)
-					}
-					if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
-						t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
-					}
-					f.Before = p.PrevCursor
-				}
+				restore()
 			}
 		}
 	})
@@ -538,6 +558,102 @@ func TestSearchTooWide(t *testing.T) {
 		}
 		if _, _, err := st.CountConversations(ctx, all, f); models.ErrorCode(err) != models.EINVALID {
 			t.Errorf("count: %v; want invalid", err)
+		}
+	})
+}
+
+// TestSearchWalkChunks: when the newest conversations hold none of the
+// hits, the page's walk for them reads on past its first chunk (from the
+// chunk's last entry) and still lists every hit in order, once, forward
+// and back; with a walk limit it gives up and the database's plan answers
+// the same.
+func TestSearchWalkChunks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		base := models.Now(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+		cu := models.Customer{Email: "chunks@example.com", Name: "Chunks", CreatedAt: base}
+		if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+			t.Fatal(err)
+		}
+		var want []int64  // newest first
+		var order []int64 // every conversation, newest first
+		for i := range 40 {
+			at := base.Add(time.Duration(i/2) * time.Minute) // pairs share a time
+			subject := fmt.Sprint("Box ", i)
+			if i < 10 {
+				subject = fmt.Sprint("Tangerine box ", i)
+			}
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: subject,
+				Status: models.StatusOpen, CreatedAt: at, UpdatedAt: at, LastMessageAt: at, PublicLastAt: at}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			if i < 10 {
+				want = append([]int64{c.ID}, want...)
+			}
+			order = append([]int64{c.ID}, order...)
+		}
+		for _, walkMax := range []int{20000, 20} {
+			restore := models.SetHitWalkMax(walkMax)
+			type stmt struct {
+				query string
+				args  []any
+			}
+			var ran []stmt
+			q := st.Traced(func(query string, args []any, _ time.Duration) { ran = append(ran, stmt{query, args}) })
+			f := models.ConversationFilter{Query: "tangerine", Limit: 1}
+			var got []int64
+			var pages []models.ConversationPage
+			var first []stmt // the first page's statements
+			for range 20 {
+				p, err := q.ListConversations(ctx, all, f)
+				if err != nil {
+					t.Fatalf("walk limit %d: %v", walkMax, err)
+				}
+				if first == nil {
+					first = slices.Clone(ran)
+				}
+				pages = append(pages, p)
+				got = append(got, idsOf(p.Items)...)
+				if p.NextCursor == "" {
+					break
+				}
+				f.Cursor = p.NextCursor
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("walk limit %d: forward %v; want %v", walkMax, got, want)
+			}
+			f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
+			for i := len(pages) - 2; i >= 0; i-- {
+				p, err := q.ListConversations(ctx, all, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
+					t.Errorf("walk limit %d: back page %d = %v; want %v", walkMax, i, idsOf(p.Items), idsOf(pages[i].Items))
+				}
+				f.Before = p.PrevCursor
+			}
+			if st.Config.Dialect == models.MySQL {
+				// The first page: the first chunk of the newest holds no
+				// hit (they follow 30 others); the next chunk starts after
+				// the first one's last entry, never before it.
+				var walks []stmt
+				for _, s := range first {
+					if strings.Contains(s.query, "GROUP_CONCAT(id), COUNT(*) FROM (SELECT id, last_message_at FROM conversations") {
+						walks = append(walks, s)
+					}
+				}
+				if len(walks) < 2 {
+					t.Fatalf("walk limit %d: %d chunks for the first page; want the walk to read on", walkMax, len(walks))
+				}
+				chunk := walks[0].args[len(walks[0].args)-1].(int)
+				after := walks[1].args[len(walks[1].args)-2]
+				if chunk >= 30 || after != order[chunk-1] {
+					t.Errorf("walk limit %d: a chunk of %d, the next after id %v; want after %d", walkMax, chunk, after, order[chunk-1])
+				}
+			}
+			restore()
 		}
 	})
 }
