@@ -39,6 +39,7 @@ import (
 type config struct {
 	Days     int           // retention_days to purge with
 	Rate     int           // customer sends per second (0: none, the unthrottled purge)
+	Warm     time.Duration // sends at the rate, not measured, before the idle ones (a freshly started server's cold cache)
 	Idle     time.Duration // how long the idle sends are measured first
 	Batch    int           // purge batch size
 	Pause    time.Duration // pause between purge batches
@@ -98,6 +99,7 @@ func main() {
 	cfg := config{}
 	flag.IntVar(&cfg.Days, "days", 365, "retention_days for the purge")
 	flag.IntVar(&cfg.Rate, "rate", 100, "customer sends per second during the purge (0: none)")
+	flag.DurationVar(&cfg.Warm, "warm", 30*time.Second, "sends at the rate before the idle ones, not measured: a freshly started database's cold cache made the idle p99 tens of times the warm one")
 	flag.DurationVar(&cfg.Idle, "idle", 20*time.Second, "how long to measure the sends with no purge first")
 	flag.IntVar(&cfg.Batch, "batch", inbox.DefaultPurgeBatch, "purge batch size")
 	flag.DurationVar(&cfg.Pause, "pause", 0, "a fixed pause between purge batches")
@@ -423,6 +425,16 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 		cfg.Senders = 64
 	}
 	snd := &sender{svc: svc, targets: ts, rate: cfg.Rate, slots: make(chan struct{}, cfg.Senders)}
+	if cfg.Rate > 0 && cfg.Warm > 0 {
+		logger.Printf("warming up: sends at %d/s for %s, not measured", cfg.Rate, cfg.Warm)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() { snd.run(stop); close(done) }()
+		time.Sleep(cfg.Warm)
+		close(stop)
+		<-done
+		snd.take()
+	}
 	if cfg.Rate > 0 && cfg.Idle > 0 {
 		logger.Printf("idle sends at %d/s for %s", cfg.Rate, cfg.Idle)
 		stop := make(chan struct{})
