@@ -203,6 +203,7 @@ func TestListPlansForBigData(t *testing.T) {
 					return slices.Index(rows, r)%3 == 0 && !r.created.Before(from) && r.created.Before(to)
 				})},
 				{"customer name, one customer", models.ConversationFilter{Customer: "novák4"}, want(func(r row) bool { return r.cust == 4 })},
+				{"customer name, words of two customers", models.ConversationFilter{Customer: "käthe web"}, nil},
 			} {
 				// Page by 3 through the whole result: cursors work on both plans.
 				f := tc.f
