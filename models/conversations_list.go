@@ -771,43 +771,42 @@ func (q Queries) walkBranch(ctx context.Context, w listPlan, cursor string, desc
 	// conversations), half as much again; doubled while the page is short.
 	chunk := int(min(float64(limit)*1.5*float64(hits[len(hits)-1])/float64(len(hits)), float64(hitWalkMax)))
 	chunk = max(chunk, limit)
-	var ids []int64
 	for met, walked := 0, 0; ; {
 		query, args, err := w.rowsQuery(cursor, desc, chunk)
 		if err != nil {
 			return nil, false, err
 		}
-		if ids, err = q.concatIDs(ctx, query, args, ids[:0]); err != nil {
-			return nil, false, fmt.Errorf("list conversations: %w", err)
+		rows, err := q.q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, false, fmt.Errorf("list conversations: %w", translate(err))
 		}
-		for _, id := range ids {
+		got := 0
+		var id int64
+		var at time.Time
+		for rows.Next() {
+			if err := rows.Scan(&id, &at); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("scan conversation key: %w", err)
+			}
+			got++
 			if _, hit := slices.BinarySearch(hits, id); hit {
 				found = append(found, id)
 				met++
 			}
 		}
-		walked += len(ids)
-		if met >= limit || len(ids) < chunk {
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("list conversations: %w", translate(err))
+		}
+		walked += got
+		if met >= limit || got < chunk {
 			return found, true, nil
 		}
 		if walked >= hitWalkMax {
 			return nil, false, nil
 		}
-		// The chunk's last entry in the walk's order: its first in the
-		// other direction.
-		last, largs, err := w.rowsQuery(cursor, desc, chunk)
-		if err != nil {
-			return nil, false, err
-		}
-		_, _, back, _ := w.seek("", !desc)
-		var k struct {
-			id int64
-			at time.Time
-		}
-		if err := q.q.QueryRowContext(ctx, `SELECT id, `+w.f.activity()+` FROM (`+last+`) c`+back+` LIMIT 1`, largs...).Scan(&k.id, &k.at); err != nil {
-			return nil, false, fmt.Errorf("list conversations: %w", translate(err))
-		}
-		cursor = EncodeCursor(k.at, k.id)
+		cursor = EncodeCursor(at, id) // the chunk's last entry
 		chunk = min(chunk*2, hitWalkMax-walked)
 	}
 }
@@ -881,17 +880,31 @@ func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error 
 
 // hitIDs reads a hit set's conversation ids, at most hitListMax of them;
 // listed is false when there are more. Each part is read on its own, up to
-// hitListMax+1 entries, as they come (no DISTINCT: its temporary table cost
-// MariaDB more than the range read) and as one comma-separated row (10,000
-// rows cost the server ~4 ms of CPU through database/sql): a conversation
-// met twice (two of its words start with a term) counts twice towards the
-// limit, which can only send a set near the limit to the walk, never drop
-// a hit.
+// hitListMax+1 rows, as they come (no DISTINCT: its temporary table cost
+// MariaDB more than the range read; and not as one GROUP_CONCAT row: its
+// LIMIT's temporary table cost more than the rows), then sorted and
+// deduplicated: a conversation met twice (two of its words start with a
+// term) counts twice towards the limit, which can only send a set near
+// the limit to the walk, never drop a hit.
 func (q Queries) hitIDs(ctx context.Context, h hitSet) (ids []int64, listed bool, err error) {
 	for _, part := range h {
-		got, err := q.concatIDs(ctx, `SELECT hit_id AS id FROM (`+part.Where+`) h LIMIT ?`, append(append([]any{}, part.Args...), hitListMax+1), ids)
+		rows, err := q.q.QueryContext(ctx, `SELECT hit_id FROM (`+part.Where+`) h LIMIT ?`, append(append([]any{}, part.Args...), hitListMax+1)...)
 		if err != nil {
-			return nil, false, fmt.Errorf("search: %w", err)
+			return nil, false, fmt.Errorf("search: %w", translate(err))
+		}
+		got := ids
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("scan hit: %w", err)
+			}
+			got = append(got, id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("search: %w", translate(err))
 		}
 		if len(got)-len(ids) > hitListMax {
 			return nil, false, nil
@@ -904,44 +917,6 @@ func (q Queries) hitIDs(ctx context.Context, h hitSet) (ids []int64, listed bool
 		return nil, false, nil
 	}
 	return ids, true, nil
-}
-
-// concatMax is the longest comma-separated id list concatIDs reads
-// (MariaDB's group_concat_max_len for it): 100,000 ids of 20 digits.
-const concatMax = 2 << 20
-
-// concatIDs runs query (its column id) and appends the ids it selects to
-// ids, read as one GROUP_CONCAT row instead of a row each.
-func (q Queries) concatIDs(ctx context.Context, query string, args []any, ids []int64) ([]int64, error) {
-	set := ""
-	if q.d == MySQL {
-		set = fmt.Sprintf("SET STATEMENT group_concat_max_len=%d FOR ", concatMax)
-	}
-	var list sql.NullString
-	var n int
-	if err := q.q.QueryRowContext(ctx, set+`SELECT GROUP_CONCAT(id), COUNT(*) FROM (`+query+`) c`, args...).Scan(&list, &n); err != nil {
-		return nil, translate(err)
-	}
-	return appendIDList(ids, list.String, n)
-}
-
-// appendIDList appends the ids of a comma-separated list of n decimal ids.
-func appendIDList(ids []int64, list string, n int) ([]int64, error) {
-	start := len(ids)
-	for f := range strings.SplitSeq(list, ",") {
-		if f == "" {
-			continue
-		}
-		id, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("id list: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if len(ids)-start != n {
-		return nil, fmt.Errorf("id list: %d ids of %d (cut short?)", len(ids)-start, n)
-	}
-	return ids, nil
 }
 
 // intList writes ids as SQL integer literals (ids come from the database,

@@ -501,7 +501,7 @@ func TestSearchBranchWalks(t *testing.T) {
 						t.Errorf("%s: walked %s: %v", name, tc.index, used)
 					}
 					inParley := slices.ContainsFunc(ran, func(s string) bool {
-						return strings.Contains(s, "(SELECT id, last_message_at FROM conversations") && !strings.Contains(s, "JSON_TABLE")
+						return strings.HasPrefix(s, "SELECT id, last_message_at FROM conversations") && !strings.Contains(s, "JSON_TABLE")
 					})
 					if inParley != (st.Config.Dialect == models.MySQL) {
 						t.Errorf("%s: walked for the hits in Parley: %v", name, inParley)
@@ -641,7 +641,7 @@ func TestSearchWalkChunks(t *testing.T) {
 				// the first one's last entry, never before it.
 				var walks []stmt
 				for _, s := range first {
-					if strings.Contains(s.query, "GROUP_CONCAT(id), COUNT(*) FROM (SELECT id, last_message_at FROM conversations") {
+					if strings.HasPrefix(s.query, "SELECT id, last_message_at FROM conversations") {
 						walks = append(walks, s)
 					}
 				}
