@@ -343,27 +343,8 @@ func TestListCoverPlans(t *testing.T) {
 						if tc.limit > 0 {
 							f.Limit = tc.limit
 						}
-						var got []int64
-						var pages []models.ConversationPage
 						ran = ran[:0]
-						for range 60 {
-							p, err := q.ListConversations(ctx, sc.scopes, f)
-							if err != nil {
-								t.Fatalf("%s: %v", name, err)
-							}
-							if p.Total != len(want) || p.Capped {
-								t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
-							}
-							pages = append(pages, p)
-							got = append(got, idsOf(p.Items)...)
-							if p.NextCursor == "" {
-								break
-							}
-							f.Cursor = p.NextCursor
-						}
-						if !slices.Equal(got, want) {
-							t.Errorf("%s: forward %v; want %v", name, got, want)
-						}
+						pageBothWays(t, name, q, sc.scopes, f, want, len(want))
 						index := tc.index
 						if tc.limit > 0 && sc.name == "agent" {
 							index = "FORCE INDEX (conversations_assigned)" // each branch walks its assignee's order
@@ -371,17 +352,6 @@ func TestListCoverPlans(t *testing.T) {
 						used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, index) })
 						if wantUsed := st.Config.Dialect == models.MySQL && limits[0] == 1; used != wantUsed {
 							t.Errorf("%s: read through %s: %v; want %v", name, index, used, wantUsed)
-						}
-						f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
-						for i := len(pages) - 2; i >= 0; i-- {
-							p, err := q.ListConversations(ctx, sc.scopes, f)
-							if err != nil {
-								t.Fatalf("%s: %v", name, err)
-							}
-							if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
-								t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
-							}
-							f.Before = p.PrevCursor
 						}
 					}
 				}
@@ -476,25 +446,9 @@ func TestSearchBranchWalks(t *testing.T) {
 					name := fmt.Sprintf("%s, asc %v, walk limit %d", tc.name, asc, walkMax)
 					f := models.ConversationFilter{Query: "tangerine", Statuses: tc.statuses, Limit: 1, Asc: asc, Count: true}
 					ran = ran[:0]
-					var got []int64
-					var pages []models.ConversationPage
-					for range 20 {
-						p, err := q.ListConversations(ctx, agent, f)
-						if err != nil {
-							t.Fatalf("%s: %v", name, err)
-						}
-						if p.Total != len(want) {
-							t.Errorf("%s: total %d; want %d", name, p.Total, len(want))
-						}
-						pages = append(pages, p)
-						got = append(got, idsOf(p.Items)...)
-						if p.NextCursor == "" {
-							break
-						}
-						f.Cursor = p.NextCursor
-					}
-					if !slices.Equal(got, want) || len(want) < 3 {
-						t.Errorf("%s: forward %v; want %v", name, got, want)
+					pageBothWays(t, name, q, agent, f, want, len(want))
+					if len(want) < 3 {
+						t.Fatalf("%s: %d hits; the test wants a few pages", name, len(want))
 					}
 					used := slices.ContainsFunc(ran, func(s string) bool { return strings.Contains(s, "FORCE INDEX ("+tc.index) })
 					if used != (st.Config.Dialect == models.MySQL) {
@@ -512,17 +466,6 @@ func TestSearchBranchWalks(t *testing.T) {
 					// (With a status the branches end before the walk's limit.)
 					if tc.statuses == nil && byDB != (st.Config.Dialect == models.SQLite || walkMax == 1) {
 						t.Errorf("%s: the database's plan listed the page: %v", name, byDB)
-					}
-					f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
-					for i := len(pages) - 2; i >= 0; i-- {
-						p, err := q.ListConversations(ctx, agent, f)
-						if err != nil {
-							t.Fatalf("%s: %v", name, err)
-						}
-						if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
-							t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
-						}
-						f.Before = p.PrevCursor
 					}
 				}
 				restore()
@@ -603,38 +546,12 @@ func TestSearchWalkChunks(t *testing.T) {
 			var ran []stmt
 			q := st.Traced(func(query string, args []any, _ time.Duration) { ran = append(ran, stmt{query, args}) })
 			f := models.ConversationFilter{Query: "tangerine", Limit: 1}
-			var got []int64
-			var pages []models.ConversationPage
-			var first []stmt // the first page's statements
-			for range 20 {
-				p, err := q.ListConversations(ctx, all, f)
-				if err != nil {
-					t.Fatalf("walk limit %d: %v", walkMax, err)
-				}
-				if first == nil {
-					first = slices.Clone(ran)
-				}
-				pages = append(pages, p)
-				got = append(got, idsOf(p.Items)...)
-				if p.NextCursor == "" {
-					break
-				}
-				f.Cursor = p.NextCursor
+			ran = ran[:0]
+			if _, err := q.ListConversations(ctx, all, f); err != nil {
+				t.Fatal(err)
 			}
-			if !slices.Equal(got, want) {
-				t.Errorf("walk limit %d: forward %v; want %v", walkMax, got, want)
-			}
-			f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
-			for i := len(pages) - 2; i >= 0; i-- {
-				p, err := q.ListConversations(ctx, all, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
-					t.Errorf("walk limit %d: back page %d = %v; want %v", walkMax, i, idsOf(p.Items), idsOf(pages[i].Items))
-				}
-				f.Before = p.PrevCursor
-			}
+			first := slices.Clone(ran) // the first page's statements
+			pageBothWays(t, fmt.Sprint("walk limit ", walkMax), q, all, f, want, -1)
 			if st.Config.Dialect == models.MySQL {
 				// The first page: the first chunk of the newest holds no
 				// hit (they follow 30 others); the next chunk starts after
@@ -657,4 +574,48 @@ func TestSearchWalkChunks(t *testing.T) {
 			restore()
 		}
 	})
+}
+
+// lister lists conversations: a store or its traced queries.
+type lister interface {
+	ListConversations(context.Context, []models.Scope, models.ConversationFilter) (models.ConversationPage, error)
+}
+
+// pageBothWays lists f page by page by cursor and checks the ids in order
+// (and each page's total, wantTotal ≥ 0), then goes back from the last page
+// by each page's PrevCursor and checks every page comes back the same.
+func pageBothWays(t *testing.T, name string, q lister, scopes []models.Scope, f models.ConversationFilter, want []int64, wantTotal int) {
+	t.Helper()
+	ctx := context.Background()
+	var got []int64
+	var pages []models.ConversationPage
+	for range len(want) + 2 {
+		p, err := q.ListConversations(ctx, scopes, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if wantTotal >= 0 && (p.Total != wantTotal || p.Capped) {
+			t.Errorf("%s: total %d (capped %v); want %d", name, p.Total, p.Capped, wantTotal)
+		}
+		pages = append(pages, p)
+		got = append(got, idsOf(p.Items)...)
+		if p.NextCursor == "" {
+			break
+		}
+		f.Cursor = p.NextCursor
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s: forward %v; want %v", name, got, want)
+	}
+	f.Cursor, f.Before = "", pages[len(pages)-1].PrevCursor
+	for i := len(pages) - 2; i >= 0; i-- {
+		p, err := q.ListConversations(ctx, scopes, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !slices.Equal(idsOf(p.Items), idsOf(pages[i].Items)) {
+			t.Errorf("%s: back page %d = %v; want %v", name, i, idsOf(p.Items), idsOf(pages[i].Items))
+		}
+		f.Before = p.PrevCursor
+	}
 }
