@@ -347,6 +347,17 @@ type sender struct {
 	errors    int
 }
 
+// sendFor sends for d alone and answers the sends' latencies and errors.
+func (s *sender) sendFor(d time.Duration) ([]time.Duration, int) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { s.run(stop); close(done) }()
+	time.Sleep(d)
+	close(stop)
+	<-done
+	return s.take()
+}
+
 func (s *sender) run(stop <-chan struct{}) {
 	if s.rate <= 0 {
 		<-stop
@@ -427,23 +438,11 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 	snd := &sender{svc: svc, targets: ts, rate: cfg.Rate, slots: make(chan struct{}, cfg.Senders)}
 	if cfg.Rate > 0 && cfg.Warm > 0 {
 		logger.Printf("warming up: sends at %d/s for %s, not measured", cfg.Rate, cfg.Warm)
-		stop := make(chan struct{})
-		done := make(chan struct{})
-		go func() { snd.run(stop); close(done) }()
-		time.Sleep(cfg.Warm)
-		close(stop)
-		<-done
-		snd.take()
+		snd.sendFor(cfg.Warm)
 	}
 	if cfg.Rate > 0 && cfg.Idle > 0 {
 		logger.Printf("idle sends at %d/s for %s", cfg.Rate, cfg.Idle)
-		stop := make(chan struct{})
-		done := make(chan struct{})
-		go func() { snd.run(stop); close(done) }()
-		time.Sleep(cfg.Idle)
-		close(stop)
-		<-done
-		ls, errs := snd.take()
+		ls, errs := snd.sendFor(cfg.Idle)
 		r.IdleSends, r.IdleErrors, r.IdleP50, r.IdleP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
 	}
 	logger.Printf("purge of slot %s (retention %d days), sends at %d/s", cfg.Slot.Format(time.RFC3339), cfg.Days, cfg.Rate)
