@@ -892,24 +892,23 @@ func (q Queries) hitIDs(ctx context.Context, h hitSet) (ids []int64, listed bool
 		if err != nil {
 			return nil, false, fmt.Errorf("search: %w", translate(err))
 		}
-		got := ids
+		n := len(ids)
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
 				return nil, false, fmt.Errorf("scan hit: %w", err)
 			}
-			got = append(got, id)
+			ids = append(ids, id)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
 			return nil, false, fmt.Errorf("search: %w", translate(err))
 		}
-		if len(got)-len(ids) > hitListMax {
+		if len(ids)-n > hitListMax {
 			return nil, false, nil
 		}
-		ids = got
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
