@@ -183,14 +183,14 @@ type listPlan struct {
 	hint    string   // an index hint for the conversations (MySQL)
 	hints   []string // each branch's index hint
 	idsHint string   // the rows' hint when search hits are an id list
-	// listed are the search's hits when listed (sorted ids), their
-	// condition common[idsCond] with its argument args[idsArg]. walk says
-	// the page walks the activity order for them in Parley (idsHint set):
-	// the rows query without that condition, filtered here; keys makes it
-	// select only id and activity.
-	listed          []int64
-	idsCond, idsArg int
-	walk, keys      bool
+	// listed are the search's hits when listed (sorted ids), and listedIn
+	// their condition, which where adds to the common ones. walk says the
+	// page walks the activity order for them in Parley (idsHint set);
+	// keys makes a rows query select only id and activity, without
+	// listedIn: the walk keeps the hits itself.
+	listed     []int64
+	listedIn   Scope
+	walk, keys bool
 	// walkHint makes the rows walk the activity order checking a dense
 	// listed set (many customers); countHint is the count's own index.
 	walkHint, countHint string
@@ -397,8 +397,8 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				}
 				// One parameter, not 10,000 literals: MariaDB spent more
 				// parsing and planning such a list than walking with it.
-				add("id IN ("+q.idSet()+")", "["+intList(ids)+"]")
-				p.listed, p.idsCond, p.idsArg = ids, len(p.common)-1, len(p.args)-1
+				p.listed = ids
+				p.listedIn = Scope{Where: "id IN (" + q.idSet() + ")", Args: []any{"[" + intList(ids) + "]"}}
 				// MariaDB reads the listed ids through the primary key and
 				// sorts them all; with many hits, one walk in activity
 				// order that checks the id on the index stops after a page
@@ -517,10 +517,15 @@ func statusArgs(list []Status) []any {
 	return out
 }
 
-// where joins a branch's condition with the common ones and extra.
+// where joins a branch's condition with the common ones (the listed
+// hits' among them, unless keys) and extra.
 func (p listPlan) where(b Scope, extra string, extraArgs []any) (string, []any) {
 	conds := append([]string{b.Where}, p.common...)
 	args := append(append([]any{}, b.Args...), p.args...)
+	if p.listedIn.Where != "" && !p.keys {
+		conds = append(conds, p.listedIn.Where)
+		args = append(args, p.listedIn.Args...)
+	}
 	if extra != "" {
 		conds = append(conds, extra)
 		args = append(args, extraArgs...)
@@ -737,8 +742,6 @@ var hitWalkMax = 20000
 // where this filter walks): the caller runs the plan's own query.
 func (q Queries) walkHits(ctx context.Context, p listPlan, cursor string, desc bool, limit int) (items []Conversation, ok bool, err error) {
 	w := p
-	w.common = slices.Delete(slices.Clone(p.common), p.idsCond, p.idsCond+1)
-	w.args = slices.Delete(slices.Clone(p.args), p.idsArg, p.idsArg+1)
 	w.keys = true
 	var found []int64
 	for i := range p.branches {
