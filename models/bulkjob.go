@@ -118,16 +118,12 @@ func (q Queries) AddBulkJobItems(ctx context.Context, job int64, ids []int64) er
 	if len(ids) == 0 {
 		return nil
 	}
-	insert := `INSERT OR IGNORE INTO`
-	if q.d == MySQL {
-		insert = `INSERT IGNORE INTO`
-	}
 	vals := strings.TrimSuffix(strings.Repeat("(?, ?),", len(ids)), ",")
 	args := make([]any, 0, 2*len(ids))
 	for _, id := range ids {
 		args = append(args, job, id)
 	}
-	if _, err := q.q.ExecContext(ctx, insert+` bulk_job_items (job_id, conversation_id) VALUES `+vals, args...); err != nil {
+	if _, err := q.q.ExecContext(ctx, q.insertIgnore()+` bulk_job_items (job_id, conversation_id) VALUES `+vals, args...); err != nil {
 		return fmt.Errorf("bulk job %d items: %w", job, translate(err))
 	}
 	return nil

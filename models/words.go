@@ -100,17 +100,30 @@ func jsonWords(words []string) string {
 	return string(b)
 }
 
+// insertIgnore begins an INSERT that skips rows whose key exists.
+func (q Queries) insertIgnore() string {
+	if q.d == MySQL {
+		return `INSERT IGNORE INTO`
+	}
+	return `INSERT OR IGNORE INTO`
+}
+
+// wordSet selects (column w) the words of a JSON array given as its one
+// parameter, compared as conversation_words stores them (binary).
+func (q Queries) wordSet() string {
+	if q.d == MySQL {
+		return `SELECT j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (w VARCHAR(84) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) AS j`
+	}
+	return `SELECT value AS w FROM json_each(?)`
+}
+
 // addWords indexes words of conversation id (those it has already are
 // skipped).
 func (q Queries) addWords(ctx context.Context, id int64, words []string) error {
 	if len(words) == 0 {
 		return nil
 	}
-	query := `INSERT OR IGNORE INTO conversation_words (conversation_id, word) SELECT ?, value FROM json_each(?)`
-	if q.d == MySQL {
-		query = `INSERT IGNORE INTO conversation_words (conversation_id, word)
-			SELECT ?, j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (w VARCHAR(84) CHARACTER SET utf8mb4 PATH '$')) AS j`
-	}
+	query := q.insertIgnore() + ` conversation_words (conversation_id, word) SELECT ?, w FROM (` + q.wordSet() + `) ws`
 	if _, err := q.prep().ExecContext(ctx, query, id, jsonWords(words)); err != nil {
 		return fmt.Errorf("index words of conversation %d: %w", id, translate(err))
 	}
@@ -130,11 +143,7 @@ func (q Queries) ResetWords(ctx context.Context, id int64) error {
 		return fmt.Errorf("words of conversation %d: %w", id, Errorf(ENOTFOUND, "conversation %d not found", id))
 	}
 	words := textWords(texts[0]...)
-	keep := `SELECT value FROM json_each(?)`
-	if q.d == MySQL {
-		keep = `SELECT j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (w VARCHAR(84) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) AS j`
-	}
-	if _, err := q.q.ExecContext(ctx, `DELETE FROM conversation_words WHERE conversation_id = ? AND word NOT IN (`+keep+`)`, id, jsonWords(words)); err != nil {
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM conversation_words WHERE conversation_id = ? AND word NOT IN (`+q.wordSet()+`)`, id, jsonWords(words)); err != nil {
 		return fmt.Errorf("reset words of conversation %d: %w", id, translate(err))
 	}
 	return q.addWords(ctx, id, words)
@@ -155,11 +164,7 @@ func (q Queries) queueGoneWords(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	insert := `INSERT OR IGNORE INTO`
-	if q.d == MySQL {
-		insert = `INSERT IGNORE INTO`
-	}
-	if _, err := q.q.ExecContext(ctx, insert+` conversation_words_gone (conversation_id) `+q.idSet(), "["+intList(ids)+"]"); err != nil {
+	if _, err := q.q.ExecContext(ctx, q.insertIgnore()+` conversation_words_gone (conversation_id) `+q.idSet(), "["+intList(ids)+"]"); err != nil {
 		return fmt.Errorf("queue words of deleted conversations: %w", translate(err))
 	}
 	return nil
@@ -281,12 +286,11 @@ func (q Queries) addWordPairs(ctx context.Context, pairs [][2]any) error {
 	if err != nil {
 		return err
 	}
-	query := `INSERT OR IGNORE INTO conversation_words (conversation_id, word)
-		SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`
+	rows := `SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`
 	if q.d == MySQL {
-		query = `INSERT IGNORE INTO conversation_words (conversation_id, word)
-			SELECT j.c, j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (c BIGINT PATH '$[0]', w VARCHAR(84) CHARACTER SET utf8mb4 PATH '$[1]')) AS j`
+		rows = `SELECT j.c, j.w FROM JSON_TABLE(?, '$[*]' COLUMNS (c BIGINT PATH '$[0]', w VARCHAR(84) CHARACTER SET utf8mb4 PATH '$[1]')) AS j`
 	}
+	query := q.insertIgnore() + ` conversation_words (conversation_id, word) ` + rows
 	if _, err := q.q.ExecContext(ctx, query, string(b)); err != nil {
 		return fmt.Errorf("index words: %w", translate(err))
 	}
