@@ -92,11 +92,20 @@ func textHits(terms []string) hitSet {
 	b.WriteString("SELECT w0.conversation_id AS hit_id FROM conversation_words w0 WHERE w0.word >= ? AND w0.word < ?")
 	args := []any{lo, hi}
 	for i, t := range terms[1:] {
-		lo, hi := wordRange(t)
-		fmt.Fprintf(&b, " AND EXISTS (SELECT 1 FROM conversation_words w%d WHERE w%d.conversation_id = w0.conversation_id AND w%d.word >= ? AND w%d.word < ?)", i+1, i+1, i+1, i+1)
-		args = append(args, lo, hi)
+		cond, cargs := wordExists(fmt.Sprint("w", i+1), "w0.conversation_id", t)
+		b.WriteString(" AND " + cond)
+		args = append(args, cargs...)
 	}
 	return hitSet{{Where: b.String(), Args: args}}
+}
+
+// wordExists is the condition that conversation of (a column) has a word
+// starting with term, one probe of conversation_words' primary key under
+// alias.
+func wordExists(alias, of, term string) (string, []any) {
+	lo, hi := wordRange(term)
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM conversation_words %[1]s WHERE %[1]s.conversation_id = %[2]s AND %[1]s.word >= ? AND %[1]s.word < ?)", alias, of),
+		[]any{lo, hi}
 }
 
 // textWalk is textHits as a condition on a row of conversations (not
@@ -105,9 +114,9 @@ func textWalk(terms []string) Scope {
 	var s Scope
 	var parts []string
 	for i, t := range longestFirst(terms) {
-		lo, hi := wordRange(t)
-		parts = append(parts, fmt.Sprintf("EXISTS (SELECT 1 FROM conversation_words t%d WHERE t%d.conversation_id = conversations.id AND t%d.word >= ? AND t%d.word < ?)", i, i, i, i))
-		s.Args = append(s.Args, lo, hi)
+		cond, args := wordExists(fmt.Sprint("t", i), "conversations.id", t)
+		parts = append(parts, cond)
+		s.Args = append(s.Args, args...)
 	}
 	s.Where = strings.Join(parts, " AND ")
 	return s
