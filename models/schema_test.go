@@ -462,3 +462,47 @@ func TestConcurrentMigrate(t *testing.T) {
 		t.Error("the migrations seed no menu rows: the test proves nothing")
 	}
 }
+
+// TestMigrateWaitsForVersionTable: Migrate touches nothing, not even goose's
+// version table, before it holds the migration lock. Two nodes starting on a
+// fresh database failed with "missing zero version migration" when one of
+// them created that table outside the lock and the other, holding the lock,
+// read it before its zero-version row was committed (MySQL commits the
+// CREATE at once). The other node is played by a connection holding the lock.
+func TestMigrateWaitsForVersionTable(t *testing.T) {
+	u := storetest.FreshMySQLURL(t)
+	if u == "" {
+		t.Skip("PARLEY_TEST_MYSQL_URL not set")
+	}
+	ctx := context.Background()
+	s := emptyStore(t, u)
+	other, err := s.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	const lock = `LEFT(CONCAT('parley_migrate:', DATABASE()), 64)`
+	var got int
+	if err := other.QueryRowContext(ctx, `SELECT GET_LOCK(`+lock+`, 5)`).Scan(&got); err != nil || got != 1 {
+		t.Fatalf("GET_LOCK: %d, %v", got, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Migrate(ctx, migrations.FS) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Migrate returned while another node held the migration lock: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if n := count(t, s, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()`); n != 0 {
+		t.Errorf("%d tables created while another node held the migration lock", n)
+	}
+	if _, err := other.ExecContext(ctx, `DO RELEASE_LOCK(`+lock+`)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n, d := count(t, s, `SELECT COUNT(*) FROM goose_db_version`), count(t, s, `SELECT COUNT(DISTINCT version_id) FROM goose_db_version`); n != d || n < 2 {
+		t.Errorf("goose_db_version has %d rows for %d versions", n, d)
+	}
+}

@@ -190,7 +190,13 @@ func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
 // Migrate applies every pending migration of the store's dialect from fsys
 // (a tree with sqlite/ and mysql/ directories). Concurrent calls from
-// several processes on one MySQL database apply each migration once.
+// several processes on one MySQL database apply each migration once: the
+// whole goose run is inside one named lock. A goose session locker would not
+// do: goose asks whether anything is pending before it takes that lock, and
+// on a fresh database another node's version table can then be seen between
+// its CREATE (committed at once in MySQL) and its zero-version row ("missing
+// zero version migration"). SQLite is one process's file (embedded mode),
+// and its migrations run in IMMEDIATE transactions.
 func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	sub, err := fs.Sub(fsys, string(s.Config.Dialect))
 	if err != nil {
@@ -200,11 +206,14 @@ func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	if s.Config.Dialect == MySQL {
 		dialect = goose.DialectMySQL
 	}
-	p, err := goose.NewProvider(dialect, s.DB, sub, s.migrateOptions()...)
+	p, err := goose.NewProvider(dialect, s.DB, sub)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if err := s.Exclusive(ctx, migrateLock, func() error {
+		_, err := p.Up(ctx)
+		return err
+	}); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return s.BackfillWords(ctx, nil)
