@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -363,13 +364,22 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 		p.whole.Args = append(p.whole.Args, statusArgs(f.Statuses)...)
 	}
 	if len(hits) > 0 {
+		// With nothing but the scope narrowing the hits, the count is
+		// theirs: all of them when the scope is everything; when it is
+		// whom a conversation is assigned to (an agent's "unassigned or
+		// mine"), those the word rows' copy of the assignee lets through —
+		// the agent's count then reads no conversation row.
+		counted := len(p.common) == 0 && len(hits) == 1 && len(f.Statuses) == 0
+		everyone := len(scopes) == 1 && strings.TrimSpace(scopes[0].Where) == "1=1"
+		mayRead := assignedWithin(scopes)
+		withWho := counted && !everyone && mayRead != nil && hits[0].assignees()
 		// Read the first hit set once, as conversation ids: the page and
 		// its count then filter the usual index walks with them instead
 		// of each reading the hits again. A set too big to list is
 		// checked on each walked row (search words) or drives the query
 		// (SQLite's customer filter).
 		t0 := time.Now()
-		ids, listed, err := q.hitIDs(ctx, hits[0])
+		ids, who, listed, err := q.hitIDs(ctx, hits[0], withWho)
 		if err != nil {
 			return p, err
 		}
@@ -383,16 +393,24 @@ func (q Queries) plan(ctx context.Context, scopes []Scope, f ConversationFilter)
 				p.empty = true
 				add("1=0")
 			} else {
-				if len(p.common) == 0 && len(hits) == 1 && len(f.Statuses) == 0 && len(scopes) == 1 && strings.TrimSpace(scopes[0].Where) == "1=1" {
-					// Every hit is a conversation in scope, unless the
-					// words of purged conversations still wait for the
-					// clean-up's sweep.
-					exact, err := q.wordsExact(ctx)
+				if counted && (everyone || withWho) {
+					// Unless the words of purged conversations still
+					// wait for the clean-up's sweep, or the assignees'
+					// copy for its backfill.
+					exact, assignees, err := q.wordIndexState(ctx)
 					if err != nil {
 						return p, err
 					}
-					if exact {
+					switch {
+					case everyone && exact:
 						p.known = len(ids)
+					case withWho && exact && assignees:
+						p.known = 0
+						for _, to := range who {
+							if mayRead(to) {
+								p.known++
+							}
+						}
 					}
 				}
 				// One parameter, not 10,000 literals: MariaDB spent more
@@ -507,6 +525,34 @@ func createdDays(from, to time.Time) []string {
 func assigneeOnly(where string) bool {
 	w := strings.TrimSpace(where)
 	return w == "assigned_to = ?" || w == "assigned_to IS NULL"
+}
+
+// assignedWithin is the scope as a check of a conversation's assignee (0:
+// nobody), when every branch is one assignee or nobody (assigneeOnly);
+// otherwise nil.
+func assignedWithin(scopes []Scope) func(who int64) bool {
+	var nobody bool
+	var some []int64
+	for _, sc := range scopes {
+		switch w := strings.TrimSpace(sc.Where); {
+		case w == "assigned_to IS NULL" && len(sc.Args) == 0:
+			nobody = true
+		case w == "assigned_to = ?" && len(sc.Args) == 1:
+			id, ok := sc.Args[0].(int64)
+			if !ok {
+				return nil
+			}
+			some = append(some, id)
+		default:
+			return nil
+		}
+	}
+	return func(who int64) bool {
+		if who == 0 {
+			return nobody
+		}
+		return slices.Contains(some, who)
+	}
 }
 
 func statusArgs(list []Status) []any {
@@ -888,37 +934,63 @@ func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error 
 // LIMIT's temporary table cost more than the rows), then sorted and
 // deduplicated: a conversation met twice (two of its words start with a
 // term) counts twice towards the limit, which can only send a set near
-// the limit to the walk, never drop a hit.
-func (q Queries) hitIDs(ctx context.Context, h hitSet) (ids []int64, listed bool, err error) {
+// the limit to the walk, never drop a hit. With withAssignees (the set's
+// parts can read them, hitSet.assignees), who[i] is the assignee of ids[i]
+// (0: nobody), from the same rows.
+func (q Queries) hitIDs(ctx context.Context, h hitSet, withAssignees bool) (ids, who []int64, listed bool, err error) {
+	type hit struct{ id, who int64 }
+	var hits []hit
 	for _, part := range h {
-		rows, err := q.q.QueryContext(ctx, `SELECT hit_id FROM (`+part.Where+`) h LIMIT ?`, append(append([]any{}, part.Args...), hitListMax+1)...)
-		if err != nil {
-			return nil, false, fmt.Errorf("search: %w", translate(err))
+		query := `SELECT ` + part.id + ` ` + part.from + ` LIMIT ?`
+		if withAssignees {
+			query = `SELECT ` + part.id + `, ` + part.assignee + ` ` + part.from + ` LIMIT ?`
 		}
-		n := len(ids)
+		rows, err := q.q.QueryContext(ctx, query, append(append([]any{}, part.args...), hitListMax+1)...)
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("search: %w", translate(err))
+		}
+		n := len(ids) + len(hits)
 		for rows.Next() {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, false, fmt.Errorf("scan hit: %w", err)
+			if withAssignees {
+				var to sql.NullInt64
+				err = rows.Scan(&id, &to)
+				hits = append(hits, hit{id, to.Int64})
+			} else {
+				err = rows.Scan(&id)
+				ids = append(ids, id)
 			}
-			ids = append(ids, id)
+			if err != nil {
+				rows.Close()
+				return nil, nil, false, fmt.Errorf("scan hit: %w", err)
+			}
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, false, fmt.Errorf("search: %w", translate(err))
+			return nil, nil, false, fmt.Errorf("search: %w", translate(err))
 		}
-		if len(ids)-n > hitListMax {
-			return nil, false, nil
+		if len(ids)+len(hits)-n > hitListMax {
+			return nil, nil, false, nil
 		}
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	if withAssignees {
+		// A conversation's word rows all carry its assignee (the
+		// triggers rewrite them in the assignment's transaction).
+		slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.id, b.id) })
+		hits = slices.CompactFunc(hits, func(a, b hit) bool { return a.id == b.id })
+		ids, who = make([]int64, len(hits)), make([]int64, len(hits))
+		for i, h := range hits {
+			ids[i], who[i] = h.id, h.who
+		}
+	} else {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+	}
 	if len(ids) > hitListMax {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
-	return ids, true, nil
+	return ids, who, true, nil
 }
 
 // intList writes ids as SQL integer literals (ids come from the database,

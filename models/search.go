@@ -62,21 +62,48 @@ func fts5Prefixes(terms []string) string {
 	return strings.Join(parts, " ")
 }
 
-// hitSet is a search's matches as the parts whose union they are, each a
-// SELECT of conversation ids (as hit_id): each part is read on its own, so
-// a LIMIT stops it early (a UNION is materialized whole first).
-type hitSet []Scope
+// hitPart is one part of a hit set: a SELECT of conversation ids (the
+// column id) from its from clause (FROM … WHERE …). assignee, when set, is
+// the column of each row's copy of its conversation's assignee
+// (conversation_words.assigned_to, migration 00033), read with the ids when
+// a count only depends on who the hits are assigned to.
+type hitPart struct {
+	id, assignee string
+	from         string
+	args         []any
+}
+
+// sel is the part as a SELECT of hit_id.
+func (p hitPart) sel() Scope {
+	return Scope{Where: "SELECT " + p.id + " AS hit_id " + p.from, Args: p.args}
+}
+
+// hitSet is a search's matches as the parts whose union they are: each part
+// is read on its own, so a LIMIT stops it early (a UNION is materialized
+// whole first).
+type hitSet []hitPart
 
 // union is the whole set as one SELECT of hit_id.
 func (h hitSet) union() Scope {
 	var out Scope
 	var parts []string
 	for _, p := range h {
-		parts = append(parts, p.Where)
-		out.Args = append(out.Args, p.Args...)
+		sel := p.sel()
+		parts = append(parts, sel.Where)
+		out.Args = append(out.Args, sel.Args...)
 	}
 	out.Where = strings.Join(parts, " UNION ")
 	return out
+}
+
+// assignees says every part can read its hits' assignees.
+func (h hitSet) assignees() bool {
+	for _, p := range h {
+		if p.assignee == "" {
+			return false
+		}
+	}
+	return len(h) > 0
 }
 
 // textHits selects (as hit_id) the conversations with, for every term, a
@@ -89,14 +116,14 @@ func textHits(terms []string) hitSet {
 	terms = longestFirst(terms)
 	lo, hi := wordRange(terms[0])
 	var b strings.Builder
-	b.WriteString("SELECT w0.conversation_id AS hit_id FROM conversation_words w0 WHERE w0.word >= ? AND w0.word < ?")
+	b.WriteString("FROM conversation_words w0 WHERE w0.word >= ? AND w0.word < ?")
 	args := []any{lo, hi}
 	for i, t := range terms[1:] {
 		cond, cargs := wordExists(fmt.Sprint("w", i+1), "w0.conversation_id", t)
 		b.WriteString(" AND " + cond)
 		args = append(args, cargs...)
 	}
-	return hitSet{{Where: b.String(), Args: args}}
+	return hitSet{{id: "w0.conversation_id", assignee: "w0.assigned_to", from: b.String(), args: args}}
 }
 
 // wordExists is the condition that conversation of (a column) has a word
@@ -133,7 +160,7 @@ func longestFirst(terms []string) []string {
 // matches every term (SQLite; MySQL lists the customers first, see
 // customerCondition).
 func (q Queries) customerHits(terms []string) hitSet {
-	return hitSet{{Where: `SELECT rowid AS hit_id FROM customer_fts WHERE customer_fts MATCH ?`, Args: []any{fts5Prefixes(terms)}}}
+	return hitSet{{id: "rowid", from: `FROM customer_fts WHERE customer_fts MATCH ?`, args: []any{fts5Prefixes(terms)}}}
 }
 
 // customerListMax is how many matching customers the list's customer

@@ -216,7 +216,10 @@ func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	}); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return s.BackfillWords(ctx, nil)
+	if err := s.BackfillWords(ctx, nil); err != nil {
+		return err
+	}
+	return s.BackfillWordAssignees(ctx, nil)
 }
 
 // Tx is a transaction with the store's query methods.

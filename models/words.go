@@ -200,18 +200,18 @@ func (s *Store) SweepGoneWords(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-// wordsExact says no deleted conversation's words are left in the index
-// (SweepGoneWords caught up), so its hits are all live conversations.
-func (q Queries) wordsExact(ctx context.Context) (bool, error) {
-	var one int
-	err := q.q.QueryRowContext(ctx, `SELECT 1 FROM conversation_words_gone LIMIT 1`).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return true, nil
-	}
+// wordIndexState says whether no deleted conversation's words are left in
+// the index (exact: SweepGoneWords caught up, so its hits are all live
+// conversations), and whether every word row's copy of its conversation's
+// assignee is filled (BackfillWordAssignees is done; triggers keep it).
+func (q Queries) wordIndexState(ctx context.Context) (exact, assignees bool, err error) {
+	var gone, pending int
+	err = q.q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM conversation_words_gone LIMIT 1) g),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM conversation_words_assignees LIMIT 1) a)`).Scan(&gone, &pending)
 	if err != nil {
-		return false, fmt.Errorf("search index state: %w", translate(err))
+		return false, false, fmt.Errorf("search index state: %w", translate(err))
 	}
-	return false, nil
+	return gone == 0, pending == 0, nil
 }
 
 // wordsBackfillChunk is how many conversations one step of BackfillWords
@@ -277,6 +277,89 @@ func (s *Store) BackfillWords(ctx context.Context, progress func(done int64)) er
 	})
 }
 
+// wordAssigneesChunk is how many conversations one step of
+// BackfillWordAssignees fills (~120 word rows each).
+var wordAssigneesChunk = 100
+
+// BackfillWordAssignees fills the assignee copy of the word rows that
+// existed before migration 00033 gave conversation_words the column
+// (conversation_words_assignees records where it stands; a fresh database,
+// and SQLite, which fills it in the migration, have no row there). It runs
+// after the migrations, once across processes, wordAssigneesChunk
+// conversations per transaction, and resumes where a stopped run left off.
+// Each step share-locks its conversations before writing their words, as
+// an assignment (the conversation, then its words, by trigger) and a send
+// lock them in that order: an assignment waits for the step or the step
+// reads the assignment's result. progress, when set, hears the
+// conversations done so far.
+func (s *Store) BackfillWordAssignees(ctx context.Context, progress func(done int64)) error {
+	return s.Exclusive(ctx, "parley_word_assignees", func() error {
+		var done int64
+		for {
+			var next int64
+			err := s.DB.QueryRowContext(ctx, `SELECT next_id FROM conversation_words_assignees`).Scan(&next)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("word assignees backfill: %w", translate(err))
+			}
+			var n int
+			err = s.InTx(ctx, func(tx *Tx) error {
+				ids, err := tx.lockedIDs(ctx, next, wordAssigneesChunk)
+				if err != nil {
+					return err
+				}
+				n = len(ids)
+				if n == 0 {
+					_, err = tx.q.ExecContext(ctx, `DELETE FROM conversation_words_assignees`)
+					return err
+				}
+				_, err = tx.q.ExecContext(ctx, `UPDATE conversation_words SET assigned_to = (SELECT c.assigned_to FROM conversations c WHERE c.id = conversation_words.conversation_id)
+					WHERE conversation_id >= ? AND conversation_id <= ?`, ids[0], ids[n-1])
+				if err != nil {
+					return err
+				}
+				_, err = tx.q.ExecContext(ctx, `UPDATE conversation_words_assignees SET next_id = ?`, ids[n-1]+1)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("word assignees backfill from conversation %d: %w", next, translate(err))
+			}
+			if n == 0 {
+				return nil
+			}
+			done += int64(n)
+			if progress != nil {
+				progress(done)
+			}
+		}
+	})
+}
+
+// lockedIDs share-locks up to limit conversations from id from on, in id
+// order, and returns their ids.
+func (q Queries) lockedIDs(ctx context.Context, from int64, limit int) ([]int64, error) {
+	lock := ""
+	if q.d == MySQL {
+		lock = " LOCK IN SHARE MODE"
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+lock, from, limit)
+	if err != nil {
+		return nil, fmt.Errorf("conversations from %d: %w", from, translate(err))
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // addWordPairs indexes (conversation id, word) pairs in one statement.
 func (q Queries) addWordPairs(ctx context.Context, pairs [][2]any) error {
 	if len(pairs) == 0 {
@@ -300,7 +383,14 @@ func (q Queries) addWordPairs(ctx context.Context, pairs [][2]any) error {
 // conversationTexts reads up to limit conversations from id from on: their
 // ids and, for each, its subject and message bodies.
 func (q Queries) conversationTexts(ctx context.Context, from int64, limit int) ([]int64, [][]string, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, subject FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`, from, limit)
+	// Share-locked (MySQL): inserting their words takes each
+	// conversation's assignee under a share lock (migration 00033's
+	// trigger); an assignment locks the conversation, then its words.
+	lock := ""
+	if q.d == MySQL {
+		lock = " LOCK IN SHARE MODE"
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT id, subject FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+lock, from, limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("conversations from %d: %w", from, translate(err))
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -148,5 +149,98 @@ func TestPurgedConversationWords(t *testing.T) {
 		if words != 0 {
 			t.Errorf("%d words left after deleting a closed conversation", words)
 		}
+	})
+}
+
+// TestSearchCountByAssignee: an agent's search count ("unassigned or mine")
+// comes from the word rows' copy of each conversation's assignee, without a
+// count over the conversations, and the copy follows every change after the
+// words were written: assigned, reassigned, unassigned, a word added to an
+// assigned conversation. On an upgraded database, until the copy is
+// backfilled, the count reads the conversations instead; the backfill fills
+// it and the count comes from the words again.
+func TestSearchCountByAssignee(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		at := models.Now(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+		cu := models.Customer{Email: "assignees@example.com", Name: "Assignees", CreatedAt: at}
+		if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+			t.Fatal(err)
+		}
+		me, other := int64(7), int64(8)
+		ids := map[string][]int64{}
+		for i := range 15 {
+			who, key := []*int64{nil, &me, &other}[i%3], []string{"nobody", "mine", "other"}[i%3]
+			subject := "Tangerine crate"
+			if i >= 12 {
+				who, key, subject = &me, "mine, no word", "Plain crate"
+			}
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: subject,
+				Status: models.StatusOpen, AssignedTo: who, CreatedAt: at, UpdatedAt: at, LastMessageAt: at, PublicLastAt: at}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			ids[key] = append(ids[key], c.ID)
+		}
+		agent := []models.Scope{{Where: "assigned_to IS NULL"}, {Where: "assigned_to = ?", Args: []any{me}}}
+		check := func(label string, want int, fromWords bool) {
+			t.Helper()
+			counted := false
+			q := st.Traced(func(query string, _ []any, _ time.Duration) {
+				if strings.HasPrefix(query, "SELECT COUNT(*) FROM (SELECT id FROM conversations") {
+					counted = true
+				}
+			})
+			p, err := q.ListConversations(ctx, agent, models.ConversationFilter{Query: "tangerine", Limit: 2, Count: true})
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
+			if p.Total != want || p.Capped {
+				t.Errorf("%s: count %d (capped %v), want %d", label, p.Total, p.Capped, want)
+			}
+			if counted == fromWords {
+				t.Errorf("%s: counted over the conversations: %v, want %v", label, counted, !fromWords)
+			}
+			var stale int
+			if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversation_words w JOIN conversations c ON c.id = w.conversation_id
+				WHERE (w.assigned_to IS NULL) <> (c.assigned_to IS NULL) OR w.assigned_to <> c.assigned_to`).Scan(&stale); err != nil {
+				t.Fatal(err)
+			}
+			if stale != 0 && fromWords {
+				t.Errorf("%s: %d word rows with another assignee than their conversation's", label, stale)
+			}
+		}
+		check("as created", 8, true)
+		assign := func(id int64, from, to *int64) {
+			t.Helper()
+			if ok, err := st.SetAssigneeIf(ctx, id, from, to, at); err != nil || !ok {
+				t.Fatalf("assign %d: %v, %v", id, ok, err)
+			}
+		}
+		assign(ids["other"][0], &other, &me)
+		check("another's taken over", 9, true)
+		assign(ids["mine"][0], &me, nil)
+		check("mine unassigned", 9, true)
+		assign(ids["nobody"][0], nil, &other)
+		check("an unassigned one given to another", 8, true)
+		m := models.Message{ConversationID: ids["mine, no word"][0], Kind: models.KindReply, AuthorType: models.ActorCustomer, AuthorName: cu.Name,
+			Body: "Where are my tangerines?", Public: true, CreatedAt: at}
+		if err := st.InsertMessage(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+		check("a word added to my conversation", 9, true)
+
+		// An upgraded database: the copy empty, its backfill to come.
+		if _, err := st.DB.ExecContext(ctx, `UPDATE conversation_words SET assigned_to = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.DB.ExecContext(ctx, `INSERT INTO conversation_words_assignees (next_id) SELECT MIN(id) FROM conversations`); err != nil {
+			t.Fatal(err)
+		}
+		check("before the backfill", 9, false)
+		if err := st.BackfillWordAssignees(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		check("after the backfill", 9, true)
 	})
 }
