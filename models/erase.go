@@ -84,21 +84,8 @@ func (q Queries) EraseCustomer(ctx context.Context, customerID int64) (Erasure, 
 // IdleGuests lists up to limit guests created before cutoff who have no
 // conversation.
 func (q Queries) IdleGuests(ctx context.Context, cutoff time.Time, limit int) ([]int64, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id FROM customers c WHERE is_guest = ? AND created_at < ?
+	return q.int64s(ctx, "idle guests", `SELECT id FROM customers c WHERE is_guest = ? AND created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.customer_id = c.id) ORDER BY id LIMIT ?`, true, cutoff, limit)
-	if err != nil {
-		return nil, fmt.Errorf("idle guests: %w", translate(err))
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // RemoveGuests deletes the given guests that still have no conversation,

@@ -225,56 +225,24 @@ var wordsBackfillChunk = 1000
 // conversations per transaction, and resumes where a stopped run left off.
 // progress, when set, hears the conversations done so far.
 func (s *Store) BackfillWords(ctx context.Context, progress func(done int64)) error {
-	return s.Exclusive(ctx, "parley_words_backfill", func() error {
-		var done int64
-		for {
-			var next int64
-			err := s.DB.QueryRowContext(ctx, `SELECT next_id FROM conversation_words_backfill`).Scan(&next)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
+	return s.backfill(ctx, "parley_words_backfill", "words backfill", "conversation_words_backfill", progress,
+		func(tx *Tx, next int64) ([]int64, error) {
+			ids, texts, err := tx.conversationTexts(ctx, next, wordsBackfillChunk)
 			if err != nil {
-				return fmt.Errorf("words backfill: %w", translate(err))
+				return nil, err
 			}
-			var n int
-			err = s.InTx(ctx, func(tx *Tx) error {
-				ids, texts, err := tx.conversationTexts(ctx, next, wordsBackfillChunk)
-				if err != nil {
-					return err
+			// In primary-key order: the pages fill up instead of
+			// splitting half-full.
+			var pairs [][2]any
+			for i, id := range ids {
+				words := textWords(texts[i]...)
+				slices.Sort(words)
+				for _, w := range words {
+					pairs = append(pairs, [2]any{id, w})
 				}
-				n = len(ids)
-				if n == 0 {
-					_, err = tx.q.ExecContext(ctx, `DELETE FROM conversation_words_backfill`)
-					return err
-				}
-				// In primary-key order: the pages fill up instead of
-				// splitting half-full.
-				var pairs [][2]any
-				for i, id := range ids {
-					words := textWords(texts[i]...)
-					slices.Sort(words)
-					for _, w := range words {
-						pairs = append(pairs, [2]any{id, w})
-					}
-				}
-				if err := tx.addWordPairs(ctx, pairs); err != nil {
-					return err
-				}
-				_, err = tx.q.ExecContext(ctx, `UPDATE conversation_words_backfill SET next_id = ?`, ids[n-1]+1)
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("words backfill from conversation %d: %w", next, translate(err))
 			}
-			if n == 0 {
-				return nil
-			}
-			done += int64(n)
-			if progress != nil {
-				progress(done)
-			}
-		}
-	})
+			return ids, tx.addWordPairs(ctx, pairs)
+		})
 }
 
 // wordAssigneesChunk is how many conversations one step of
@@ -293,38 +261,50 @@ var wordAssigneesChunk = 100
 // reads the assignment's result. progress, when set, hears the
 // conversations done so far.
 func (s *Store) BackfillWordAssignees(ctx context.Context, progress func(done int64)) error {
-	return s.Exclusive(ctx, "parley_word_assignees", func() error {
+	return s.backfill(ctx, "parley_word_assignees", "word assignees backfill", "conversation_words_assignees", progress,
+		func(tx *Tx, next int64) ([]int64, error) {
+			ids, err := tx.lockedIDs(ctx, next, wordAssigneesChunk)
+			if err != nil || len(ids) == 0 {
+				return ids, err
+			}
+			_, err = tx.q.ExecContext(ctx, `UPDATE conversation_words SET assigned_to = (SELECT c.assigned_to FROM conversations c WHERE c.id = conversation_words.conversation_id)
+				WHERE conversation_id >= ? AND conversation_id <= ?`, ids[0], ids[len(ids)-1])
+			return ids, err
+		})
+}
+
+// backfill runs a resumable pass over the conversations, once across
+// processes (the named lock): from the next_id its one-row progress table
+// holds, one step per transaction, each step doing a chunk from there and
+// returning the conversation ids it covered (in order), until a step finds
+// none; then the progress row goes. what names it in errors.
+func (s *Store) backfill(ctx context.Context, lock, what, table string, progress func(done int64), step func(tx *Tx, next int64) ([]int64, error)) error {
+	return s.Exclusive(ctx, lock, func() error {
 		var done int64
 		for {
 			var next int64
-			err := s.DB.QueryRowContext(ctx, `SELECT next_id FROM conversation_words_assignees`).Scan(&next)
+			err := s.DB.QueryRowContext(ctx, `SELECT next_id FROM `+table).Scan(&next)
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil
 			}
 			if err != nil {
-				return fmt.Errorf("word assignees backfill: %w", translate(err))
+				return fmt.Errorf("%s: %w", what, translate(err))
 			}
 			var n int
 			err = s.InTx(ctx, func(tx *Tx) error {
-				ids, err := tx.lockedIDs(ctx, next, wordAssigneesChunk)
+				ids, err := step(tx, next)
 				if err != nil {
 					return err
 				}
-				n = len(ids)
-				if n == 0 {
-					_, err = tx.q.ExecContext(ctx, `DELETE FROM conversation_words_assignees`)
+				if n = len(ids); n == 0 {
+					_, err = tx.q.ExecContext(ctx, `DELETE FROM `+table)
 					return err
 				}
-				_, err = tx.q.ExecContext(ctx, `UPDATE conversation_words SET assigned_to = (SELECT c.assigned_to FROM conversations c WHERE c.id = conversation_words.conversation_id)
-					WHERE conversation_id >= ? AND conversation_id <= ?`, ids[0], ids[n-1])
-				if err != nil {
-					return err
-				}
-				_, err = tx.q.ExecContext(ctx, `UPDATE conversation_words_assignees SET next_id = ?`, ids[n-1]+1)
+				_, err = tx.q.ExecContext(ctx, `UPDATE `+table+` SET next_id = ?`, ids[n-1]+1)
 				return err
 			})
 			if err != nil {
-				return fmt.Errorf("word assignees backfill from conversation %d: %w", next, translate(err))
+				return fmt.Errorf("%s from conversation %d: %w", what, next, translate(err))
 			}
 			if n == 0 {
 				return nil
@@ -340,24 +320,8 @@ func (s *Store) BackfillWordAssignees(ctx context.Context, progress func(done in
 // lockedIDs share-locks up to limit conversations from id from on, in id
 // order, and returns their ids.
 func (q Queries) lockedIDs(ctx context.Context, from int64, limit int) ([]int64, error) {
-	lock := ""
-	if q.d == MySQL {
-		lock = " LOCK IN SHARE MODE"
-	}
-	rows, err := q.q.QueryContext(ctx, `SELECT id FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+lock, from, limit)
-	if err != nil {
-		return nil, fmt.Errorf("conversations from %d: %w", from, translate(err))
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return q.int64s(ctx, fmt.Sprintf("conversations from %d", from),
+		`SELECT id FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+q.forShare(), from, limit)
 }
 
 // addWordPairs indexes (conversation id, word) pairs in one statement.
@@ -383,14 +347,10 @@ func (q Queries) addWordPairs(ctx context.Context, pairs [][2]any) error {
 // conversationTexts reads up to limit conversations from id from on: their
 // ids and, for each, its subject and message bodies.
 func (q Queries) conversationTexts(ctx context.Context, from int64, limit int) ([]int64, [][]string, error) {
-	// Share-locked (MySQL): inserting their words takes each
-	// conversation's assignee under a share lock (migration 00033's
-	// trigger); an assignment locks the conversation, then its words.
-	lock := ""
-	if q.d == MySQL {
-		lock = " LOCK IN SHARE MODE"
-	}
-	rows, err := q.q.QueryContext(ctx, `SELECT id, subject FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+lock, from, limit)
+	// Share-locked: inserting their words takes each conversation's
+	// assignee under a share lock (migration 00033's trigger on MySQL);
+	// an assignment locks the conversation, then its words.
+	rows, err := q.q.QueryContext(ctx, `SELECT id, subject FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+q.forShare(), from, limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("conversations from %d: %w", from, translate(err))
 	}
