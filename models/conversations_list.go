@@ -192,6 +192,10 @@ type listPlan struct {
 	listed     []int64
 	listedIn   Scope
 	walk, keys bool
+	// bound ends a walk's branch at a position of the walk order (a
+	// keyset condition): a later branch's walk stops where the earlier
+	// branches already hold a page.
+	bound Scope
 	// walkHint makes the rows walk the activity order checking a dense
 	// listed set (many customers); countHint is the count's own index.
 	walkHint, countHint string
@@ -572,6 +576,10 @@ func (p listPlan) where(b Scope, extra string, extraArgs []any) (string, []any) 
 		conds = append(conds, p.listedIn.Where)
 		args = append(args, p.listedIn.Args...)
 	}
+	if p.bound.Where != "" {
+		conds = append(conds, p.bound.Where)
+		args = append(args, p.bound.Args...)
+	}
 	if extra != "" {
 		conds = append(conds, extra)
 		args = append(args, extraArgs...)
@@ -783,26 +791,52 @@ var hitWalkMax = 20000
 // keeping the hits here, a chunk at a time: the hits met in the branches'
 // walks hold the page, whose rows are then read in order. MariaDB doing
 // the same check materialized the 10,000-id JSON parameter for each branch
-// first, which cost more than the walks themselves. ok is false when a
-// branch read hitWalkMax entries without meeting a page of hits (hits rare
-// where this filter walks): the caller runs the plan's own query.
+// first, which cost more than the walks themselves. A branch after the
+// first walks only as far as the page the branches before it found reaches
+// (an agent's own conversations, a few of the page's rows, then take a
+// short walk instead of a page of their own). ok is false when a branch
+// read hitWalkMax entries without meeting a page of hits (hits rare where
+// this filter walks): the caller runs the plan's own query.
 func (q Queries) walkHits(ctx context.Context, p listPlan, cursor string, desc bool, limit int) (items []Conversation, ok bool, err error) {
 	w := p
 	w.keys = true
-	var found []int64
+	var found []walkHit
 	for i := range p.branches {
 		w.branches, w.hints = p.branches[i:i+1], p.hints[i:i+1]
 		if found, ok, err = q.walkBranch(ctx, w, cursor, desc, limit, found); err != nil || !ok {
 			return nil, ok, err
 		}
+		// Branches may overlap: each hit once, in walk order.
+		slices.SortFunc(found, func(a, b walkHit) int { return cmp.Compare(a.id, b.id) })
+		found = slices.CompactFunc(found, func(a, b walkHit) bool { return a.id == b.id })
+		slices.SortFunc(found, func(a, b walkHit) int {
+			c := cmp.Or(a.at.Compare(b.at), cmp.Compare(a.id, b.id))
+			if desc {
+				return -c
+			}
+			return c
+		})
+		if len(found) >= limit {
+			// The page's last row so far: nothing past it can be on
+			// the page.
+			last := found[limit-1]
+			found = found[:limit]
+			act, cmpOp := p.f.activity(), "<"
+			if desc {
+				cmpOp = ">"
+			}
+			w.bound = Scope{Where: "(" + act + " " + cmpOp + " ? OR (" + act + " = ? AND id " + cmpOp + "= ?))", Args: []any{last.at, last.at, last.id}}
+		}
 	}
 	if len(found) == 0 {
 		return nil, true, nil
 	}
-	slices.Sort(found)
-	found = slices.Compact(found) // branches may overlap
+	ids := make([]int64, len(found))
+	for i, h := range found {
+		ids[i] = h.id
+	}
 	_, _, order, _ := p.seek("", desc)
-	in, args := inList(found)
+	in, args := inList(ids)
 	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id IN (`+in+`)`+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list conversations: %w", translate(err))
@@ -811,10 +845,16 @@ func (q Queries) walkHits(ctx context.Context, p listPlan, cursor string, desc b
 	return items, err == nil, err
 }
 
+// walkHit is a hit a walk met and its place in the walk order.
+type walkHit struct {
+	id int64
+	at time.Time
+}
+
 // walkBranch walks w's one branch from cursor, a chunk of ids at a time,
-// until it has met limit hits or the branch's end, and appends every hit
-// it met to found.
-func (q Queries) walkBranch(ctx context.Context, w listPlan, cursor string, desc bool, limit int, found []int64) ([]int64, bool, error) {
+// until it has met limit hits, the branch's end or w.bound, and appends
+// every hit it met to found.
+func (q Queries) walkBranch(ctx context.Context, w listPlan, cursor string, desc bool, limit int, found []walkHit) ([]walkHit, bool, error) {
 	hits := w.listed
 	// A chunk expected to hold the page (the largest id bounds the
 	// conversations), half as much again; doubled while the page is short.
@@ -839,7 +879,7 @@ func (q Queries) walkBranch(ctx context.Context, w listPlan, cursor string, desc
 			}
 			got++
 			if _, hit := slices.BinarySearch(hits, id); hit {
-				found = append(found, id)
+				found = append(found, walkHit{id, at})
 				met++
 			}
 		}
@@ -940,20 +980,20 @@ func (q Queries) SetReadByStaff(ctx context.Context, id int64, read bool) error 
 func (q Queries) hitIDs(ctx context.Context, h hitSet, withAssignees bool) (ids, who []int64, listed bool, err error) {
 	type hit struct{ id, who int64 }
 	var hits []hit
+	var id int64
+	var to sql.NullInt64
 	for _, part := range h {
 		query := `SELECT ` + part.id + ` ` + part.from + ` LIMIT ?`
 		if withAssignees {
 			query = `SELECT ` + part.id + `, ` + part.assignee + ` ` + part.from + ` LIMIT ?`
 		}
-		rows, err := q.q.QueryContext(ctx, query, append(append([]any{}, part.args...), hitListMax+1)...)
+		rows, err := q.prep().QueryContext(ctx, query, append(append([]any{}, part.args...), hitListMax+1)...)
 		if err != nil {
 			return nil, nil, false, fmt.Errorf("search: %w", translate(err))
 		}
 		n := len(ids) + len(hits)
 		for rows.Next() {
-			var id int64
 			if withAssignees {
-				var to sql.NullInt64
 				err = rows.Scan(&id, &to)
 				hits = append(hits, hit{id, to.Int64})
 			} else {

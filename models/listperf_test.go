@@ -426,7 +426,11 @@ func TestSearchBranchWalks(t *testing.T) {
 			// (the ids as a JSON parameter) answers the same.
 			for _, walkMax := range []int{20000, 1} {
 				restore := models.SetHitWalkMax(walkMax)
-				for _, asc := range []bool{false, true} {
+				for _, tt := range []struct {
+					asc   bool
+					limit int
+				}{{false, 1}, {true, 1}, {false, 3}, {true, 3}} {
+					asc := tt.asc
 					var want []int64
 					for _, r := range rows {
 						if r.hit && (r.who == nil || *r.who == me) && (tc.statuses == nil || r.status == tc.statuses[0]) {
@@ -443,8 +447,11 @@ func TestSearchBranchWalks(t *testing.T) {
 					if !asc {
 						slices.Reverse(want)
 					}
-					name := fmt.Sprintf("%s, asc %v, walk limit %d", tc.name, asc, walkMax)
-					f := models.ConversationFilter{Query: "tangerine", Statuses: tc.statuses, Limit: 1, Asc: asc, Count: true}
+					// Pages of three mix the branches: the agent's own
+					// conversations' walk stops where the unassigned ones'
+					// page ends, never before.
+					name := fmt.Sprintf("%s, asc %v, limit %d, walk limit %d", tc.name, asc, tt.limit, walkMax)
+					f := models.ConversationFilter{Query: "tangerine", Statuses: tc.statuses, Limit: tt.limit, Asc: asc, Count: true}
 					ran = ran[:0]
 					pageBothWays(t, name, q, agent, f, want, len(want))
 					if len(want) < 3 {
@@ -618,4 +625,36 @@ func pageBothWays(t *testing.T, name string, q lister, scopes []models.Scope, f 
 		}
 		f.Before = p.PrevCursor
 	}
+}
+
+// TestSearchWalkBound: with a page's worth of hits found in the agent's
+// first branch (unassigned), the walk of the second (their own) stops where
+// that page ends — not before: their own conversations between the first
+// branch's hits are on the page.
+func TestSearchWalkBound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *models.Store) {
+		ctx := context.Background()
+		base := models.Now(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+		cu := models.Customer{Email: "bound@example.com", Name: "Bound", CreatedAt: base}
+		if err := st.InsertCustomer(ctx, &cu, ""); err != nil {
+			t.Fatal(err)
+		}
+		me := int64(7)
+		var want []int64 // newest first
+		for h := range 12 {
+			at := base.Add(time.Duration(h) * time.Hour)
+			var who *int64
+			if h == 7 || h == 9 {
+				who = &me // between the unassigned hits of the first page
+			}
+			c := models.Conversation{CustomerID: cu.ID, CustomerName: cu.Name, CustomerEmail: cu.Email, Subject: fmt.Sprint("Tangerine box ", h),
+				Status: models.StatusOpen, AssignedTo: who, CreatedAt: at, UpdatedAt: at, LastMessageAt: at, PublicLastAt: at}
+			if err := st.InsertConversation(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			want = append([]int64{c.ID}, want...)
+		}
+		agent := []models.Scope{{Where: "assigned_to IS NULL"}, {Where: "assigned_to = ?", Args: []any{me}}}
+		pageBothWays(t, "agent, pages of 3", st, agent, models.ConversationFilter{Query: "tangerine", Limit: 3, Count: true}, want, len(want))
+	})
 }
