@@ -987,7 +987,7 @@ func (q Queries) hitIDs(ctx context.Context, h hitSet, withAssignees bool) (ids,
 		if withAssignees {
 			query = `SELECT ` + part.id + `, ` + part.assignee + ` ` + part.from + ` LIMIT ?`
 		}
-		rows, err := q.prep().QueryContext(ctx, query, append(append([]any{}, part.args...), hitListMax+1)...)
+		rows, err := q.q.QueryContext(ctx, query, append(append([]any{}, part.args...), hitListMax+1)...)
 		if err != nil {
 			return nil, nil, false, fmt.Errorf("search: %w", translate(err))
 		}
