@@ -253,10 +253,29 @@ func waitAlert(want string, title *string) chromedp.Action {
 
 // dismissAlert clicks the dialog's confirm button and waits for it to go.
 func dismissAlert() chromedp.Action {
-	return chromedp.Tasks{
-		chromedp.Click(`.sweet-alert.visible button.confirm`, chromedp.ByQuery),
-		waitJS(`!document.querySelector('.sweet-alert.visible')`),
-	}
+	return clickUntil(`.sweet-alert.visible button.confirm`, `!document.querySelector('.sweet-alert.visible')`)
+}
+
+// clickUntil clicks sel until cond holds, as a user clicks again a control
+// that did not take the first click (a dialog still opening, a checkbox
+// whose widget a list reload is still setting up): up to four clicks, each
+// given two seconds to take effect.
+func clickUntil(sel, cond string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for attempt := 1; ; attempt++ {
+			if err := chromedp.Click(sel, chromedp.ByQuery).Do(ctx); err != nil {
+				return err
+			}
+			var ok bool
+			err := chromedp.Poll(cond, &ok, chromedp.WithPollingTimeout(2*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)).Do(ctx)
+			if err == nil {
+				return nil
+			}
+			if attempt == 4 || ctx.Err() != nil {
+				return fmt.Errorf("clicked %s %d times, still not %s: %w", sel, attempt, cond, err)
+			}
+		}
+	})
 }
 
 // choose picks an option of a select2 control by its visible text.
@@ -291,7 +310,8 @@ func choose(selectSel, text string) chromedp.Action {
 
 // selectRow ticks a list row's checkbox (GoAdmin's iCheck control).
 func selectRow(id int64) chromedp.Action {
-	return chromedp.Click(fmt.Sprintf(`input.grid-row-checkbox[data-id="%d"] ~ ins.iCheck-helper`, id), chromedp.ByQuery)
+	box := fmt.Sprintf(`input.grid-row-checkbox[data-id="%d"]`, id)
+	return clickUntil(box+` ~ ins.iCheck-helper`, `document.querySelector(`+js(box)+`).checked`)
 }
 
 // listShows waits for the reloaded list to show these statuses (in any
