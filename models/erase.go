@@ -84,8 +84,12 @@ func (q Queries) EraseCustomer(ctx context.Context, customerID int64) (Erasure, 
 // IdleGuests lists up to limit guests created before cutoff who have no
 // conversation.
 func (q Queries) IdleGuests(ctx context.Context, cutoff time.Time, limit int) ([]int64, error) {
-	return q.int64s(ctx, "idle guests", `SELECT id FROM customers c WHERE is_guest = ? AND created_at < ?
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM customers c WHERE is_guest = ? AND created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.customer_id = c.id) ORDER BY id LIMIT ?`, true, cutoff, limit)
+	if err != nil {
+		return nil, fmt.Errorf("idle guests: %w", translate(err))
+	}
+	return collectIDs(rows)
 }
 
 // RemoveGuests deletes the given guests that still have no conversation,

@@ -324,28 +324,6 @@ func (q Queries) forShare() string {
 	return ""
 }
 
-// int64s runs a query of one integer column and returns its values; what
-// names them in an error.
-func (q Queries) int64s(ctx context.Context, what, query string, args ...any) ([]int64, error) {
-	rows, err := q.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, translate(err))
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("scan %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, translate(err))
-	}
-	return out, nil
-}
-
 // translate turns driver errors into domain errors at the store edge:
 // no rows is ENOTFOUND, a duplicate key ECONFLICT, and a database that
 // cannot answer (connection refused or lost, deadlock or busy after

@@ -320,8 +320,11 @@ func (s *Store) backfill(ctx context.Context, lock, what, table string, progress
 // lockedIDs share-locks up to limit conversations from id from on, in id
 // order, and returns their ids.
 func (q Queries) lockedIDs(ctx context.Context, from int64, limit int) ([]int64, error) {
-	return q.int64s(ctx, fmt.Sprintf("conversations from %d", from),
-		`SELECT id FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+q.forShare(), from, limit)
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM conversations WHERE id >= ? ORDER BY id LIMIT ?`+q.forShare(), from, limit)
+	if err != nil {
+		return nil, fmt.Errorf("conversations from %d: %w", from, translate(err))
+	}
+	return collectIDs(rows)
 }
 
 // addWordPairs indexes (conversation id, word) pairs in one statement.
