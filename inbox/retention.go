@@ -396,10 +396,20 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 		}
 		add.DeletedConversations = int64(len(affected) - len(left))
 		t = o.step("empty-conversations", t)
+		// What is left of them is read once for the whole batch.
+		remains, err := tx.PurgeRemainsOf(ctx, left)
+		if err != nil {
+			return false, next, err
+		}
 		for _, id := range left {
-			if err := s.afterPurge(ctx, tx, byID[id], touched[id]); err != nil {
+			c := byID[id]
+			afterPurge(c, touched[id], remains[id])
+			if err := tx.SaveConversation(ctx, *c); err != nil {
 				return false, next, err
 			}
+		}
+		if err := tx.ResetWordsOf(ctx, remains); err != nil {
+			return false, next, err
 		}
 		t = o.step("fix-conversations", t)
 	}
@@ -415,56 +425,49 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 }
 
 // afterPurge fixes what lists show of a conversation that lost messages
-// but not all of them: the counts drop by what went; the activity times
-// and previews are read again when the newest message of their kind went
-// or none is left (docs/design.md §3 keeps staff and public values apart).
-func (s *Service) afterPurge(ctx context.Context, tx *models.Tx, c *models.Conversation, p *convPurge) error {
+// but not all of them (r: what it still has, in id order): the counts drop
+// by what went; the activity times and previews are taken again from what
+// is left when the newest message of their kind went or none is left
+// (docs/design.md §3 keeps staff and public values apart).
+func afterPurge(c *models.Conversation, p *convPurge, r *models.PurgeRemains) {
 	c.MessageCount = max(c.MessageCount-p.replies, 0)
 	c.PublicMessages = max(c.PublicMessages-p.publicReplies, 0)
 	staleStaff := !p.newest.IsZero() && !p.newest.Before(c.LastMessageAt)
 	stalePublic := !p.newestPublic.IsZero() && !p.newestPublic.Before(c.PublicLastAt)
-	if staleStaff {
-		if t, ok, err := tx.LatestActivity(ctx, c.ID, false); err != nil {
-			return err
-		} else if ok {
-			c.LastMessageAt = t
+	var newest, newestPublic, staffMsg, publicReply *models.Message
+	if r != nil {
+		for i := range r.Messages {
+			m := &r.Messages[i]
+			newest = m
+			if m.Public {
+				newestPublic = m
+			}
+			if m.Kind != models.KindSystem {
+				staffMsg = m
+			}
+			if m.Kind == models.KindReply && m.Public {
+				publicReply = m
+			}
 		}
 	}
-	if stalePublic {
-		if t, ok, err := tx.LatestActivity(ctx, c.ID, true); err != nil {
-			return err
-		} else if ok {
-			c.PublicLastAt = t
-		}
+	if staleStaff && newest != nil {
+		c.LastMessageAt = newest.CreatedAt
+	}
+	if stalePublic && newestPublic != nil {
+		c.PublicLastAt = newestPublic.CreatedAt
 	}
 	switch {
 	case c.MessageCount == 0:
 		c.LastPreview = ""
-	case p.replies > 0 && staleStaff:
-		m, ok, err := tx.LatestMessage(ctx, c.ID, false)
-		if err != nil {
-			return err
-		}
-		if ok {
-			c.LastPreview = models.Preview(m.Body)
-		}
+	case p.replies > 0 && staleStaff && staffMsg != nil:
+		c.LastPreview = models.Preview(staffMsg.Body)
 	}
 	switch {
 	case c.PublicMessages == 0:
 		c.PublicPreview = ""
-	case p.publicReplies > 0 && stalePublic:
-		m, ok, err := tx.LatestMessage(ctx, c.ID, true)
-		if err != nil {
-			return err
-		}
-		if ok {
-			c.PublicPreview = models.Preview(m.Body)
-		}
+	case p.publicReplies > 0 && stalePublic && publicReply != nil:
+		c.PublicPreview = models.Preview(publicReply.Body)
 	}
-	if err := tx.ResetWords(ctx, c.ID); err != nil {
-		return err
-	}
-	return tx.SaveConversation(ctx, *c)
 }
 
 // RetentionPreview is the retention dry run: what a purge would do now.

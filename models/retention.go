@@ -316,26 +316,6 @@ func (q Queries) LatestMessage(ctx context.Context, conversationID int64, public
 	return ms[0], true, nil
 }
 
-// LatestActivity is the time of a conversation's newest message (any kind),
-// or of its newest public one; ok is false when there is none.
-func (q Queries) LatestActivity(ctx context.Context, conversationID int64, public bool) (time.Time, bool, error) {
-	query := `SELECT created_at FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1`
-	args := []any{conversationID}
-	if public {
-		query = `SELECT created_at FROM messages WHERE conversation_id = ? AND is_public = ? ORDER BY id DESC LIMIT 1`
-		args = append(args, true)
-	}
-	var t time.Time
-	err := q.q.QueryRowContext(ctx, query, args...).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, false, nil
-	}
-	if err != nil {
-		return t, false, fmt.Errorf("latest activity of %d: %w", conversationID, translate(err))
-	}
-	return t.UTC(), true, nil
-}
-
 // SaveRetentionProgress records a committed batch in the batch's own
 // transaction: how far the walk got, the batch's counts and the files to
 // remove. It fails with ErrLeaseLost when owner no longer holds the run.
@@ -433,4 +413,152 @@ func (q Queries) RetentionPreview(ctx context.Context, cutoff time.Time) (Retent
 		return c, fmt.Errorf("retention preview: conversations: %w", translate(err))
 	}
 	return c, nil
+}
+
+// PurgeRemains is what a conversation that lost messages to the retention
+// purge still has: its subject and its messages, in id order.
+type PurgeRemains struct {
+	Subject  string
+	Messages []Message
+}
+
+// PurgeRemainsOf reads what is left of the given conversations, which the
+// caller holds locked: two statements for all of them (the purge fixes a
+// batch's conversations from it instead of several reads each).
+func (q Queries) PurgeRemainsOf(ctx context.Context, ids []int64) (map[int64]*PurgeRemains, error) {
+	out := make(map[int64]*PurgeRemains, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inList(ids)
+	rows, err := q.q.QueryContext(ctx, `SELECT id, subject FROM conversations WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("purge: conversations left: %w", translate(err))
+	}
+	for rows.Next() {
+		var id int64
+		var r PurgeRemains
+		if err := rows.Scan(&id, &r.Subject); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[id] = &r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.q.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE conversation_id IN (`+in+`) ORDER BY conversation_id, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("purge: messages left: %w", translate(err))
+	}
+	ms, err := collectMessages(rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if r := out[m.ConversationID]; r != nil {
+			r.Messages = append(r.Messages, m)
+		}
+	}
+	return out, nil
+}
+
+// wordsDeleteArgs bounds the arguments of one statement of ResetWordsOf.
+const wordsDeleteArgs = 2000
+
+// ResetWordsOf makes each conversation's words those of its subject and
+// the messages it still has (left, from PurgeRemainsOf): words only
+// deleted messages had are removed, so a purged word is no longer found.
+// It reads the conversations' words once and deletes exactly the gone
+// ones, a few statements for a whole batch.
+func (q Queries) ResetWordsOf(ctx context.Context, left map[int64]*PurgeRemains) error {
+	if len(left) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(left))
+	want := make(map[int64]map[string]bool, len(left))
+	for id, r := range left {
+		ids = append(ids, id)
+		texts := []string{r.Subject}
+		for _, m := range r.Messages {
+			texts = append(texts, m.Body)
+		}
+		set := map[string]bool{}
+		for _, w := range textWords(texts...) {
+			set[w] = true
+		}
+		want[id] = set
+	}
+	slices.Sort(ids)
+	in, args := inList(ids)
+	rows, err := q.q.QueryContext(ctx, `SELECT conversation_id, word FROM conversation_words WHERE conversation_id IN (`+in+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("purge: words: %w", translate(err))
+	}
+	gone := map[int64][]string{}
+	have := make(map[int64]map[string]bool, len(ids))
+	for rows.Next() {
+		var id int64
+		var w string
+		if err := rows.Scan(&id, &w); err != nil {
+			rows.Close()
+			return err
+		}
+		if have[id] == nil {
+			have[id] = map[string]bool{}
+		}
+		have[id][w] = true
+		if !want[id][w] {
+			gone[id] = append(gone[id], w)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var where []string
+	var dargs []any
+	flush := func() error {
+		if len(where) == 0 {
+			return nil
+		}
+		_, err := q.q.ExecContext(ctx, `DELETE FROM conversation_words WHERE `+strings.Join(where, ` OR `), dargs...)
+		where, dargs = where[:0], dargs[:0]
+		if err != nil {
+			return fmt.Errorf("purge: delete words: %w", translate(err))
+		}
+		return nil
+	}
+	var add [][2]any
+	for _, id := range ids {
+		if ws := gone[id]; len(ws) > 0 {
+			slices.Sort(ws)
+			where = append(where, `(conversation_id = ? AND word IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ws)), ",")+`))`)
+			dargs = append(dargs, id)
+			for _, w := range ws {
+				dargs = append(dargs, w)
+			}
+			if len(dargs) >= wordsDeleteArgs {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		// A word the index lacks (none, as long as it was complete) is added.
+		var missing []string
+		for w := range want[id] {
+			if !have[id][w] {
+				missing = append(missing, w)
+			}
+		}
+		slices.Sort(missing)
+		for _, w := range missing {
+			add = append(add, [2]any{id, w})
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return q.addWordPairs(ctx, add)
 }

@@ -132,21 +132,18 @@ func (q Queries) addWords(ctx context.Context, id int64, words []string) error {
 
 // ResetWords makes conversation id's words those of its subject and the
 // messages it still has: words only deleted messages had are removed (the
-// retention purge calls it for each conversation that lost messages but
-// not all of them; a purged word is no longer found).
+// retention purge does it for each conversation that lost messages but not
+// all of them, a batch at a time: ResetWordsOf; a purged word is no longer
+// found).
 func (q Queries) ResetWords(ctx context.Context, id int64) error {
-	ids, texts, err := q.conversationTexts(ctx, id, 1)
+	left, err := q.PurgeRemainsOf(ctx, []int64{id})
 	if err != nil {
 		return err
 	}
-	if len(ids) == 0 || ids[0] != id {
+	if left[id] == nil {
 		return fmt.Errorf("words of conversation %d: %w", id, Errorf(ENOTFOUND, "conversation %d not found", id))
 	}
-	words := textWords(texts[0]...)
-	if _, err := q.q.ExecContext(ctx, `DELETE FROM conversation_words WHERE conversation_id = ? AND word NOT IN (`+q.wordSet()+`)`, id, jsonWords(words)); err != nil {
-		return fmt.Errorf("reset words of conversation %d: %w", id, translate(err))
-	}
-	return q.addWords(ctx, id, words)
+	return q.ResetWordsOf(ctx, left)
 }
 
 // deleteWords deletes the words of the conversations listed by the

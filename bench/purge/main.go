@@ -16,14 +16,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"slices"
 	"sync"
 	"time"
@@ -53,6 +57,8 @@ type config struct {
 	ThenMax  time.Duration // stop the unthrottled purge after this long (0: to the end)
 	DBPid    int           // the database server's pid, for its CPU time (0: not measured)
 	Settle   time.Duration // after each purge, wait up to this long for InnoDB's history list to drain (0: don't)
+	Apart    bool          // the sends run in a process of their own, as a web node beside a worker does
+	DBURL    string
 }
 
 // report is what a measurement found.
@@ -112,6 +118,8 @@ func main() {
 	flag.DurationVar(&cfg.MaxPurge, "max", 0, "stop the purge after this long (0: to the end)")
 	flag.IntVar(&cfg.DBPid, "db-pid", 0, "the database server's pid: report its CPU time per deleted message (/proc/<pid>/stat)")
 	flag.DurationVar(&cfg.Settle, "settle", 0, "after each purge wait up to this long for InnoDB's history list (undo not yet purged) to drain, and report the time and the server's CPU it took (0: don't wait)")
+	flag.BoolVar(&cfg.Apart, "apart", false, "send from a second process (this command run with -sends-only), as production's web node sends beside a worker that purges; default: the sends and the purge share this process, as in `parley serve` with its worker")
+	sendsOnly := flag.Bool("sends-only", false, "internal (-apart): only send at -rate, reporting the latencies so far on stdout whenever a line arrives on stdin, until stdin closes")
 	sweep := flag.Duration("sweep", 0, "then sweep the purged conversations' search words (the clean-up job's work), unthrottled, for up to this long, and report its rate and the server's CPU (0: don't)")
 	flag.Parse()
 	cfg.Slot = time.Now().UTC().Truncate(time.Second)
@@ -121,6 +129,13 @@ func main() {
 		log.Fatal(err)
 	}
 	defer st.Close()
+	cfg.DBURL = *dbURL
+	if *sendsOnly {
+		if err := sendsOnlyMain(ctx, st, cfg); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	rep, err := measure(ctx, st, cfg, log.New(os.Stderr, "purge: ", log.LstdFlags))
 	if err != nil {
 		log.Fatal(err)
@@ -334,33 +349,56 @@ func targets(ctx context.Context, st *models.Store, n int) ([]target, error) {
 	return out, rows.Err()
 }
 
+// sends is where the measured sends come from: a sender in this process
+// or one in a second process (-apart).
+type sends interface {
+	take() ([]time.Duration, int, error) // the latencies and errors since the last take
+	close() error                        // stop sending, after the sends in flight
+}
+
 // sender sends customer messages at a fixed rate (open loop: a slow send
-// does not delay the next one) until stop, and records each latency.
+// does not delay the next one) until closed, and records each latency.
 type sender struct {
 	svc     *inbox.Service
 	targets []target
 	rate    int
 	slots   chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
 
 	mu        sync.Mutex
 	latencies []time.Duration
 	errors    int
 }
 
-// sendFor sends for d alone and answers the sends' latencies and errors.
-func (s *sender) sendFor(d time.Duration) ([]time.Duration, int) {
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { s.run(stop); close(done) }()
-	time.Sleep(d)
-	close(stop)
-	<-done
-	return s.take()
+// startSender starts sending at rate from this process.
+func startSender(ctx context.Context, st *models.Store, cfg config) (*sender, error) {
+	pol, err := policies.New()
+	if err != nil {
+		return nil, err
+	}
+	ts, err := targets(ctx, st, cfg.Targets)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Senders <= 0 {
+		cfg.Senders = 64
+	}
+	s := &sender{svc: inbox.New(st, pol, inbox.SystemClock{}, noLimit{}), targets: ts, rate: cfg.Rate,
+		slots: make(chan struct{}, cfg.Senders), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() { s.run(); close(s.done) }()
+	return s, nil
 }
 
-func (s *sender) run(stop <-chan struct{}) {
+func (s *sender) close() error {
+	close(s.stop)
+	<-s.done
+	return nil
+}
+
+func (s *sender) run() {
 	if s.rate <= 0 {
-		<-stop
+		<-s.stop
 		return
 	}
 	var wg sync.WaitGroup
@@ -370,7 +408,7 @@ func (s *sender) run(stop <-chan struct{}) {
 	defer tick.Stop()
 	for i := 0; ; i++ {
 		select {
-		case <-stop:
+		case <-s.stop:
 			return
 		case <-tick.C:
 		}
@@ -402,12 +440,87 @@ func (s *sender) record(d time.Duration, err error) {
 	s.latencies = append(s.latencies, d)
 }
 
-func (s *sender) take() ([]time.Duration, int) {
+func (s *sender) take() ([]time.Duration, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l, e := s.latencies, s.errors
 	s.latencies, s.errors = nil, 0
-	return l, e
+	return l, e, nil
+}
+
+// taken is what a -sends-only process reports for each line it reads.
+type taken struct {
+	Latencies []time.Duration `json:"latencies"`
+	Errors    int             `json:"errors"`
+}
+
+// sendsOnlyMain is the second process of -apart: it sends from the start,
+// answers each line on stdin with the latencies since the previous one
+// (a JSON line on stdout) and stops when stdin closes.
+func sendsOnlyMain(ctx context.Context, st *models.Store, cfg config) error {
+	s, err := startSender(ctx, st, cfg)
+	if err != nil {
+		return err
+	}
+	in, out := bufio.NewScanner(os.Stdin), json.NewEncoder(os.Stdout)
+	for in.Scan() {
+		l, e, _ := s.take()
+		if err := out.Encode(taken{Latencies: l, Errors: e}); err != nil {
+			return err
+		}
+	}
+	return errors.Join(in.Err(), s.close())
+}
+
+// apartSender drives a -sends-only process.
+type apartSender struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+// startApart starts this command again with -sends-only: its sends share
+// nothing with the purge but the database, as a web node's beside a worker.
+func startApart(cfg config) (*apartSender, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, "-sends-only", "-db", cfg.DBURL, "-rate", fmt.Sprint(cfg.Rate),
+		"-targets", fmt.Sprint(cfg.Targets), "-senders", fmt.Sprint(cfg.Senders))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &apartSender{cmd: cmd, in: in, out: bufio.NewReader(out)}, nil
+}
+
+func (a *apartSender) take() ([]time.Duration, int, error) {
+	if _, err := io.WriteString(a.in, "take\n"); err != nil {
+		return nil, 0, fmt.Errorf("sends process: %w", err)
+	}
+	line, err := a.out.ReadBytes('\n')
+	if err != nil {
+		return nil, 0, fmt.Errorf("sends process: %w", err)
+	}
+	var t taken
+	if err := json.Unmarshal(line, &t); err != nil {
+		return nil, 0, fmt.Errorf("sends process: %w", err)
+	}
+	return t.Latencies, t.Errors, nil
+}
+
+func (a *apartSender) close() error {
+	a.in.Close()
+	return a.cmd.Wait()
 }
 
 func percentile(ls []time.Duration, p float64) time.Duration {
@@ -428,33 +541,51 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 		return r, err
 	}
 	svc := inbox.New(st, pol, inbox.SystemClock{}, noLimit{})
-	ts, err := targets(ctx, st, cfg.Targets)
+	var snd sends
+	if cfg.Apart {
+		snd, err = startApart(cfg)
+	} else {
+		snd, err = startSender(ctx, st, cfg)
+	}
 	if err != nil {
 		return r, err
 	}
-	if cfg.Senders <= 0 {
-		cfg.Senders = 64
-	}
-	snd := &sender{svc: svc, targets: ts, rate: cfg.Rate, slots: make(chan struct{}, cfg.Senders)}
+	sendsOpen := true
+	defer func() {
+		if sendsOpen {
+			snd.close()
+		}
+	}()
 	if cfg.Rate > 0 && cfg.Warm > 0 {
 		logger.Printf("warming up: sends at %d/s for %s, not measured", cfg.Rate, cfg.Warm)
-		snd.sendFor(cfg.Warm)
+		time.Sleep(cfg.Warm)
+		if _, _, err := snd.take(); err != nil {
+			return r, err
+		}
 	}
 	if cfg.Rate > 0 && cfg.Idle > 0 {
 		logger.Printf("idle sends at %d/s for %s", cfg.Rate, cfg.Idle)
-		ls, errs := snd.sendFor(cfg.Idle)
+		time.Sleep(cfg.Idle)
+		ls, errs, err := snd.take()
+		if err != nil {
+			return r, err
+		}
 		r.IdleSends, r.IdleErrors, r.IdleP50, r.IdleP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
 	}
 	logger.Printf("purge of slot %s (retention %d days), sends at %d/s", cfg.Slot.Format(time.RFC3339), cfg.Days, cfg.Rate)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { snd.run(stop); close(done) }()
 	pr, err := runPurge(ctx, svc, st, cfg.Slot, cfg.Days, inbox.PurgeOptions{BatchSize: cfg.Batch, Pause: cfg.Pause, Share: cfg.Share, MaxShare: cfg.MaxShare}, cfg.MaxPurge, 0, cfg.DBPid, logger)
-	close(stop)
-	<-done
 	if err != nil {
 		return r, err
 	}
+	ls, errs, err := snd.take()
+	if err != nil {
+		return r, err
+	}
+	sendsOpen = false
+	if err := snd.close(); err != nil {
+		return r, err
+	}
+	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
 	r.Finished, r.Deleted, r.Conversations, r.Kept, r.PurgeTime, r.Rate, r.Steps = pr.Finished, pr.Deleted, pr.Conversations, pr.Kept, pr.Time, pr.Rate, pr.Steps
 	if cfg.Settle > 0 && pr.History >= 0 {
 		// After the sends stopped: the drain is the purge's own work.
@@ -464,8 +595,6 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 		}
 	}
 	r.DBCPU, r.SelfCPU, r.Run = pr.DBCPU, pr.SelfCPU, pr
-	ls, errs := snd.take()
-	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
 	if cfg.ThenDays > 0 {
 		// A second slot a second later, with its own cut-off: what the
 		// first left (kept rows, or the rest of a run cut short by -max)
