@@ -72,6 +72,7 @@ type report struct {
 	IdleP50, IdleP99        time.Duration
 	PurgeP50, PurgeP99      time.Duration
 	IdleErrors, PurgeErrors int
+	PurgeLatencies          []time.Duration // the sends' during the purge, in the order they finished
 	Finished                bool
 	Steps                   map[string]time.Duration
 	DBCPU, SelfCPU          time.Duration
@@ -92,6 +93,8 @@ type purgeRun struct {
 	History                int64         // InnoDB's history list length when the purge stopped (-1: not MariaDB/MySQL)
 	SettleTime, SettleCPU  time.Duration // how long the history list took to drain after it (-settle), and the server's CPU meanwhile
 	Settled                bool
+	LockWaits              int64         // InnoDB row lock waits during the run, anyone's (-1: not MariaDB/MySQL)
+	LockWaitTime           time.Duration // and the time waited in them
 }
 
 type noLimit struct{}
@@ -205,6 +208,14 @@ func printReport(cfg config, r report) {
 		}
 		fmt.Printf("sends at %d/s: idle p50 %s p99 %s (%d sends, %d errors); during the purge p50 %s p99 %s (%d sends, %d errors); p99 ratio %.2f\n",
 			cfg.Rate, r.IdleP50, r.IdleP99, r.IdleSends, r.IdleErrors, r.PurgeP50, r.PurgeP99, r.PurgeSends, r.PurgeErrors, ratio)
+		if n := len(r.PurgeLatencies); n >= 600 {
+			// Where in the purge the slow sends were: p99 per sixth of it.
+			fmt.Printf("  sends' p99 per sixth of the purge:")
+			for i := range 6 {
+				fmt.Printf(" %s", percentile(r.PurgeLatencies[i*n/6:(i+1)*n/6], 0.99))
+			}
+			fmt.Println()
+		}
 	}
 	if t := r.Then; t != nil {
 		fmt.Printf("unthrottled purge (%d days, batch %d, no sends): %d messages deleted (%d kept, %d conversations deleted) in %s: %.0f messages/s (finished %v)\n",
@@ -246,7 +257,7 @@ func historyLine(cfg config, r purgeRun) string {
 	if r.History < 0 {
 		return ""
 	}
-	out := fmt.Sprintf("InnoDB history list at the end: %d", r.History)
+	out := fmt.Sprintf("InnoDB row lock waits during it (anyone's): %d, %s in all; history list at the end: %d", r.LockWaits, r.LockWaitTime, r.History)
 	if cfg.Settle > 0 {
 		state := "drained"
 		if !r.Settled {
@@ -258,6 +269,33 @@ func historyLine(cfg config, r purgeRun) string {
 		}
 	}
 	return out
+}
+
+// rowLockWaits is how many InnoDB row lock waits the server has counted
+// and the time spent in them (-1 on SQLite).
+func rowLockWaits(ctx context.Context, st *models.Store) (int64, time.Duration, error) {
+	if st.Config.Dialect != models.MySQL {
+		return -1, 0, nil
+	}
+	rows, err := st.DB.QueryContext(ctx, `SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_row_lock_waits', 'Innodb_row_lock_time')`)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	var waits, ms int64
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return 0, 0, err
+		}
+		if name == "Innodb_row_lock_waits" {
+			waits = n
+		} else {
+			ms = n
+		}
+	}
+	return waits, time.Duration(ms) * time.Millisecond, rows.Err()
 }
 
 // historyLength is InnoDB's history list length (-1 on SQLite).
@@ -586,6 +624,7 @@ func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logg
 		return r, err
 	}
 	r.PurgeSends, r.PurgeErrors, r.PurgeP50, r.PurgeP99 = len(ls), errs, percentile(ls, 0.5), percentile(ls, 0.99)
+	r.PurgeLatencies = ls
 	r.Finished, r.Deleted, r.Conversations, r.Kept, r.PurgeTime, r.Rate, r.Steps = pr.Finished, pr.Deleted, pr.Conversations, pr.Kept, pr.Time, pr.Rate, pr.Steps
 	if cfg.Settle > 0 && pr.History >= 0 {
 		// After the sends stopped: the drain is the purge's own work.
@@ -623,6 +662,10 @@ func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot ti
 		pctx, cancel = context.WithTimeout(ctx, max)
 		defer cancel()
 	}
+	waits0, waitTime0, err := rowLockWaits(ctx, st)
+	if err != nil {
+		return r, err
+	}
 	start := time.Now()
 	db0, self0 := cpu(dbPid), cpu(os.Getpid())
 	var tmu sync.Mutex
@@ -653,6 +696,14 @@ func runPurge(ctx context.Context, svc *inbox.Service, st *models.Store, slot ti
 	}
 	if r.History, err = historyLength(ctx, st); err != nil {
 		return r, err
+	}
+	waits1, waitTime1, err := rowLockWaits(ctx, st)
+	if err != nil {
+		return r, err
+	}
+	r.LockWaits, r.LockWaitTime = waits1-waits0, waitTime1-waitTime0
+	if waits0 < 0 {
+		r.LockWaits = -1
 	}
 	if settleMax > 0 && r.History >= 0 {
 		logger.Printf("waiting for InnoDB's history list (%d) to drain", r.History)
