@@ -397,7 +397,11 @@ func (s *Service) purgeBatch(ctx context.Context, tx *models.Tx, run models.Rete
 		add.DeletedConversations = int64(len(affected) - len(left))
 		t = o.step("empty-conversations", t)
 		// What is left of them is read once for the whole batch.
-		remains, err := tx.PurgeRemainsOf(ctx, left)
+		held := make([]models.Conversation, len(left))
+		for i, id := range left {
+			held[i] = *byID[id]
+		}
+		remains, err := tx.PurgeRemainsOf(ctx, held)
 		if err != nil {
 			return false, next, err
 		}

@@ -200,7 +200,7 @@ func TestSearchScope(t *testing.T) {
 // TestSearchFollowsDeletes: the index forgets a deleted conversation at
 // once, with no call besides the delete (ON DELETE CASCADE), and the words
 // of deleted messages when their conversation's words are read again
-// (ResetWords, which the retention purge calls) — words still in the
+// (ResetWordsOf, which the retention purge calls) — words still in the
 // subject or another message stay.
 func TestSearchFollowsDeletes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *models.Store) {
@@ -219,7 +219,15 @@ func TestSearchFollowsDeletes(t *testing.T) {
 		if _, err := st.DB.ExecContext(ctx, `DELETE FROM messages WHERE conversation_id = ?`, w.byName["ann-open"]); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.ResetWords(ctx, w.byName["ann-open"]); err != nil {
+		ann, err := st.Conversation(ctx, w.byName["ann-open"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		left, err := st.PurgeRemainsOf(ctx, []models.Conversation{ann})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ResetWordsOf(ctx, left); err != nil {
 			t.Fatal(err)
 		}
 		if got := w.ids(t, all, models.ConversationFilter{Query: "delivery"}); len(got) != 0 {

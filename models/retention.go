@@ -423,32 +423,21 @@ type PurgeRemains struct {
 }
 
 // PurgeRemainsOf reads what is left of the given conversations, which the
-// caller holds locked: two statements for all of them (the purge fixes a
-// batch's conversations from it instead of several reads each).
-func (q Queries) PurgeRemainsOf(ctx context.Context, ids []int64) (map[int64]*PurgeRemains, error) {
-	out := make(map[int64]*PurgeRemains, len(ids))
-	if len(ids) == 0 {
+// caller holds locked (their subjects are taken from them): one statement
+// for all their messages (the purge fixes a batch's conversations from it
+// instead of several reads each).
+func (q Queries) PurgeRemainsOf(ctx context.Context, convs []Conversation) (map[int64]*PurgeRemains, error) {
+	out := make(map[int64]*PurgeRemains, len(convs))
+	if len(convs) == 0 {
 		return out, nil
 	}
+	ids := make([]int64, len(convs))
+	for i, c := range convs {
+		ids[i] = c.ID
+		out[c.ID] = &PurgeRemains{Subject: c.Subject}
+	}
 	in, args := inList(ids)
-	rows, err := q.q.QueryContext(ctx, `SELECT id, subject FROM conversations WHERE id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("purge: conversations left: %w", translate(err))
-	}
-	for rows.Next() {
-		var id int64
-		var r PurgeRemains
-		if err := rows.Scan(&id, &r.Subject); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out[id] = &r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.q.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE conversation_id IN (`+in+`) ORDER BY conversation_id, id`, args...)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE conversation_id IN (`+in+`) ORDER BY conversation_id, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("purge: messages left: %w", translate(err))
 	}

@@ -31,7 +31,7 @@ import (
 // conversation_words_gone for SweepGoneWords (the clean-up job) — a search
 // only ever returns conversations that exist, so their leftover words are
 // never found; a conversation that lost some messages (the purge) has its
-// words read again (ResetWords). Bodies and subjects are never edited.
+// words read again (ResetWordsOf). Bodies and subjects are never edited.
 
 // splitWords calls fn with each word of text: a run of letters, digits and
 // combining marks, folded, cut to MaxSearchWordLen characters, when it has
@@ -128,22 +128,6 @@ func (q Queries) addWords(ctx context.Context, id int64, words []string) error {
 		return fmt.Errorf("index words of conversation %d: %w", id, translate(err))
 	}
 	return nil
-}
-
-// ResetWords makes conversation id's words those of its subject and the
-// messages it still has: words only deleted messages had are removed (the
-// retention purge does it for each conversation that lost messages but not
-// all of them, a batch at a time: ResetWordsOf; a purged word is no longer
-// found).
-func (q Queries) ResetWords(ctx context.Context, id int64) error {
-	left, err := q.PurgeRemainsOf(ctx, []int64{id})
-	if err != nil {
-		return err
-	}
-	if left[id] == nil {
-		return fmt.Errorf("words of conversation %d: %w", id, Errorf(ENOTFOUND, "conversation %d not found", id))
-	}
-	return q.ResetWordsOf(ctx, left)
 }
 
 // deleteWords deletes the words of the conversations listed by the
