@@ -18,7 +18,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,6 +28,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -271,45 +271,50 @@ func historyLine(cfg config, r purgeRun) string {
 	return out
 }
 
-// rowLockWaits is how many InnoDB row lock waits the server has counted
-// and the time spent in them (-1 on SQLite).
-func rowLockWaits(ctx context.Context, st *models.Store) (int64, time.Duration, error) {
+// globalStatus reads the named counters of the server's SHOW GLOBAL
+// STATUS (nil on SQLite; a counter the server lacks is missing).
+func globalStatus(ctx context.Context, st *models.Store, names ...string) (map[string]int64, error) {
 	if st.Config.Dialect != models.MySQL {
-		return -1, 0, nil
+		return nil, nil
 	}
-	rows, err := st.DB.QueryContext(ctx, `SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_row_lock_waits', 'Innodb_row_lock_time')`)
+	rows, err := st.DB.QueryContext(ctx, `SHOW GLOBAL STATUS WHERE Variable_name IN ('`+strings.Join(names, `', '`)+`')`)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	defer rows.Close()
-	var waits, ms int64
+	out := map[string]int64{}
 	for rows.Next() {
 		var name string
 		var n int64
 		if err := rows.Scan(&name, &n); err != nil {
-			return 0, 0, err
+			return nil, err
 		}
-		if name == "Innodb_row_lock_waits" {
-			waits = n
-		} else {
-			ms = n
-		}
+		out[name] = n
 	}
-	return waits, time.Duration(ms) * time.Millisecond, rows.Err()
+	return out, rows.Err()
+}
+
+// rowLockWaits is how many InnoDB row lock waits the server has counted
+// and the time spent in them (-1 on SQLite).
+func rowLockWaits(ctx context.Context, st *models.Store) (int64, time.Duration, error) {
+	m, err := globalStatus(ctx, st, "Innodb_row_lock_waits", "Innodb_row_lock_time")
+	if m == nil || err != nil {
+		return -1, 0, err
+	}
+	return m["Innodb_row_lock_waits"], time.Duration(m["Innodb_row_lock_time"]) * time.Millisecond, nil
 }
 
 // historyLength is InnoDB's history list length (-1 on SQLite).
 func historyLength(ctx context.Context, st *models.Store) (int64, error) {
-	if st.Config.Dialect != models.MySQL {
+	m, err := globalStatus(ctx, st, "Innodb_history_list_length")
+	if err != nil {
+		return 0, err
+	}
+	n, ok := m["Innodb_history_list_length"]
+	if !ok {
 		return -1, nil
 	}
-	var name string
-	var n int64
-	err := st.DB.QueryRowContext(ctx, `SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'`).Scan(&name, &n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return -1, nil
-	}
-	return n, err
+	return n, nil
 }
 
 // settle waits up to max for the history list to drain (under 1,000
@@ -409,12 +414,17 @@ type sender struct {
 	errors    int
 }
 
-// startSender starts sending at rate from this process.
-func startSender(ctx context.Context, st *models.Store, cfg config) (*sender, error) {
+// newService is the inbox the purge and the sends go through.
+func newService(st *models.Store) (*inbox.Service, error) {
 	pol, err := policies.New()
 	if err != nil {
 		return nil, err
 	}
+	return inbox.New(st, pol, inbox.SystemClock{}, noLimit{}), nil
+}
+
+// startSender starts sending at rate from this process, through svc.
+func startSender(ctx context.Context, st *models.Store, svc *inbox.Service, cfg config) (*sender, error) {
 	ts, err := targets(ctx, st, cfg.Targets)
 	if err != nil {
 		return nil, err
@@ -422,7 +432,7 @@ func startSender(ctx context.Context, st *models.Store, cfg config) (*sender, er
 	if cfg.Senders <= 0 {
 		cfg.Senders = 64
 	}
-	s := &sender{svc: inbox.New(st, pol, inbox.SystemClock{}, noLimit{}), targets: ts, rate: cfg.Rate,
+	s := &sender{svc: svc, targets: ts, rate: cfg.Rate,
 		slots: make(chan struct{}, cfg.Senders), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() { s.run(); close(s.done) }()
 	return s, nil
@@ -496,7 +506,11 @@ type taken struct {
 // answers each line on stdin with the latencies since the previous one
 // (a JSON line on stdout) and stops when stdin closes.
 func sendsOnlyMain(ctx context.Context, st *models.Store, cfg config) error {
-	s, err := startSender(ctx, st, cfg)
+	svc, err := newService(st)
+	if err != nil {
+		return err
+	}
+	s, err := startSender(ctx, st, svc, cfg)
 	if err != nil {
 		return err
 	}
@@ -574,16 +588,15 @@ func percentile(ls []time.Duration, p float64) time.Duration {
 // measure runs the idle sends, then the purge with the sends going on.
 func measure(ctx context.Context, st *models.Store, cfg config, logger *log.Logger) (report, error) {
 	var r report
-	pol, err := policies.New()
+	svc, err := newService(st)
 	if err != nil {
 		return r, err
 	}
-	svc := inbox.New(st, pol, inbox.SystemClock{}, noLimit{})
 	var snd sends
 	if cfg.Apart {
 		snd, err = startApart(cfg)
 	} else {
-		snd, err = startSender(ctx, st, cfg)
+		snd, err = startSender(ctx, st, svc, cfg)
 	}
 	if err != nil {
 		return r, err
