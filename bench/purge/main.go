@@ -124,7 +124,16 @@ func main() {
 	flag.BoolVar(&cfg.Apart, "apart", false, "send from a second process (this command run with -sends-only), as production's web node sends beside a worker that purges; default: the sends and the purge share this process, as in `parley serve` with its worker")
 	sendsOnly := flag.Bool("sends-only", false, "internal (-apart): only send at -rate, reporting the latencies so far on stdout whenever a line arrives on stdin, until stdin closes")
 	sweep := flag.Duration("sweep", 0, "then sweep the purged conversations' search words (the clean-up job's work), unthrottled, for up to this long, and report its rate and the server's CPU (0: don't)")
+	neighbourFor := flag.Duration("neighbours", 0, "instead of purging: the machine test — the sends idle, beside a busy-loop process, idle, beside a memory-bound process, idle, each for this long (see neighbour.go)")
+	burnKind := flag.String("burn", "", "internal (-neighbours): be the neighbour, cpu or memory, for -for")
+	burnFor := flag.Duration("for", 0, "internal (-burn): how long")
 	flag.Parse()
+	if *burnKind != "" {
+		if err := burn(*burnKind, *burnFor); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	cfg.Slot = time.Now().UTC().Truncate(time.Second)
 	ctx := context.Background()
 	st, err := benchdb.Open(ctx, *dbURL)
@@ -135,6 +144,12 @@ func main() {
 	cfg.DBURL = *dbURL
 	if *sendsOnly {
 		if err := sendsOnlyMain(ctx, st, cfg); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	if *neighbourFor > 0 {
+		if err := neighbours(ctx, st, cfg, *neighbourFor, log.New(os.Stderr, "purge: ", log.LstdFlags)); err != nil {
 			log.Fatal(err)
 		}
 		return
