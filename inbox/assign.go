@@ -20,6 +20,7 @@ func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Co
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("take %d: %w", id, err)
 	}
+	s.publish(ctx, conversationEvent(EventConversationUpdated, out))
 	return out, nil
 }
 
@@ -94,6 +95,7 @@ func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int6
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("assign %d: %w", id, err)
 	}
+	s.publish(ctx, conversationEvent(EventConversationUpdated, out))
 	return out, nil
 }
 

@@ -172,6 +172,7 @@ func (s *Service) SendAttachments(ctx context.Context, a models.Actor, conversat
 		s.removeFiles(ctx, keys)
 		return models.Message{}, models.Conversation{}, fmt.Errorf("send attachments to %d: %w", conversationID, err)
 	}
+	s.publish(ctx, sent(landed, m)...)
 	return m, landed, nil
 }
 

@@ -57,6 +57,7 @@ func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64
 	if err != nil {
 		return models.Message{}, models.Conversation{}, fmt.Errorf("send to conversation %d: %w", conversationID, err)
 	}
+	s.publish(ctx, sent(landed, m)...)
 	return m, landed, nil
 }
 

@@ -47,6 +47,8 @@ type Service struct {
 	presence Presence      // inbox/presence.go: e-mail rule (R19), distribution (R17)
 	secret   []byte        // inbox/email.go: signs unsubscribe links
 	window   time.Duration // inbox/recipients.go: the e-mail burst window
+
+	publisher Publisher // inbox/events.go: live events (issue 9)
 }
 
 // Limits are the per-actor rate limits of R11.

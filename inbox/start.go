@@ -126,5 +126,6 @@ func (s *Service) Start(ctx context.Context, a models.Actor, in StartInput) (mod
 	if err != nil {
 		return models.Conversation{}, models.Message{}, fmt.Errorf("start conversation: %w", err)
 	}
+	s.publish(ctx, conversationEvent(EventConversationUpdated, c), messageEvent(c, m))
 	return c, m, nil
 }

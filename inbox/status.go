@@ -28,6 +28,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a models.Actor, id int64, to
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("change status of %d: %w", id, err)
 	}
+	s.publish(ctx, conversationEvent(EventConversationUpdated, out))
 	return out, nil
 }
 
@@ -104,6 +105,7 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("update %d: %w", id, err)
 	}
+	s.publish(ctx, conversationEvent(EventConversationUpdated, out))
 	return out, nil
 }
 

@@ -2,10 +2,12 @@ package web
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/models"
 )
 
@@ -18,11 +20,15 @@ type API struct {
 	svc    *inbox.Service
 	acc    *inbox.Accounts
 	engine *gin.Engine
+
+	bus       *live.Bus     // web/events.go (WithEvents)
+	closing   chan struct{} // closed by CloseStreams
+	closeOnce sync.Once
 }
 
 // NewAPI builds the API over the inbox and the accounts service.
 func NewAPI(svc *inbox.Service, acc *inbox.Accounts) *API {
-	a := &API{svc: svc, acc: acc}
+	a := &API{svc: svc, acc: acc, closing: make(chan struct{})}
 	a.engine = a.routes()
 	return a
 }
@@ -66,6 +72,7 @@ func (a *API) routes() *gin.Engine {
 	a.identityRoutes(v1)
 	a.integrationRoutes(v1)
 
+	v1.GET("/events", a.streamAuth(customerSide), a.events)
 	cust := v1.Group("", a.authenticate(customerSide))
 	cust.POST("/auth/logout", a.logout)
 	cust.GET("/me", a.customerMe)
@@ -83,6 +90,7 @@ func (a *API) routes() *gin.Engine {
 
 	staff := v1.Group("/staff")
 	staff.POST("/auth/login", a.staffLogin)
+	staff.GET("/events", a.streamAuth(staffSide), a.events)
 	sa := staff.Group("", a.authenticate(staffSide))
 	sa.POST("/auth/logout", a.logout)
 	sa.GET("/me", a.staffMe)

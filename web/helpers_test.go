@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/models/storetest"
@@ -60,6 +61,11 @@ type env struct {
 	clock *clock
 	h     http.Handler
 	files string // the attachments directory
+	bus   *live.Bus
+	api   *web.API
+	// node builds a second node on the same database and Redis: its own
+	// event bus, service and router.
+	node func(t *testing.T) http.Handler
 }
 
 // each runs f on every backend (SQLite, and MySQL when configured) with a
@@ -85,10 +91,31 @@ func newEnv(t *testing.T, st *models.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc = inbox.New(st, pol, clk, lim, inbox.WithFiles(dir))
+	e.bus = live.New(rdb, prefix)
+	ctx, cancel := context.WithCancel(context.Background())
+	wait, err := e.bus.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); wait() })
+	e.svc = inbox.New(st, pol, clk, lim, inbox.WithFiles(dir), inbox.WithPublisher(e.bus))
 	e.acc = inbox.NewAccounts(st, pol, clk, lim, []byte("test-secret"), time.Hour)
 	r := gin.New()
-	web.NewAPI(e.svc, e.acc).Register(r)
+	e.api = web.NewAPI(e.svc, e.acc).WithEvents(e.bus)
+	e.api.Register(r)
+	e.node = func(t *testing.T) http.Handler {
+		bus := live.New(rdb, prefix)
+		ctx, cancel := context.WithCancel(context.Background())
+		wait, err := bus.Start(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cancel(); wait() })
+		svc := inbox.New(st, pol, clk, lim, inbox.WithFiles(dir), inbox.WithPublisher(bus))
+		r := gin.New()
+		web.NewAPI(svc, inbox.NewAccounts(st, pol, clk, lim, []byte("test-secret"), time.Hour)).WithEvents(bus).Register(r)
+		return r
+	}
 	e.h = r
 	return e
 }

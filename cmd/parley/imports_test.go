@@ -24,9 +24,10 @@ func TestImportDirection(t *testing.T) {
 		"inbox":      {"models", "policies", "media"},
 		"jobs":       {"inbox", "models", "policies", "mail"},
 		"mail":       {"inbox", "models", "policies", "templates"},
-		"web":        {"inbox", "models", "policies", "media", "templates"},
+		"live":       {"inbox", "models"},
+		"web":        {"inbox", "models", "policies", "media", "templates", "live"},
 		"tables":     {"inbox", "models", "policies", "templates"},
-		"admin":      {"inbox", "models", "policies", "tables", "templates", "media"},
+		"admin":      {"inbox", "models", "policies", "tables", "templates", "media", "live"},
 	}
 	out, err := exec.Command("go", "list", "-json", "../../...").Output()
 	if err != nil {

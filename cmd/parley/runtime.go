@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/mail"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/migrations"
@@ -42,6 +43,8 @@ type runtime struct {
 	presence *mail.Presence
 	smtp     *mail.Server // the in-process server (embedded mode)
 	mailer   *mail.Client
+	// Live events (issue 9): the Redis stream every node shares.
+	bus *live.Bus
 }
 
 // openStore connects to the database and applies pending migrations.
@@ -133,6 +136,7 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 		rt.close()
 		return nil, err
 	}
+	rt.bus = live.New(rt.redis, "")
 	rt.svc = inbox.New(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.inboxOptions()...)
 	rt.acc = inbox.NewAccounts(rt.store, rt.pol, inbox.SystemClock{}, limiter, rt.secret, cfg.TokenTTL)
 	if err := wireIdentity(rt); err != nil {
@@ -163,7 +167,8 @@ func (rt *runtime) close() error {
 }
 
 // inboxOptions are the inbox's optional dependencies on this node: the
-// attachment store and the e-mail rule's presence, secret and window.
+// attachment store, the event stream and the e-mail rule's presence,
+// secret and window.
 func (rt *runtime) inboxOptions() []inbox.Option {
-	return append([]inbox.Option{inbox.WithFiles(rt.files)}, rt.mailOptions()...)
+	return append([]inbox.Option{inbox.WithFiles(rt.files), inbox.WithPublisher(rt.bus)}, rt.mailOptions()...)
 }

@@ -38,7 +38,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	ready := &readiness{store: rt.store, redis: rt.redis, log: log, timeout: 3 * time.Second}
-	router, err := newRouter(rt, ready)
+	workCtx, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	api := web.NewAPI(rt.svc, rt.acc)
+	if waitBus, err := rt.bus.Start(workCtx); err != nil {
+		log.Warn("live events off on this node: the event stream cannot be read", "err", err)
+	} else {
+		api.WithEvents(rt.bus)
+		defer func() { stopWork(); waitBus() }()
+	}
+	router, err := newRouter(rt, api, ready)
 	if err != nil {
 		return err
 	}
@@ -48,7 +57,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := newHTTPServer(router, cfg.HTTP)
 
-	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	if !cfg.NoWorker {
 		w := jobs.NewWorker(rt.redisOpt, rt.asynq, rt.store, rt.pol, log, rt.inboxOptions()...)
@@ -70,7 +78,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	select {
 	case err = <-serveErr:
 	case <-ctx.Done():
-		err = drain(srv, ready, cfg.HTTP, log)
+		err = drain(srv, api, ready, cfg.HTTP, log)
 	}
 	stopWork()
 	wg.Wait()
@@ -84,10 +92,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // while requests are still served, then the listener closes and in-flight
 // requests get ShutdownGrace to finish; those still running then are cut
 // (a stop on request, not a failure: the exit status stays 0).
-func drain(srv *http.Server, ready *readiness, l httpLimits, log *slog.Logger) error {
+func drain(srv *http.Server, api *web.API, ready *readiness, l httpLimits, log *slog.Logger) error {
 	log.Info("shutting down: readiness is now 503", "drain_delay", l.DrainDelay, "grace", l.ShutdownGrace)
 	ready.draining.Store(true)
 	time.Sleep(l.DrainDelay)
+	api.CloseStreams() // open event streams end now; their browsers reconnect elsewhere
 	ctx, cancel := context.WithTimeout(context.Background(), l.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
@@ -101,7 +110,7 @@ func drain(srv *http.Server, ready *readiness, l httpLimits, log *slog.Logger) e
 
 // newRouter builds the HTTP handler: health checks, the JSON API and the
 // back office, behind the access log and the security headers.
-func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
+func newRouter(rt *runtime, api *web.API, ready *readiness) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(accessLog(rt.log), recovery(rt.log), securityHeaders)
@@ -122,7 +131,7 @@ func newRouter(rt *runtime, ready *readiness) (*gin.Engine, error) {
 	r.HEAD("/readyz", ready.handle)
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, backOffice) })
 	r.NoRoute(notFound)
-	web.NewAPI(rt.svc, rt.acc).Register(r)
+	api.Register(r)
 	web.RegisterUnsubscribe(r, rt.svc)
 	var mailbox admin.Mailbox
 	if rt.smtp != nil {

@@ -270,8 +270,23 @@ func checkEdge(t *testing.T, base string) {
 }
 
 // checkDrain (item 13): on SIGTERM /readyz turns 503 at once, a request in
-// flight finishes, and serve returns nil.
+// flight finishes, an open event stream ends cleanly (issue 9: it would
+// otherwise hold the shutdown until the grace cuts it), and serve returns
+// nil.
 func checkDrain(t *testing.T, base, token string, conv int64, stop func() error) {
+	req, err := http.NewRequest("GET", base+"/api/v1/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	events, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
+	if events.StatusCode != http.StatusOK {
+		t.Fatalf("event stream: %d", events.StatusCode)
+	}
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -310,6 +325,9 @@ func checkDrain(t *testing.T, base, token string, conv int64, stop func() error)
 	}
 	if err := <-stopped; err != nil {
 		t.Errorf("serve returned %v", err)
+	}
+	if _, err := io.ReadAll(events.Body); err != nil {
+		t.Errorf("the event stream did not end cleanly on shutdown: %v", err)
 	}
 }
 

@@ -1,0 +1,119 @@
+package inbox
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/policies"
+)
+
+// The event types (DESIGN §6): signals that something changed, carrying
+// ids and the minimum to render; the database stays the source of truth.
+const (
+	EventMessageCreated      = "message.created"
+	EventConversationUpdated = "conversation.updated"
+	EventNotificationCreated = "notification.created"
+	EventPresence            = "presence"
+	EventTyping              = "typing"
+)
+
+// Event is one signal. Every conversation event names its conversation
+// and carries what deciding its audience needs (the conversation's
+// customer, assignee and status when it happened, and whether it is a
+// private note); a notification event names its one recipient. Its JSON
+// is how it travels between nodes; what a stream sends is Signal.
+type Event struct {
+	Type           string           `json:"type"`
+	ConversationID int64            `json:"conversation_id,omitempty"`
+	MessageID      int64            `json:"message_id,omitempty"`
+	CustomerID     int64            `json:"customer_id,omitempty"`
+	AssignedTo     *int64           `json:"assigned_to,omitempty"`
+	Status         models.Status    `json:"status,omitempty"`
+	Private        bool             `json:"private,omitempty"` // a note or anything else customers never see (R8)
+	RecipientKind  models.ActorKind `json:"recipient_kind,omitempty"`
+	RecipientID    int64            `json:"recipient_id,omitempty"` // notification.created: the one person it is for
+	Data           map[string]any   `json:"data,omitempty"`
+}
+
+// Signal is what a stream sends of an event: its type, ids and data, not
+// its audience.
+type Signal struct {
+	Type           string         `json:"type"`
+	ConversationID int64          `json:"conversation_id,omitempty"`
+	MessageID      int64          `json:"message_id,omitempty"`
+	Status         models.Status  `json:"status,omitempty"`
+	Data           map[string]any `json:"data,omitempty"`
+}
+
+// Signal is e as a stream sends it.
+func (e Event) Signal() Signal {
+	return Signal{Type: e.Type, ConversationID: e.ConversationID, MessageID: e.MessageID, Status: e.Status, Data: e.Data}
+}
+
+// Publisher shares events with every node's streams (the live package's
+// Redis stream in production).
+type Publisher interface {
+	Publish(ctx context.Context, e Event) error
+}
+
+// WithPublisher gives the service its event publisher; without one no
+// event leaves the service.
+func WithPublisher(p Publisher) Option { return func(s *Service) { s.publisher = p } }
+
+// MaySee answers whether actor a may receive event e — the same reading
+// rule as every page (R6, R6a): a conversation event only to who may read
+// the conversation as it was when the event happened, never a private one
+// to a customer (R8); a notification only to its recipient.
+func (s *Service) MaySee(a models.Actor, e Event) bool {
+	if e.RecipientKind != "" && (e.RecipientID != a.ID || presenceKind(e.RecipientKind) != presenceKind(a.Kind)) {
+		return false
+	}
+	if e.ConversationID == 0 {
+		return e.RecipientKind != ""
+	}
+	if e.Private && !a.IsStaff() {
+		return false
+	}
+	c := models.Conversation{ID: e.ConversationID, CustomerID: e.CustomerID, AssignedTo: e.AssignedTo, Status: e.Status}
+	return s.can(a, policies.Read, &c)
+}
+
+// publish shares events once their transaction has committed. The
+// database stays the truth: an event that cannot be published is logged
+// and the pages catch up on their next fetch (a stream that misses it
+// resumes past it or is told to reset).
+func (s *Service) publish(ctx context.Context, events ...Event) {
+	if s.publisher == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx) // committed: the caller leaving must not lose the signal
+	for _, e := range events {
+		if err := s.publisher.Publish(ctx, e); err != nil {
+			slog.WarnContext(ctx, "live event not published", "type", e.Type, "conversation", e.ConversationID, "err", err)
+		}
+	}
+}
+
+// messageEvent is message m of conversation c created: a private one
+// (a note, a staff-only event) reaches staff only (R8).
+func messageEvent(c models.Conversation, m models.Message) Event {
+	e := conversationEvent(EventMessageCreated, c)
+	e.MessageID, e.Private = m.ID, !m.Public
+	e.Data = map[string]any{"kind": m.Kind, "author_type": m.AuthorType}
+	return e
+}
+
+// sent is what a new message publishes: the message, and its
+// conversation's new activity — private too when the message is, so a
+// customer's stream does not even hint at a note (R8).
+func sent(c models.Conversation, m models.Message) []Event {
+	u := conversationEvent(EventConversationUpdated, c)
+	u.Private = !m.Public
+	return []Event{messageEvent(c, m), u}
+}
+
+// conversationEvent is an event about c as it is now.
+func conversationEvent(typ string, c models.Conversation) Event {
+	return Event{Type: typ, ConversationID: c.ID, CustomerID: c.CustomerID, AssignedTo: c.AssignedTo, Status: c.Status}
+}

@@ -1,0 +1,262 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// testRedis is PARLEY_TEST_REDIS_URL's Redis when set, else a miniredis,
+// and a key prefix of the test's own.
+func testRedis(t *testing.T) (redis.UniversalClient, string) {
+	t.Helper()
+	b := make([]byte, 6)
+	rand.Read(b)
+	prefix := "test:live:" + hex.EncodeToString(b) + ":"
+	var c *redis.Client
+	if u := os.Getenv("PARLEY_TEST_REDIS_URL"); u != "" {
+		opt, err := redis.ParseURL(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c = redis.NewClient(opt)
+	} else {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(mr.Close)
+		c = redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	}
+	t.Cleanup(func() {
+		c.Del(context.Background(), prefix+"parley:events")
+		c.Close()
+	})
+	return c, prefix
+}
+
+// node starts a bus reading the stream until the test ends.
+func node(t *testing.T, rdb redis.UniversalClient, prefix string) *Bus {
+	t.Helper()
+	b := New(rdb, prefix)
+	ctx, cancel := context.WithCancel(context.Background())
+	wait, err := b.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); wait() })
+	return b
+}
+
+func all(inbox.Event) bool { return true }
+
+func msg(n int64) inbox.Event {
+	return inbox.Event{Type: inbox.EventMessageCreated, ConversationID: 1, MessageID: n}
+}
+
+// next waits up to 5 s for a delivery.
+func next(t *testing.T, s *Sub) Delivery {
+	t.Helper()
+	select {
+	case d := <-s.C:
+		return d
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5 s")
+	}
+	return Delivery{}
+}
+
+func quiet(t *testing.T, s *Sub) {
+	t.Helper()
+	select {
+	case d := <-s.C:
+		t.Fatalf("unexpected event %+v", d)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+func TestEventCrossesNodes(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	a, b := node(t, rdb, prefix), New(rdb, prefix) // b only publishes, as a node whose streams are elsewhere
+	ctx := context.Background()
+	mine := func(e inbox.Event) bool { return e.ConversationID == 7 }
+	sub, _, err := a.Subscribe(ctx, "", mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Unsubscribe(sub)
+	if err := b.Publish(ctx, inbox.Event{Type: inbox.EventMessageCreated, ConversationID: 8, MessageID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Publish(ctx, inbox.Event{Type: inbox.EventMessageCreated, ConversationID: 7, MessageID: 2, CustomerID: 3, Private: true}); err != nil {
+		t.Fatal(err)
+	}
+	d := next(t, sub)
+	if d.Event.ConversationID != 7 || d.Event.MessageID != 2 || d.Event.CustomerID != 3 || !d.Event.Private {
+		t.Fatalf("got %+v; want conversation 7's message 2 with its audience", d.Event)
+	}
+	if _, err := ParseID(d.ID); err != nil {
+		t.Fatalf("delivery id %q: %v", d.ID, err)
+	}
+	quiet(t, sub) // conversation 8's event was filtered out
+}
+
+// A stream dropped and resumed with the last id it received misses
+// nothing and repeats nothing, even while events keep coming.
+func TestResumeMissesNothing(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	bus := node(t, rdb, prefix)
+	ctx := context.Background()
+	const n = 300
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := int64(1); i <= n; i++ {
+			if err := bus.Publish(ctx, msg(i)); err != nil {
+				t.Error(err)
+				return
+			}
+			if i%10 == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+	var got []int64
+	last := ""
+	for round := 0; len(got) < n; round++ {
+		if round > 1000 {
+			t.Fatalf("after %d resumes only %d of %d events", round, len(got), n)
+		}
+		sub, replay, err := bus.Subscribe(ctx, last, all)
+		if err != nil {
+			t.Fatalf("resume from %q: %v", last, err)
+		}
+		for _, d := range replay {
+			got, last = append(got, d.Event.MessageID), d.ID
+		}
+		// Read a few live, then drop the stream.
+		for i := 0; i < 7 && len(got) < n; i++ {
+			d := next(t, sub)
+			got, last = append(got, d.Event.MessageID), d.ID
+		}
+		bus.Unsubscribe(sub)
+	}
+	wg.Wait()
+	for i, id := range got {
+		if id != int64(i+1) {
+			t.Fatalf("event %d is message %d; want %d (got %v)", i, id, i+1, got)
+		}
+	}
+}
+
+func TestResumeBeyondWindowResets(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	bus := New(rdb, prefix)
+	ctx := context.Background()
+	if err := bus.Publish(ctx, msg(1)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := rdb.XRangeN(ctx, prefix+"parley:events", "-", "+", 1).Result()
+	if err != nil || len(first) != 1 {
+		t.Fatal(first, err)
+	}
+	old := first[0].ID
+	if err := bus.Publish(ctx, msg(2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, replay, err := bus.Subscribe(ctx, old, all); err != nil || len(replay) != 1 || replay[0].Event.MessageID != 2 {
+		t.Fatalf("within the window: %v, %v; want message 2", replay, err)
+	}
+	// A window later the next publish trims both and keeps its own.
+	time.Sleep(1200 * time.Millisecond)
+	bus.Now = func() time.Time { return time.Now().Add(bus.Window - 500*time.Millisecond) }
+	if err := bus.Publish(ctx, msg(3)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := rdb.XLen(ctx, prefix+"parley:events").Result(); err != nil || n != 1 {
+		t.Fatalf("stream holds %d entries (%v); want message 3 alone", n, err)
+	}
+	if _, _, err := bus.Subscribe(ctx, old, all); !errors.Is(err, ErrReset) {
+		t.Fatalf("beyond the window: %v; want ErrReset", err)
+	}
+	// Redis lost its data: nothing to resume from.
+	rdb.Del(ctx, prefix+"parley:events")
+	if _, _, err := bus.Subscribe(ctx, old, all); !errors.Is(err, ErrReset) {
+		t.Fatalf("after Redis lost the stream: %v; want ErrReset", err)
+	}
+	if _, _, err := bus.Subscribe(ctx, "12-x", all); err == nil || errors.Is(err, ErrReset) {
+		t.Fatalf("a malformed id: %v; want a parse error", err)
+	}
+}
+
+func TestSlowSubscriberIsCutOff(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	bus := node(t, rdb, prefix)
+	bus.Buffer = 2
+	ctx := context.Background()
+	slow, _, err := bus.Subscribe(ctx, "", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus.Buffer = 64
+	fast, _, err := bus.Subscribe(ctx, "", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Unsubscribe(fast)
+	for i := int64(1); i <= 5; i++ {
+		if err := bus.Publish(ctx, msg(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := int64(1); i <= 5; i++ {
+		if d := next(t, fast); d.Event.MessageID != i {
+			t.Fatalf("fast subscriber got %d; want %d", d.Event.MessageID, i)
+		}
+	}
+	select {
+	case <-slow.Lagged():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the slow subscriber was not cut off")
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for _, ok := range []string{"0-0", "1733270400000-0", "1733270400000-17", "18446744073709551615-18446744073709551615"} {
+		if _, err := ParseID(ok); err != nil {
+			t.Errorf("ParseID(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "-", "1", "1-", "-1", "01-1", "1-01", "+1-1", "1-1 ", " 1-1", "1-1-1", "1_1", "１-1", "18446744073709551616-0", "1-0x1", "$", "*"} {
+		if _, err := ParseID(bad); err == nil {
+			t.Errorf("ParseID(%q) accepted it", bad)
+		}
+	}
+}
+
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"0-0", "1733270400000-17", "01-1", "1-", "1-1-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseID(s)
+		if err != nil {
+			return
+		}
+		// What it accepts is exactly the id it prints back.
+		if back := formatID(p); back != s {
+			t.Fatalf("ParseID(%q) = %v, which prints as %q", s, p, back)
+		}
+	})
+}
