@@ -12,9 +12,16 @@ import (
 // conversation and moves its status by the machine of docs/design.md §3. It answers
 // the message and the conversation it landed in: a customer writing to a
 // CLOSED thread lands in its follow-up.
-func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64, kind, body string) (models.Message, models.Conversation, error) {
+func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64, kind, body string, opts ...SendOption) (models.Message, models.Conversation, error) {
 	var m models.Message
 	var landed models.Conversation
+	var o sendOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.lastSeen != nil && *o.lastSeen <= 0 {
+		return m, landed, models.Errorf(models.EINVALID, "last_seen_message_id must be the id of a message")
+	}
 	if kind == "" {
 		kind = models.KindReply
 	}
@@ -38,6 +45,9 @@ func (s *Service) Send(ctx context.Context, a models.Actor, conversationID int64
 			return err
 		}
 		if err := s.mayWrite(a, c, kind); err != nil {
+			return err
+		}
+		if err := stale(ctx, tx.Queries, a, c, o.lastSeen); err != nil {
 			return err
 		}
 		if !checked {
@@ -164,4 +174,42 @@ func (s *Service) followUp(ctx context.Context, tx *models.Tx, a models.Actor, c
 		return f, err
 	}
 	return f, s.event(ctx, tx, &f, models.System, EventFollowUp, fmt.Sprintf("Follow-up of closed conversation #%d", closed.ID), false)
+}
+
+// SendOption refines one send.
+type SendOption func(*sendOptions)
+
+type sendOptions struct {
+	lastSeen *int64
+}
+
+// LastSeen is the stale-reply guard (issue 9): id is the newest message
+// the sender's page showed. When the conversation has a newer public
+// reply — the customer wrote again, or another agent already answered —
+// the send is refused with conflict, and sending anyway is a send without
+// it (or with the new id). Without this option there is no check.
+func LastSeen(id int64) SendOption { return func(o *sendOptions) { o.lastSeen = &id } }
+
+// stale answers conflict when c has a public reply newer than lastSeen
+// (nil: no check). It runs under the conversation's lock, so a reply that
+// commits first is seen by the second.
+func stale(ctx context.Context, q models.Queries, a models.Actor, c models.Conversation, lastSeen *int64) error {
+	if lastSeen == nil {
+		return nil
+	}
+	latest, ok, err := q.LatestMessage(ctx, c.ID, true)
+	if err != nil || !ok || latest.ID <= *lastSeen {
+		return err
+	}
+	who := "the customer"
+	switch {
+	case latest.AuthorType == models.ActorCustomer || latest.AuthorType == models.ActorGuest:
+	case a.IsCustomer():
+		who = "the store" // customers are not told staff names here
+	case latest.AuthorName != "":
+		who = latest.AuthorName
+	default:
+		who = "staff"
+	}
+	return models.Errorf(models.ECONFLICT, "%s wrote in this conversation after the message you last saw: read it, then send again", who)
 }

@@ -2,47 +2,23 @@ package live
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models/storetest"
 )
 
-// testRedis is PARLEY_TEST_REDIS_URL's Redis when set, else a miniredis,
-// and a key prefix of the test's own.
+// testRedis is the test's Redis (PARLEY_TEST_REDIS_URL's, else an
+// in-process one) and a key prefix of its own.
 func testRedis(t *testing.T) (redis.UniversalClient, string) {
-	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "test:live:" + hex.EncodeToString(b) + ":"
-	var c *redis.Client
-	if u := os.Getenv("PARLEY_TEST_REDIS_URL"); u != "" {
-		opt, err := redis.ParseURL(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c = redis.NewClient(opt)
-	} else {
-		mr := miniredis.NewMiniRedis()
-		if err := mr.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(mr.Close)
-		c = redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	}
-	t.Cleanup(func() {
-		c.Del(context.Background(), prefix+"parley:events")
-		c.Close()
-	})
-	return c, prefix
+	rdb, prefix := storetest.Redis(t)
+	t.Cleanup(func() { rdb.Del(context.Background(), prefix+"parley:events") })
+	return rdb, prefix
 }
 
 // node starts a bus reading the stream until the test ends.

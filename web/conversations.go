@@ -24,6 +24,9 @@ type startRequest struct {
 
 type messageRequest struct {
 	Body string `json:"body"`
+	// LastSeenMessageID is the stale-reply guard (optional): a newer
+	// public reply makes the send a 409 conflict.
+	LastSeenMessageID *int64 `json:"last_seen_message_id"`
 }
 
 // listConversations is GET …/conversations for either side, in its view;
@@ -94,7 +97,7 @@ func (a *API) sendMessage(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	m, conv, err := a.svc.Send(c.Request.Context(), actor(c), id, "reply", req.Body)
+	m, conv, err := a.svc.Send(c.Request.Context(), actor(c), id, "reply", req.Body, lastSeen(req.LastSeenMessageID)...)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -290,3 +290,51 @@ func TestEventCrossesNodes(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleReplyAPI: both APIs take last_seen_message_id; a newer public
+// reply makes the send a 409 conflict that sent nothing; the field is
+// parsed strictly (null is no field: no check).
+func TestStaleReplyAPI(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		alice, aliceTok := e.customer(t, "alice@example.com")
+		_, samTok := e.staff(t, "sam", models.RoleOwner)
+		_, kimTok := e.staff(t, "kim", models.RoleOwner)
+		conv := e.start(t, alice, alice.ID, "Refund")
+		staffMsgs, custMsgs := idURL(staffConvs, conv.ID, "/messages"), idURL(custConvs, conv.ID, "/messages")
+		thread := e.do(t, "GET", idURL(staffConvs, conv.ID, ""), samTok, nil)
+		msgs, _ := thread.get("messages").([]any)
+		if len(msgs) == 0 {
+			t.Fatalf("thread: %s", thread.Body)
+		}
+		seen := int64(msgs[len(msgs)-1].(map[string]any)["id"].(float64))
+
+		if r := e.do(t, "POST", staffMsgs, samTok, map[string]any{"body": "Sent yesterday.", "last_seen_message_id": seen}); r.Code != http.StatusCreated {
+			t.Fatalf("up-to-date reply: %d %s", r.Code, r.Body)
+		}
+		timeline := func() int {
+			got, _ := e.do(t, "GET", idURL(staffConvs, conv.ID, ""), samTok, nil).get("messages").([]any)
+			return len(got)
+		}
+		before := timeline()
+		r := e.do(t, "POST", staffMsgs, kimTok, map[string]any{"body": "Let me check.", "last_seen_message_id": seen})
+		if r.Code != http.StatusConflict || r.str("error.code") != "conflict" || !strings.Contains(r.str("error.message"), "sam") {
+			t.Fatalf("stale staff reply: %d %s; want 409 naming sam", r.Code, r.Body)
+		}
+		r = e.do(t, "POST", custMsgs, aliceTok, map[string]any{"body": "Thanks", "last_seen_message_id": seen})
+		if r.Code != http.StatusConflict || strings.Contains(r.Body, "sam") {
+			t.Fatalf("stale customer reply: %d %s; want 409 without staff names", r.Code, r.Body)
+		}
+		if n := timeline(); n != before {
+			t.Fatalf("the refused sends wrote %d messages", n-before)
+		}
+		if r := e.do(t, "POST", staffMsgs, kimTok, map[string]any{"body": "Sending anyway."}); r.Code != http.StatusCreated {
+			t.Fatalf("sending anyway: %d %s", r.Code, r.Body)
+		}
+		for _, raw := range []string{`"12"`, `1.5`, `-3`, `0`, `1e2`, `99999999999999999999`} {
+			body := `{"body":"x","last_seen_message_id":` + raw + `}`
+			if r := e.do(t, "POST", staffMsgs, samTok, body); r.Code != http.StatusBadRequest {
+				t.Errorf("last_seen_message_id %s: %d %s; want 400", raw, r.Code, r.Body)
+			}
+		}
+	})
+}

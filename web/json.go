@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 )
 
@@ -106,4 +107,12 @@ func truncate(s string, n int) string {
 // errf is a shorthand for an invalid-request error.
 func errf(format string, args ...any) error {
 	return models.Errorf(models.EINVALID, "%s", fmt.Sprintf(format, args...))
+}
+
+// lastSeen is a send's stale-reply guard when the request carried one.
+func lastSeen(id *int64) []inbox.SendOption {
+	if id == nil {
+		return nil
+	}
+	return []inbox.SendOption{inbox.LastSeen(*id)}
 }

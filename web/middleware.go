@@ -72,24 +72,34 @@ func (a *API) authenticate(want side) gin.HandlerFunc {
 			writeError(c, unauthorized())
 			return
 		}
-		actor, err := a.acc.Authenticate(c.Request.Context(), token, c.ClientIP())
-		if err != nil {
-			writeError(c, err)
+		if !a.admit(c, token, want) {
 			return
 		}
-		onSide := actor.IsCustomer()
-		if want == staffSide {
-			onSide = actor.IsStaff()
-		}
-		if !onSide {
-			writeError(c, unauthorized())
-			return
-		}
-		actor.IP = c.ClientIP()
-		c.Set(actorKey, actor)
 		c.Set(tokenKey, token)
 		c.Next()
 	}
+}
+
+// admit resolves token to an actor of the given side and sets it on the
+// request; otherwise it answers the error (every failure, a token of the
+// other side included, is the same 401) and says no.
+func (a *API) admit(c *gin.Context, token string, want side) bool {
+	actor, err := a.acc.Authenticate(c.Request.Context(), token, c.ClientIP())
+	if err != nil {
+		writeError(c, err)
+		return false
+	}
+	onSide := actor.IsCustomer()
+	if want == staffSide {
+		onSide = actor.IsStaff()
+	}
+	if !onSide {
+		writeError(c, unauthorized())
+		return false
+	}
+	actor.IP = c.ClientIP()
+	c.Set(actorKey, actor)
+	return true
 }
 
 func bearer(h string) (string, bool) {

@@ -20,8 +20,9 @@ type staffStartRequest struct {
 }
 
 type staffMessageRequest struct {
-	Body string `json:"body"`
-	Kind string `json:"kind"`
+	Body              string `json:"body"`
+	Kind              string `json:"kind"`
+	LastSeenMessageID *int64 `json:"last_seen_message_id"` // the stale-reply guard, as messageRequest's
 }
 
 // patchRequest: an absent field is unchanged; "assigned_to": null unassigns.
@@ -64,7 +65,7 @@ func (a *API) staffSendMessage(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	m, conv, err := a.svc.Send(c.Request.Context(), actor(c), id, req.Kind, req.Body)
+	m, conv, err := a.svc.Send(c.Request.Context(), actor(c), id, req.Kind, req.Body, lastSeen(req.LastSeenMessageID)...)
 	if err != nil {
 		writeError(c, err)
 		return
