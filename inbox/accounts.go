@@ -289,9 +289,15 @@ func (s *Accounts) Authenticate(ctx context.Context, token, ip string) (models.A
 	if !strings.HasPrefix(token, "pt_") || len(token) > 100 {
 		return models.Actor{}, fail
 	}
+	return s.subject(ctx, s.hash(token), ip)
+}
+
+// subject resolves a live token's stored hash to its actor.
+func (s *Accounts) subject(ctx context.Context, hash, ip string) (models.Actor, error) {
+	fail := models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
 	// The token and, for a customer's or guest's, its customer in one
 	// statement (the send path's first round trip).
-	t, err := s.store.LiveTokenSubject(ctx, s.hash(token), s.clock.Now())
+	t, err := s.store.LiveTokenSubject(ctx, hash, s.clock.Now())
 	if err != nil {
 		if c := models.ErrorCode(err); c == models.ENOTFOUND || c == models.EUNAUTHORIZED {
 			return models.Actor{}, fail

@@ -3,6 +3,8 @@ package inbox
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
@@ -34,6 +36,7 @@ type Event struct {
 	RecipientKind  models.ActorKind `json:"recipient_kind,omitempty"`
 	RecipientID    int64            `json:"recipient_id,omitempty"` // notification.created: the one person it is for
 	Data           map[string]any   `json:"data,omitempty"`
+	StaffData      map[string]any   `json:"staff_data,omitempty"` // added to Data for staff only (who is typing)
 }
 
 // Signal is what a stream sends of an event: its type, ids and data, not
@@ -46,9 +49,15 @@ type Signal struct {
 	Data           map[string]any `json:"data,omitempty"`
 }
 
-// Signal is e as a stream sends it.
-func (e Event) Signal() Signal {
-	return Signal{Type: e.Type, ConversationID: e.ConversationID, MessageID: e.MessageID, Status: e.Status, Data: e.Data}
+// Signal is e as a stream sends it to staff (forStaff) or to a customer.
+func (e Event) Signal(forStaff bool) Signal {
+	data := e.Data
+	if forStaff && len(e.StaffData) > 0 {
+		data = make(map[string]any, len(e.Data)+len(e.StaffData))
+		maps.Copy(data, e.Data)
+		maps.Copy(data, e.StaffData)
+	}
+	return Signal{Type: e.Type, ConversationID: e.ConversationID, MessageID: e.MessageID, Status: e.Status, Data: data}
 }
 
 // Publisher shares events with every node's streams (the live package's
@@ -69,8 +78,8 @@ func (s *Service) MaySee(a models.Actor, e Event) bool {
 	if e.RecipientKind != "" && (e.RecipientID != a.ID || presenceKind(e.RecipientKind) != presenceKind(a.Kind)) {
 		return false
 	}
-	if e.ConversationID == 0 {
-		return e.RecipientKind != ""
+	if e.ConversationID == 0 { // a notification, or a customer's presence (all staff)
+		return e.RecipientKind != "" || (e.Private && a.IsStaff() && slices.Contains(models.StaffRoles, a.Role))
 	}
 	if e.Private && !a.IsStaff() {
 		return false

@@ -24,12 +24,14 @@ func (s *Service) Open(ctx context.Context, a models.Actor, id int64) (Thread, e
 			return Thread{}, err
 		}
 		c.IsReadByAdmin = true
+		s.publish(ctx, readEvent(a, c))
 	}
 	if a.IsCustomer() && !c.IsReadByUser {
 		if err := s.store.MarkRead(ctx, id, false); err != nil {
 			return Thread{}, err
 		}
 		c.IsReadByUser = true
+		s.publish(ctx, readEvent(a, c))
 	}
 	if err := s.readNotifications(ctx, a, id); err != nil { // R19
 		return Thread{}, err
@@ -66,12 +68,14 @@ func (s *Service) MarkRead(ctx context.Context, a models.Actor, id int64) error 
 	if err := s.readNotifications(ctx, a, id); err != nil { // R19
 		return err
 	}
-	switch {
-	case a.IsStaff() && !c.IsReadByAdmin:
-		return s.store.MarkRead(ctx, id, true)
-	case a.IsCustomer() && !c.IsReadByUser:
-		return s.store.MarkRead(ctx, id, false)
+	staff := a.IsStaff() && !c.IsReadByAdmin
+	if !staff && !(a.IsCustomer() && !c.IsReadByUser) {
+		return nil
 	}
+	if err := s.store.MarkRead(ctx, id, staff); err != nil {
+		return err
+	}
+	s.publish(ctx, readEvent(a, c))
 	return nil
 }
 

@@ -2,9 +2,13 @@ package inbox
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleyhq/parley/models"
 )
+
+// PresenceTTL is how long a heartbeat keeps a person online.
+const PresenceTTL = 60 * time.Second
 
 // Presence tells who is online (R19's e-mail rule, distribution R17): a
 // short-lived mark per person, refreshed by a heartbeat while one of their

@@ -208,11 +208,11 @@ func (s *Service) NotifyNewMessages(ctx context.Context, ids []int64) (int, erro
 	slices.SortFunc(ns, func(a, b models.Notification) int {
 		return cmp.Or(cmp.Compare(a.RecipientType, b.RecipientType), cmp.Compare(a.RecipientID, b.RecipientID), cmp.Compare(a.MessageID, b.MessageID))
 	})
-	return s.insertNotifications(ctx, ns, fmt.Sprintf("notify %d messages", len(ids)))
+	return s.insertNotifications(ctx, ns, byID, fmt.Sprintf("notify %d messages", len(ids)))
 }
 
 func (s *Service) writeNotifications(ctx context.Context, to []Recipient, c models.Conversation, m models.Message, kind string) (int, error) {
-	return s.insertNotifications(ctx, s.notifications(to, c, m, kind, s.now()), fmt.Sprintf("notify message %d", m.ID))
+	return s.insertNotifications(ctx, s.notifications(to, c, m, kind, s.now()), map[int64]models.Conversation{c.ID: c}, fmt.Sprintf("notify message %d", m.ID))
 }
 
 // notifications are the rows of a message's notifications to its
@@ -231,7 +231,10 @@ func (s *Service) notifications(to []Recipient, c models.Conversation, m models.
 	return ns
 }
 
-func (s *Service) insertNotifications(ctx context.Context, ns []models.Notification, what string) (int, error) {
+// insertNotifications writes ns, then tells each recipient's open pages
+// (notification.created: the bell, the pop-up naming the conversation).
+// A re-run that adds nothing tells nobody again.
+func (s *Service) insertNotifications(ctx context.Context, ns []models.Notification, convs map[int64]models.Conversation, what string) (int, error) {
 	if len(ns) == 0 {
 		return 0, nil
 	}
@@ -246,5 +249,21 @@ func (s *Service) insertNotifications(ctx context.Context, ns []models.Notificat
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
+	if added > 0 {
+		events := make([]Event, 0, len(ns))
+		for _, n := range ns {
+			events = append(events, notificationEvent(n, convs[n.ConversationID]))
+		}
+		s.publish(ctx, events...)
+	}
 	return added, nil
+}
+
+// notificationEvent is notification n of conversation c, for its
+// recipient only: what the pop-up shows (the conversation's subject).
+func notificationEvent(n models.Notification, c models.Conversation) Event {
+	e := conversationEvent(EventNotificationCreated, c)
+	e.MessageID, e.RecipientKind, e.RecipientID = n.MessageID, n.RecipientType, n.RecipientID
+	e.Data = map[string]any{"kind": n.Kind, "subject": c.Subject}
+	return e
 }

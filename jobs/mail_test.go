@@ -294,8 +294,8 @@ func TestMailOnlyOfflineAndUnread(t *testing.T) {
 			t.Fatalf("alice, online, got %d e-mails", len(got))
 		}
 		// Offline (the presence key expired), not read: an e-mail.
-		if ttl := w.rdb.TTL(w.ctx, w.presence.Key(models.ActorCustomer, w.alice.ID)).Val(); ttl <= 0 || ttl > mail.PresenceTTL {
-			t.Fatalf("presence key TTL = %v, want within %v", ttl, mail.PresenceTTL)
+		if ttl := w.rdb.TTL(w.ctx, w.presence.Key(models.ActorCustomer, w.alice.ID)).Val(); ttl <= 0 || ttl > inbox.PresenceTTL {
+			t.Fatalf("presence key TTL = %v, want within %v", ttl, inbox.PresenceTTL)
 		}
 		w.rdb.Del(w.ctx, w.presence.Key(models.ActorCustomer, w.alice.ID)) // as its TTL would
 		w.send(w.staff["agent1"], c.ID, models.KindReply, "Still there?")

@@ -45,12 +45,15 @@ type Bus struct {
 	mu   sync.Mutex
 	subs map[*Sub]struct{}
 	last string // the id this node has read up to
+
+	closing   chan struct{} // closed by CloseStreams
+	closeOnce sync.Once
 }
 
 // New builds a bus on rdb; prefix is prepended to its key (empty in
 // production, a test's own prefix in tests).
 func New(rdb redis.UniversalClient, prefix string) *Bus {
-	return &Bus{rdb: rdb, key: prefix + "parley:events", Window: DefaultWindow, Now: time.Now, Buffer: 256, subs: map[*Sub]struct{}{}}
+	return &Bus{rdb: rdb, key: prefix + "parley:events", Window: DefaultWindow, Now: time.Now, Buffer: 256, subs: map[*Sub]struct{}{}, closing: make(chan struct{})}
 }
 
 // Publish adds e to the stream and trims what is older than the window

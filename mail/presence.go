@@ -7,11 +7,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
 )
-
-// PresenceTTL is how long a heartbeat keeps a person online.
-const PresenceTTL = 60 * time.Second
 
 // Presence is inbox.Presence on Redis: one key per person,
 // parley:presence:<staff|customer>:<id>, set by each heartbeat with a
@@ -25,7 +23,7 @@ type Presence struct {
 // NewPresence builds the presence store; prefix is prepended to the keys
 // (empty in production, a test's own prefix in tests).
 func NewPresence(rdb redis.UniversalClient, prefix string) *Presence {
-	return &Presence{rdb: rdb, prefix: prefix, TTL: PresenceTTL}
+	return &Presence{rdb: rdb, prefix: prefix, TTL: inbox.PresenceTTL}
 }
 
 // Key is a person's presence key.

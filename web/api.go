@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,14 +20,12 @@ type API struct {
 	acc    *inbox.Accounts
 	engine *gin.Engine
 
-	bus       *live.Bus     // web/events.go (WithEvents)
-	closing   chan struct{} // closed by CloseStreams
-	closeOnce sync.Once
+	bus *live.Bus // web/events.go (WithEvents)
 }
 
 // NewAPI builds the API over the inbox and the accounts service.
 func NewAPI(svc *inbox.Service, acc *inbox.Accounts) *API {
-	a := &API{svc: svc, acc: acc, closing: make(chan struct{})}
+	a := &API{svc: svc, acc: acc}
 	a.engine = a.routes()
 	return a
 }
@@ -79,11 +76,13 @@ func (a *API) routes() *gin.Engine {
 	cust.GET("/conversations", a.customerConversations)
 	cust.GET("/notifications", a.notifications)
 	cust.POST("/presence", a.presence)
+	cust.POST("/events/ticket", a.streamTicket)
 	cust.POST("/conversations", a.idempotent(customerPosted), a.startConversation)
 	cust.GET("/conversations/:id", openThread(a, customerView))
 	cust.POST("/conversations/:id/messages", a.idempotent(customerPosted), a.sendMessage)
 	cust.GET("/conversations/:id/export.csv", a.exportCSV)
 	cust.GET("/conversations/:id/messages", a.history)
+	cust.POST("/conversations/:id/typing", a.typing)
 	cust.GET("/orders", a.orders)
 	cust.POST("/conversations/:id/attachments", a.idempotent(customerPosted), a.sendAttachments(customerPosted))
 	cust.GET("/attachments/:id", a.getAttachment)
@@ -113,6 +112,8 @@ func (a *API) routes() *gin.Engine {
 	sa.DELETE("/quick-replies/:id", a.staffDeleteQuickReply)
 	sa.GET("/conversations/:id/export.csv", a.exportCSV)
 	sa.GET("/conversations/:id/messages", a.history)
+	sa.POST("/conversations/:id/typing", a.typing)
+	sa.POST("/conversations/:id/viewing", a.viewing)
 	sa.POST("/conversations/:id/attachments", a.idempotent(staffPosted), a.sendAttachments(staffPosted))
 	sa.GET("/attachments/:id", a.getAttachment)
 	sa.GET("/settings", a.staffGetSettings)

@@ -98,7 +98,7 @@ func TestEventStream(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		srv := httptest.NewServer(e.h)
 		defer srv.Close()
-		defer e.api.CloseStreams() // else srv.Close waits for the open streams
+		defer e.bus.CloseStreams() // else srv.Close waits for the open streams
 		alice, aliceTok := e.customer(t, "alice@example.com")
 		_, staffTok := e.staff(t, "sam", models.RoleOwner)
 		conv := e.start(t, alice, alice.ID, "Where is my parcel?")
@@ -260,7 +260,7 @@ func TestEventCrossesNodes(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		a := httptest.NewServer(e.h)
 		defer a.Close()
-		defer e.api.CloseStreams()
+		defer e.bus.CloseStreams()
 		b := httptest.NewServer(e.node(t))
 		defer b.Close()
 		alice, aliceTok := e.customer(t, "alice@example.com")
@@ -335,6 +335,142 @@ func TestStaleReplyAPI(t *testing.T) {
 			if r := e.do(t, "POST", staffMsgs, samTok, body); r.Code != http.StatusBadRequest {
 				t.Errorf("last_seen_message_id %s: %d %s; want 400", raw, r.Code, r.Body)
 			}
+		}
+	})
+}
+
+// nextOf waits up to 5 s for the next event of type typ.
+func nextOf(t *testing.T, ch <-chan sseEvent, typ string) sseEvent {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("the stream ended before a %s", typ)
+			}
+			if ev.Type == typ {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no %s within 5 s", typ)
+		}
+	}
+}
+
+// TestStreamTicket: the widget's stream ticket opens one customer stream,
+// once; a used, forged or staff-side ticket, a ticket beside other query
+// parameters and a ticket after its session ended are refused.
+func TestStreamTicket(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		srv := httptest.NewServer(e.h)
+		defer srv.Close()
+		defer e.bus.CloseStreams()
+		alice, aliceTok := e.customer(t, "alice@example.com")
+		_, staffTok := e.staff(t, "sam", models.RoleOwner)
+		conv := e.start(t, alice, alice.ID, "Where is my parcel?")
+		ticket := func(tok string) string {
+			t.Helper()
+			r := e.do(t, "POST", "/api/v1/events/ticket", tok, nil)
+			if r.Code != http.StatusCreated || !strings.HasPrefix(r.str("ticket"), "st_") || r.str("expires_at") == "" {
+				t.Fatalf("ticket: %d %s", r.Code, r.Body)
+			}
+			return r.str("ticket")
+		}
+		tk := ticket(aliceTok)
+		res, s := stream(t, srv, "/api/v1/events?ticket="+tk, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("stream by ticket: %d", res.StatusCode)
+		}
+		time.Sleep(100 * time.Millisecond)
+		e.do(t, "POST", idURL(staffConvs, conv.ID, "/messages"), staffTok, map[string]any{"body": "On its way"})
+		if ev := nextMessage(t, s); ev.Data["conversation_id"] != float64(conv.ID) {
+			t.Fatalf("ticket stream: %+v", ev)
+		}
+		if res, _ := stream(t, srv, "/api/v1/events?ticket="+tk, nil); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("a used ticket: %d; want 401", res.StatusCode)
+		}
+		forged := ticket(aliceTok)
+		forged = forged[:len(forged)-2] + map[bool]string{true: "AA", false: "AB"}[strings.HasSuffix(forged, "AB")]
+		if res, _ := stream(t, srv, "/api/v1/events?ticket="+forged, nil); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("a forged ticket: %d; want 401", res.StatusCode)
+		}
+		if r := e.do(t, "POST", "/api/v1/events/ticket", staffTok, nil); r.Code != http.StatusUnauthorized {
+			t.Fatalf("a staff token asking for a customer ticket: %d", r.Code)
+		}
+		two := ticket(aliceTok)
+		if res, _ := stream(t, srv, "/api/v1/events?ticket="+two+"&x=1", nil); res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("ticket and another parameter: %d; want 400", res.StatusCode)
+		}
+		if res, _ := stream(t, srv, "/api/v1/staff/events?ticket="+two, nil); res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("a ticket on the staff stream: %d; want 400", res.StatusCode)
+		}
+		e.do(t, "POST", "/api/v1/auth/logout", aliceTok, nil)
+		if res, _ := stream(t, srv, "/api/v1/events?ticket="+two, nil); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("a ticket of an ended session: %d; want 401", res.StatusCode)
+		}
+	})
+}
+
+// TestTypingAndViewing: staff typing a reply reaches the customer without
+// a name, a note being typed and staff viewing never do; the other agent
+// sees who views; the bodies are parsed strictly.
+func TestTypingAndViewing(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		srv := httptest.NewServer(e.h)
+		defer srv.Close()
+		defer e.bus.CloseStreams()
+		alice, aliceTok := e.customer(t, "alice@example.com")
+		_, samTok := e.staff(t, "sam", models.RoleOwner)
+		_, kimTok := e.staff(t, "kim", models.RoleChatAdmin)
+		conv := e.start(t, alice, alice.ID, "Where is my parcel?")
+		_, aliceS := stream(t, srv, "/api/v1/events", bearerHeader(aliceTok))
+		_, kimS := stream(t, srv, "/api/v1/staff/events", bearerHeader(kimTok))
+		time.Sleep(100 * time.Millisecond)
+		typing, viewing := idURL(staffConvs, conv.ID, "/typing"), idURL(staffConvs, conv.ID, "/viewing")
+
+		if r := e.do(t, "POST", typing, samTok, `{"note":true}`); r.Code != http.StatusNoContent {
+			t.Fatalf("typing a note: %d %s", r.Code, r.Body)
+		}
+		if ev := nextOf(t, kimS, "typing"); ev.Data["data"].(map[string]any)["name"] != "sam" {
+			t.Fatalf("kim's typing event %+v; want sam named", ev)
+		}
+		if r := e.do(t, "POST", viewing, samTok, `{"state":"viewing"}`); r.Code != http.StatusNoContent {
+			t.Fatalf("viewing: %d %s", r.Code, r.Body)
+		}
+		if ev := nextOf(t, kimS, "presence"); ev.Data["data"].(map[string]any)["state"] != "viewing" {
+			t.Fatalf("kim's presence event %+v", ev)
+		}
+		time.Sleep(inbox.SignalEvery) // the next typing report is passed on
+		if r := e.do(t, "POST", typing, samTok, `{}`); r.Code != http.StatusNoContent {
+			t.Fatalf("typing a reply: %d %s", r.Code, r.Body)
+		}
+		// alice's first typing event is the reply's: the note's and the
+		// viewing never reached her.
+		ev := nextOf(t, aliceS, "typing")
+		if d := ev.Data["data"].(map[string]any); d["name"] != nil || d["staff_id"] != nil || d["side"] != "staff" {
+			t.Fatalf("alice's typing event %+v: the store, not who", ev)
+		}
+		if r := e.do(t, "POST", idURL(custConvs, conv.ID, "/typing"), aliceTok, `{}`); r.Code != http.StatusNoContent {
+			t.Fatalf("customer typing: %d %s", r.Code, r.Body)
+		}
+		nextOf(t, kimS, "typing") // sam's reply
+		if ev := nextOf(t, kimS, "typing"); ev.Data["data"].(map[string]any)["side"] != "customer" {
+			t.Fatalf("kim sees the customer typing: %+v", ev)
+		}
+		for _, tc := range []struct{ url, tok, body string }{
+			{idURL(custConvs, conv.ID, "/typing"), aliceTok, `{"note":true}`},
+			{typing, samTok, `{"Note":true}`},
+			{typing, samTok, ``},
+			{viewing, samTok, `{}`},
+			{viewing, samTok, `{"state":"away"}`},
+		} {
+			if r := e.do(t, "POST", tc.url, tc.tok, tc.body); r.Code != http.StatusBadRequest {
+				t.Errorf("%s %s: %d %s; want 400", tc.url, tc.body, r.Code, r.Body)
+			}
+		}
+		if r := e.do(t, "POST", idURL(staffConvs, conv.ID+999, "/viewing"), samTok, `{"state":"viewing"}`); r.Code != http.StatusNotFound {
+			t.Errorf("viewing an unknown conversation: %d", r.Code)
 		}
 	})
 }

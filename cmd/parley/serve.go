@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/admin"
 	"github.com/parleyhq/parley/jobs"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/web"
 )
 
@@ -78,7 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	select {
 	case err = <-serveErr:
 	case <-ctx.Done():
-		err = drain(srv, api, ready, cfg.HTTP, log)
+		err = drain(srv, rt.bus, ready, cfg.HTTP, log)
 	}
 	stopWork()
 	wg.Wait()
@@ -92,11 +93,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // while requests are still served, then the listener closes and in-flight
 // requests get ShutdownGrace to finish; those still running then are cut
 // (a stop on request, not a failure: the exit status stays 0).
-func drain(srv *http.Server, api *web.API, ready *readiness, l httpLimits, log *slog.Logger) error {
+func drain(srv *http.Server, bus *live.Bus, ready *readiness, l httpLimits, log *slog.Logger) error {
 	log.Info("shutting down: readiness is now 503", "drain_delay", l.DrainDelay, "grace", l.ShutdownGrace)
 	ready.draining.Store(true)
 	time.Sleep(l.DrainDelay)
-	api.CloseStreams() // open event streams end now; their browsers reconnect elsewhere
+	bus.CloseStreams() // open event streams end now; their browsers reconnect elsewhere
 	ctx, cancel := context.WithTimeout(context.Background(), l.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
