@@ -31,6 +31,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
 	"github.com/parleyhq/parley/tables"
@@ -51,6 +52,8 @@ type Deps struct {
 	// Mailbox is the in-process SMTP server's messages (embedded mode);
 	// nil in production, where /admin/mailbox says so.
 	Mailbox Mailbox
+	// Bus is the node's event bus (live pages); nil leaves them static.
+	Bus *live.Bus
 }
 
 // DefaultSessionTTL is the back-office session lifetime when Deps leaves it 0.
@@ -156,6 +159,10 @@ func Mount(r *gin.Engine, d Deps) (err error) {
 		g.jobs = asynq.NewInspector(d.Jobs)
 	}
 	r.POST(PresencePath, g.presence)
+	r.GET(EventsPath, g.events)
+	r.POST(TypingPath, g.typing)
+	r.POST(ViewingPath, g.viewing)
+	r.GET(LiveJSPath, g.liveJS)
 	r.GET(NotificationsPath, g.content(g.notifications))
 	r.POST(EmailPrefPath, g.content(g.setEmailPref))
 	r.GET(MailboxPath, g.content(g.mailbox))

@@ -68,6 +68,7 @@ const bellScript = `<script>
         badge.textContent = d.unread > 99 ? '99+' : String(d.unread);
         badge.style.display = d.unread === 0 ? 'none' : '';
         a.setAttribute('aria-label', 'Notifications: ' + d.unread + ' unread');
+        document.title = (d.unread > 0 ? '(' + (d.unread > 99 ? '99+' : d.unread) + ') ' : '') + document.title.replace(/^\(\d+\+?\) /, '');
         if (inboxBadge && typeof d.awaiting === 'string') {
           inboxBadge.firstChild.textContent = d.awaiting;
           inboxBadge.style.display = d.awaiting === '0' ? 'none' : '';
@@ -76,6 +77,7 @@ const bellScript = `<script>
       })
       .catch(function () {});
   }
+  window.parleyBeat = beat; // live.js: at each event
   beat();
   setInterval(beat, 30000);
 })();

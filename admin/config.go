@@ -94,7 +94,7 @@ func goadminConfig(d Deps) (*config.Config, error) {
 		// GoAdmin logs a refused form as ERROR with a stack; Parley's guard
 		// logs refusals at INFO and real failures itself.
 		ErrorLogOff:    true,
-		CustomFootHtml: template.HTML(footScript + bellScript),
+		CustomFootHtml: template.HTML(footScript + bellScript + liveTag(d.Bus != nil)),
 		OpenAdminApi:   false,
 		Custom500HTML:  template.HTML(genericErrorHTML),
 		Store:          config.Store{Prefix: "uploads"},

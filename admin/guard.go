@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/policies"
 	"github.com/parleyhq/parley/tables"
@@ -46,6 +47,7 @@ type guard struct {
 	ttl    time.Duration
 	secure bool
 	mail   Mailbox      // the dev mailbox (admin/mailbox.go); nil in production
+	bus    *live.Bus    // live.go; nil without live events
 	jobs   jobInspector // the job queue's inspector (the dashboard's failure card); nil without a queue
 	// layout renders Parley's pages in GoAdmin's layout (layout.go);
 	// addOperations registers a panel's Ajax callbacks as engine.Content does.
@@ -56,7 +58,7 @@ type guard struct {
 }
 
 func newGuard(d Deps) *guard {
-	return &guard{svc: d.Svc, acc: d.Acc, pol: d.Policies, log: d.Log, ttl: d.SessionTTL, secure: d.Secure, mail: d.Mailbox}
+	return &guard{svc: d.Svc, acc: d.Acc, pol: d.Policies, log: d.Log, ttl: d.SessionTTL, secure: d.Secure, mail: d.Mailbox, bus: d.Bus}
 }
 
 // Keys of what the guard leaves in the gin context for the handlers and finish.

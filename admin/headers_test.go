@@ -37,7 +37,7 @@ func TestSecurityHeaders(t *testing.T) {
 	check("refusal", cl.post("/admin/operation/conversation_resolve", url.Values{"ids": {"1"}}, map[string]string{"Origin": "https://evil.example"}), false)
 	check("redirect", anon.get("/admin/info/conversation"), false)
 
-	for _, p := range []string{"/admin/nothing", "/admin/info/conversation/nothing", "/admin/events",
+	for _, p := range []string{"/admin/nothing", "/admin/info/conversation/nothing", "/admin/eventz",
 		"/admin/info/customer", "/admin/logout/x"} {
 		for name, c := range map[string]*client{"signed in": cl, "anonymous": anon} {
 			res := c.get(p)

@@ -30,6 +30,7 @@ import (
 
 	"github.com/parleyhq/parley/admin"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/models"
@@ -44,6 +45,7 @@ var env struct {
 	srv     *httptest.Server
 	store   *models.Store
 	svc     *inbox.Service
+	bus     *live.Bus
 	acc     *inbox.Accounts
 	hash    string
 	backend string
@@ -137,7 +139,13 @@ func run(m *testing.M) (int, error) {
 	env.files = filesDir
 	env.presence = &fakePresence{on: map[int64]bool{}}
 	env.mailbox = &fakeMailbox{}
-	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim, inbox.WithFiles(files), inbox.WithPresence(env.presence))
+	env.bus = live.New(rdb, "test:admin:"+randomHex(6)+":")
+	busCtx, stopBus := context.WithCancel(ctx)
+	defer stopBus()
+	if _, err := env.bus.Start(busCtx); err != nil {
+		return 0, err
+	}
+	env.svc = inbox.New(st, pol, inbox.SystemClock{}, lim, inbox.WithFiles(files), inbox.WithPresence(env.presence), inbox.WithPublisher(env.bus))
 	env.acc = inbox.NewAccounts(st, pol, inbox.SystemClock{}, lim, []byte("test-secret"), time.Hour)
 	if env.hash, err = inbox.HashPassword(password); err != nil {
 		return 0, err
@@ -155,11 +163,12 @@ func run(m *testing.M) (int, error) {
 	log := slog.New(slog.NewTextHandler(sink, nil))
 	env.jobs = jobsRedis(rdb)
 	if err := admin.Mount(r, admin.Deps{Svc: env.svc, Acc: env.acc, Policies: pol, DB: cfg, Log: log, SessionTTL: time.Hour,
-		Jobs: env.jobs, Mailbox: env.mailbox}); err != nil {
+		Jobs: env.jobs, Mailbox: env.mailbox, Bus: env.bus}); err != nil {
 		return 0, err
 	}
 	env.srv = httptest.NewServer(r)
 	defer env.srv.Close()
+	defer env.bus.CloseStreams() // first: the server's Close waits for open streams
 	fmt.Fprintln(os.Stderr, "admin tests on", env.backend)
 	defer stopBrowser() // the browser tests' shared Chromium (browser_test.go)
 	return m.Run(), nil

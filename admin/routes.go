@@ -131,6 +131,11 @@ var routes = []Route{
 	{Method: http.MethodPost, Path: PresencePath, Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: NotificationsPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/notifications", Menu: "Notifications"},
 	{Method: http.MethodPost, Path: EmailPrefPath, Kind: kindPage, Role: models.RoleAgent, GoAdmin: "/profile/email"},
+	// The live layer (live.go).
+	{Method: http.MethodGet, Path: EventsPath, Kind: kindPage, Role: models.RoleAgent, Stream: true},
+	{Method: http.MethodPost, Path: TypingPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodPost, Path: ViewingPath, Kind: kindPage, Role: models.RoleAgent},
+	{Method: http.MethodGet, Path: LiveJSPath, Kind: kindPage, Role: models.RoleAgent},
 	{Method: http.MethodGet, Path: MailboxPath, Kind: kindPage, Role: models.RoleAdmin, GoAdmin: "/mailbox", Menu: "Dev mailbox"},
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/models"
+	"github.com/parleyhq/parley/models/storetest"
+	"github.com/parleyhq/parley/ratelimit"
 )
 
 // TestStaleReplyGuard (issue 9): a send that carries the newest message its
@@ -100,6 +102,52 @@ func TestStaleReplyGuard(t *testing.T) {
 		}
 		if won != 1 {
 			t.Fatalf("%d of two racing stale-guarded replies went through (%v); want one", won, errs)
+		}
+	})
+}
+
+// TestStaleReplyGuardUpdate: the edit page's reply + override (Update)
+// takes the same guard; a refused one leaves neither the reply nor the
+// override behind; its reply is published like a send's, and a note alone
+// never reaches the customer's stream.
+func TestStaleReplyGuardUpdate(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		rec := &recorder{}
+		rdb, prefix := storetest.Redis(t)
+		svc := inbox.New(e.st, e.pol, e.clock, ratelimit.NewLimiter(rdb, prefix), inbox.WithPublisher(rec))
+		alice := e.MustCustomer()
+		c, first, err := svc.Start(e.ctx, alice, inbox.StartInput{CustomerID: alice.ID, Subject: "Refund", Body: "Where is my refund?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Send(e.ctx, e.agent, c.ID, models.KindReply, "Sent yesterday."); err != nil {
+			t.Fatal(err)
+		}
+		seen := first.ID
+		_, err = svc.Update(e.ctx, e.agent2, c.ID, inbox.Update{Reply: &inbox.Draft{Body: "Let me check.", LastSeen: &seen}, Status: models.StatusEscalated, Reason: "refund"})
+		if models.ErrorCode(err) != models.ECONFLICT || !strings.Contains(err.Error(), "agent1") {
+			t.Fatalf("stale update: %v; want conflict naming agent1", err)
+		}
+		got, err := svc.Get(e.ctx, e.chatAdmin, c.ID)
+		if err != nil || got.Status == models.StatusEscalated {
+			t.Fatalf("a refused update changed the status: %v %v", got.Status, err)
+		}
+		zero := int64(0)
+		if _, err := svc.Update(e.ctx, e.agent2, c.ID, inbox.Update{Reply: &inbox.Draft{Body: "x", LastSeen: &zero}}); models.ErrorCode(err) != models.EINVALID {
+			t.Fatalf("last seen 0: %v; want invalid", err)
+		}
+		rec.take()
+		if _, err := svc.Update(e.ctx, e.agent2, c.ID, inbox.Update{Reply: &inbox.Draft{Kind: models.KindNote, Body: "refund id 77"}}); err != nil {
+			t.Fatal(err)
+		}
+		events := rec.take()
+		if len(events) != 2 || events[0].Type != inbox.EventMessageCreated {
+			t.Fatalf("a note by update published %+v; want its message and the conversation", events)
+		}
+		for _, ev := range events {
+			if svc.MaySee(alice, ev) {
+				t.Fatalf("the customer may see %+v of a note", ev)
+			}
 		}
 	})
 }

@@ -49,6 +49,9 @@ type Update struct {
 type Draft struct {
 	Kind string // models.KindReply (default) or models.KindNote
 	Body string
+	// LastSeen is the stale-reply guard (see LastSeen): the newest message
+	// the page showed; nil, no check.
+	LastSeen *int64
 }
 
 // Update applies an Update; with nothing to change it answers the
@@ -70,8 +73,12 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 		if err := models.ValidateBody(u.Reply.Body); err != nil {
 			return models.Conversation{}, err
 		}
+		if u.Reply.LastSeen != nil && *u.Reply.LastSeen <= 0 {
+			return models.Conversation{}, models.Errorf(models.EINVALID, "last_seen_message_id must be a message id")
+		}
 	}
 	var out models.Conversation
+	var reply *models.Message
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
 		// An assignment alone loads the conversation itself: a take of one
 		// someone else just took must answer as Take does (R6), not as a
@@ -88,9 +95,14 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 			}
 			// A staff reply stays in this conversation (only customers land
 			// in a follow-up), so the later parts apply to the same row.
-			if _, out, err = s.send(ctx, tx, a, out, u.Reply.Kind, u.Reply.Body); err != nil {
+			if err := stale(ctx, tx.Queries, a, out, u.Reply.LastSeen); err != nil {
 				return err
 			}
+			var m models.Message
+			if m, out, err = s.send(ctx, tx, a, out, u.Reply.Kind, u.Reply.Body); err != nil {
+				return err
+			}
+			reply = &m
 		}
 		if u.SetAssignee {
 			if out, err = s.assign(ctx, tx, a, id, u.AssignTo); err != nil {
@@ -105,7 +117,13 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("update %d: %w", id, err)
 	}
-	s.publish(ctx, conversationEvent(EventConversationUpdated, out))
+	changed := conversationEvent(EventConversationUpdated, out)
+	if reply != nil {
+		s.publish(ctx, messageEvent(out, *reply))
+		// A note alone changes nothing a customer may know of (R8).
+		changed.Private = !reply.Public && u.Status == "" && !u.SetAssignee
+	}
+	s.publish(ctx, changed)
 	return out, nil
 }
 

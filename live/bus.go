@@ -41,6 +41,9 @@ type Bus struct {
 	// behind is cut off with Lagged (its page refetches) rather than
 	// slowing the others.
 	Buffer int
+	// KeepAlive is how often Serve's idle streams send a comment, refresh
+	// their reader's presence and check their session.
+	KeepAlive time.Duration
 
 	mu   sync.Mutex
 	subs map[*Sub]struct{}
@@ -53,7 +56,7 @@ type Bus struct {
 // New builds a bus on rdb; prefix is prepended to its key (empty in
 // production, a test's own prefix in tests).
 func New(rdb redis.UniversalClient, prefix string) *Bus {
-	return &Bus{rdb: rdb, key: prefix + "parley:events", Window: DefaultWindow, Now: time.Now, Buffer: 256, subs: map[*Sub]struct{}{}, closing: make(chan struct{})}
+	return &Bus{rdb: rdb, key: prefix + "parley:events", Window: DefaultWindow, Now: time.Now, Buffer: 256, KeepAlive: DefaultKeepAlive, subs: map[*Sub]struct{}{}, closing: make(chan struct{})}
 }
 
 // Publish adds e to the stream and trims what is older than the window

@@ -12,9 +12,9 @@ import (
 	"github.com/parleyhq/parley/models"
 )
 
-// KeepAlive is how often an idle stream sends a comment and refreshes its
-// person's presence (the mark lasts a minute).
-const KeepAlive = 20 * time.Second
+// DefaultKeepAlive is how often an idle stream sends a comment and
+// refreshes its person's presence (the mark lasts a minute).
+const DefaultKeepAlive = 20 * time.Second
 
 // ErrBadLastEventID is a Last-Event-ID this server never sent.
 var ErrBadLastEventID = errors.New("Last-Event-ID: not an event id this server sent")
@@ -31,12 +31,16 @@ type Reader struct {
 	Beat func()
 	// Closed is called once the stream has ended.
 	Closed func()
+	// Alive, when set, is asked at every keep-alive whether the session
+	// that opened the stream still holds (signed out, revoked, expired:
+	// the stream ends within KeepAlive).
+	Alive func() bool
 }
 
 // Serve answers r with the Server-Sent Events stream of what rd may see:
 // each event with its id, after a reconnect's Last-Event-ID the events
 // since (without a gap or a repeat while the bus still holds them, else a
-// "reset" event first: the page refetches), a comment every KeepAlive,
+// "reset" event first: the page refetches), a comment every b.KeepAlive,
 // and a "reset" when the reader falls so far behind that it was cut off.
 // It returns when the client leaves, the bus closes its streams or the
 // reader lags. A Last-Event-ID that is not an id is ErrBadLastEventID
@@ -86,7 +90,7 @@ func (b *Bus) Serve(w http.ResponseWriter, r *http.Request, rd Reader) error {
 		}
 	}
 	flush()
-	tick := time.NewTicker(KeepAlive)
+	tick := time.NewTicker(b.KeepAlive)
 	defer tick.Stop()
 	for {
 		select {
@@ -96,6 +100,9 @@ func (b *Bus) Serve(w http.ResponseWriter, r *http.Request, rd Reader) error {
 			}
 			flush()
 		case <-tick.C:
+			if rd.Alive != nil && !rd.Alive() {
+				return nil
+			}
 			beat()
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
 				return nil

@@ -44,9 +44,14 @@ func TestCanRoute(t *testing.T) {
 		{"GET", "/admin/jobs/api/queues", "y y y ."},
 		{"POST", "/admin/jobs/api/queues/default:pause", "y y . ."},
 		{"DELETE", "/admin/jobs/api/queues/default", "y y . ."},
+		// The live layer: every staff member.
+		{"GET", "/admin/events", "y y y y"},
+		{"POST", "/admin/conversation/typing", "y y y y"},
+		{"POST", "/admin/conversation/viewing", "y y y y"},
+		{"GET", "/admin/live.js", "y y y y"},
+		{"POST", "/admin/events", ". . . ."},
 		// Pages that do not exist have no rule.
 		{"GET", "/admin/info/conversation/detail", ". . . ."},
-		{"GET", "/admin/events", ". . . ."},
 		{"GET", "/admin/info/customer", ". . . ."},
 		{"GET", "/admin/info/block", ". . . ."},
 		{"GET", "/admin/info/audit", ". . . ."},

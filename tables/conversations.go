@@ -243,6 +243,11 @@ func (c *conversationTable) getData(p parameter.Parameters) ([]map[string]interf
 		}
 		row := c.row(c.thread.Page.Conversation, nil)
 		row[FilterAssigned] = c.thread.Page.Assignee
+		// A refused send's form shows the thread as it is now: sending
+		// from it again is sending having seen what changed.
+		if seen := LastSeen(c.thread.Page.Messages); seen > 0 {
+			row[FieldLastSeen] = strconv.FormatInt(seen, 10)
+		}
 		c.keepDraft(row)
 		return []map[string]interface{}{row}, 1
 	}

@@ -23,11 +23,14 @@ const (
 	FieldReplyKind = "reply_kind"
 	FieldStatus    = "status"
 	FieldReason    = "reason"
+	// FieldLastSeen is the stale-reply guard (inbox.LastSeen): the newest
+	// public reply the page showed when the agent started writing.
+	FieldLastSeen = "last_seen_message_id"
 )
 
 // EditFields are the only row fields an edit post may carry.
 func EditFields() []string {
-	return []string{FieldID, FieldReplyBody, FieldReplyKind, FieldStatus, FieldReason}
+	return []string{FieldID, FieldReplyBody, FieldReplyKind, FieldStatus, FieldReason, FieldLastSeen}
 }
 
 // ReadPath is the same-origin POST (form field "id", answers 204) with
@@ -219,6 +222,8 @@ func (c *conversationTable) form(f *types.FormPanel) {
 		FieldPlaceholder(replyText.ReasonPlaceholder).
 		FieldHelpMsg(template.HTML(template.HTMLEscapeString(replyText.ReasonHelp)))
 
+	f.AddField("", FieldLastSeen, db.Int, form.Default).FieldHide().FieldDisplay(draftField(FieldLastSeen))
+
 	f.SetUpdateFn(c.update)
 	f.SetWrapper(c.wrap)
 	f.AddJS(pageJS)
@@ -282,6 +287,13 @@ func (c *conversationTable) send(values form2.Values) error {
 	}
 	if body := values.Get(FieldReplyBody); strings.TrimSpace(body) != "" {
 		u.Reply = &inbox.Draft{Kind: values.Get(FieldReplyKind), Body: body}
+		if v := values.Get(FieldLastSeen); v != "" {
+			seen, ok := models.ParseID(v)
+			if !ok {
+				return models.Errorf(models.EINVALID, "invalid last seen message")
+			}
+			u.Reply.LastSeen = &seen
+		}
 	}
 	if u.Reply == nil && u.Status == "" {
 		return models.Errorf(models.EINVALID, "write a message or choose a status")

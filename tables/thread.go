@@ -49,6 +49,7 @@ type ThreadData struct {
 	Assignees []inbox.Assignee
 	Replies   []models.QuickReply
 	Profile   *inbox.CustomerProfile
+	Online    bool // the customer has a page open (the panel's dot; live.js keeps it current)
 }
 
 // LoadThread reads everything the conversation page shows, in the
@@ -67,12 +68,19 @@ func LoadThread(ctx context.Context, svc *inbox.Service, log *slog.Logger, a mod
 	} else {
 		d.Profile = &prof
 	}
+	if d.Online, err = svc.Online(ctx, models.ActorCustomer, p.Conversation.CustomerID); err != nil {
+		log.Warn("customer presence", "err", err) // best effort: shown offline
+	}
 	return d, nil
 }
 
 // View builds the page's view around form, the reply form's HTML.
 func (d *ThreadData) View(form template.HTML) templates.ThreadPage {
-	return ThreadView(d.Actor, d.Page, d.Assignees, d.Replies, d.Profile, form)
+	v := ThreadView(d.Actor, d.Page, d.Assignees, d.Replies, d.Profile, form)
+	if v.Customer != nil {
+		v.Customer.Online = d.Online
+	}
+	return v
 }
 
 // wrap renders the conversation page around GoAdmin's reply form.
@@ -103,6 +111,7 @@ func ThreadView(a models.Actor, p inbox.ThreadPage, assignees []inbox.Assignee, 
 	if len(p.Messages) > 0 {
 		v.OldestID = p.Messages[0].ID
 	}
+	v.LastSeen, v.ViewerID = LastSeen(p.Messages), a.ID
 	orderNumber := ""
 	if p.Order != nil {
 		orderNumber = p.Order.Number
@@ -144,6 +153,18 @@ func ThreadView(a models.Actor, p inbox.ThreadPage, assignees []inbox.Assignee, 
 		v.Customer = customerPanel(conv, p.Order, prof)
 	}
 	return v
+}
+
+// LastSeen is the newest public reply among msgs (0: none), what the
+// reply form's stale-reply guard says the agent has seen.
+func LastSeen(msgs []models.Message) int64 {
+	var id int64
+	for _, m := range msgs {
+		if m.Public && m.Kind == models.KindReply && m.ID > id {
+			id = m.ID
+		}
+	}
+	return id
 }
 
 func customerPanel(conv models.Conversation, linked *models.Order, prof *inbox.CustomerProfile) *templates.CustomerPanel {

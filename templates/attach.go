@@ -1,7 +1,7 @@
 package templates
 
 import (
-	_ "embed" // attach.js
+	_ "embed" // attach.js, live.js
 	"fmt"
 	"html/template"
 	"strings"
@@ -9,6 +9,13 @@ import (
 
 //go:embed attach.js
 var attachJS []byte
+
+//go:embed live.js
+var liveJS []byte
+
+// LiveJS is the back office's live layer (live.js): every page of the
+// layout loads it from /admin/live.js.
+func LiveJS() []byte { return liveJS }
 
 // AttachJS is the reply box's upload script: a file picker and a voice
 // recorder (MediaRecorder) that post to the box's data-upload-url. A page

@@ -27,6 +27,8 @@ type ThreadPage struct {
 	Messages                          []MessageView
 	HasOlder                          bool
 	OldestID                          int64
+	LastSeen                          int64 // the newest public reply shown (the stale-reply guard), 0 if none
+	ViewerID                          int64 // the staff member viewing (the live script leaves out their own signals)
 	Unread                            bool
 	Can                               ThreadAbilities
 	Assignees                         []Option
@@ -117,6 +119,7 @@ type CustomerPanel struct {
 	ID                    int64
 	Name, Email           string
 	Guest                 bool
+	Online                bool
 	Marketing             bool
 	Created, Address      string
 	Note, NoteUpdated     string

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -54,6 +55,7 @@ func (a *API) streamAuth(want side) gin.HandlerFunc {
 			return
 		}
 		if a.admit(c, token, want) {
+			c.Set(tokenKey, token)
 			c.Next()
 		}
 	}
@@ -69,7 +71,15 @@ func (a *API) events(c *gin.Context) {
 		writeErrorStatus(c, http.StatusServiceUnavailable, "unavailable", "live events are not enabled on this node")
 		return
 	}
-	err := a.bus.Serve(c.Writer, c.Request, live.ReaderOf(a.svc, actor(c)))
+	rd := live.ReaderOf(a.svc, actor(c))
+	if token := c.GetString(tokenKey); token != "" {
+		ip := c.ClientIP()
+		rd.Alive = func() bool {
+			_, err := a.acc.Authenticate(context.Background(), token, ip)
+			return models.ErrorCode(err) != models.EUNAUTHORIZED // a database hiccup is not a sign-out
+		}
+	}
+	err := a.bus.Serve(c.Writer, c.Request, rd)
 	if errors.Is(err, live.ErrBadLastEventID) {
 		writeError(c, models.Errorf(models.EINVALID, "%s", err.Error()))
 		return

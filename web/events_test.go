@@ -474,3 +474,28 @@ func TestTypingAndViewing(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamEndsAtSignOut: a stream whose session is signed out ends at
+// its next keep-alive.
+func TestStreamEndsAtSignOut(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.bus.KeepAlive = 100 * time.Millisecond
+		srv := httptest.NewServer(e.h)
+		defer srv.Close()
+		defer e.bus.CloseStreams()
+		_, aliceTok := e.customer(t, "alice@example.com")
+		_, s := stream(t, srv, "/api/v1/events", http.Header{"Cookie": {"parley_customer=" + aliceTok}})
+		e.do(t, "POST", "/api/v1/auth/logout", aliceTok, nil)
+		deadline := time.After(5 * time.Second)
+		for {
+			select {
+			case _, open := <-s:
+				if !open {
+					return
+				}
+			case <-deadline:
+				t.Fatal("the stream of a signed-out session is still open after 5 s")
+			}
+		}
+	})
+}

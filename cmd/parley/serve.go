@@ -141,7 +141,7 @@ func newRouter(rt *runtime, api *web.API, ready *readiness) (*gin.Engine, error)
 	web.NewPortal(rt.svc, rt.acc, web.PortalConfig{Secure: rt.cfg.Secure, WidgetOrigins: rt.cfg.WidgetOrigins,
 		Demo: rt.cfg.Demo, Log: rt.log}).Register(r)
 	if err := admin.Mount(r, admin.Deps{Svc: rt.svc, Acc: rt.acc, Policies: rt.pol, DB: rt.store.Config, Log: rt.log,
-		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure, Jobs: rt.redisOpt, Mailbox: mailbox}); err != nil {
+		SessionTTL: rt.cfg.AdminSessionTTL, Secure: rt.cfg.Secure, Jobs: rt.redisOpt, Mailbox: mailbox, Bus: rt.bus}); err != nil {
 		return nil, err
 	}
 	return r, nil
