@@ -151,6 +151,26 @@ var pageJS = template.JS(`(function () {
 			});
 		});
 	});
+	// A refused send comes back with GoAdmin's alert at the top and the
+	// draft kept: say it again next to the reply box. A stale reply (the
+	// conversation moved on while the agent wrote) is sent anyway with one
+	// more click, the thread above now showing what changed.
+	var refused = document.querySelector('#pjax-container .alert.alert-warning');
+	var replyBox = document.querySelector('.thread-reply');
+	if (refused && replyBox && box && box.value.trim() !== '' && !replyBox.querySelector('.reply-refused')) {
+		var msg = (refused.innerText || '').replace(/^\s*×?\s*error!?\s*/i, '').trim();
+		if (msg && !/[.!?]$/.test(msg)) { msg += '.'; }
+		var near = document.createElement('div');
+		near.className = 'alert alert-warning reply-refused';
+		near.setAttribute('role', 'alert');
+		near.textContent = msg;
+		if (msg.indexOf('after the message you last saw') >= 0) {
+			near.textContent = msg + ' Your message is kept below: press "Send anyway" to send it as it is.';
+			if (send) { send.textContent = 'Send anyway'; }
+		}
+		replyBox.insertBefore(near, replyBox.firstChild);
+		near.scrollIntoView && near.scrollIntoView({block: 'nearest'});
+	}
 	if (h.getAttribute('data-unread') === 'true' && window.fetch) {
 		fetch('` + ReadPath + `', {method: 'POST', credentials: 'same-origin',
 			headers: {'Content-Type': 'application/x-www-form-urlencoded', 'X-Requested-With': 'XMLHttpRequest'},

@@ -150,6 +150,8 @@
         }
       });
       if (added.length) {
+        typers = {}; // whoever was typing has sent
+        showSignals();
         $$(":scope > p.text-muted", h).forEach(function (p) { p.parentNode.removeChild(p); });
         if (nearEnd) { h.scrollTop = h.scrollHeight; }
       }

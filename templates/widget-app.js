@@ -50,6 +50,42 @@
     token = t;
     say("");
     loadList();
+    stream();
+  }
+  // Live: the stream cannot carry the bearer header and the token never
+  // goes in a URL, so each connection asks for a single-use ticket
+  // (POST /events/ticket) and opens /events?ticket=…. A dropped stream is
+  // reopened with a new ticket and the open thread read again.
+  var es = null;
+  function stream() {
+    if (!window.EventSource || !token) return;
+    call("POST", "/events/ticket", {}).then(function (d) {
+      if (es) es.close();
+      es = new EventSource(api + "/events?ticket=" + encodeURIComponent(d.ticket));
+      var changed = function (m) {
+        var ev = {};
+        try { ev = JSON.parse(m.data); } catch (e) { return; }
+        if (current !== null && (m.type === "reset" || ev.conversation_id === current)) {
+          var id = current;
+          call("GET", "/conversations/" + id).then(function (d) { if (current === id) renderThread(d, true); }).catch(function () {});
+        }
+        if (m.type === "typing" && ev.conversation_id === current && ev.data && ev.data.side === "staff") {
+          $("w-typing").hidden = false;
+          clearTimeout(stream.typing);
+          stream.typing = setTimeout(function () { $("w-typing").hidden = true; }, 6000);
+        }
+        if (m.type === "message.created") $("w-typing").hidden = true;
+      };
+      ["message.created", "conversation.updated", "reset", "typing"].forEach(function (t) { es.addEventListener(t, changed); });
+      es.onerror = function () {
+        if (es.readyState !== EventSource.CLOSED) return; // the browser retries by itself… with a used ticket: it ends CLOSED
+        es = null;
+        setTimeout(function () {
+          stream();
+          if (current !== null) changed({ type: "reset", data: "{}" });
+        }, 3000);
+      };
+    }).catch(function () { setTimeout(stream, 10000); });
   }
   // The list pages with the API's own keyset cursor (next_cursor of
   // GET /conversations, the one the messages page uses): "Older
@@ -154,7 +190,7 @@
       if (poll) clearInterval(poll);
       poll = setInterval(function () {
         if (current === id && !document.hidden) call("GET", "/conversations/" + id).then(function (d) { renderThread(d, true); }).catch(function () {});
-      }, 5000);
+      }, 30000); // a safety net: the stream brings changes
     }).catch(function (e) { say(e.message, true); });
   }
   $("w-older").addEventListener("click", function () {

@@ -70,6 +70,7 @@ func (p *Portal) Register(r gin.IRouter) {
 	r.POST(PortalPath+"/:id", p.form(p.reply))
 	r.GET(PortalPath+"/:id/export.csv", p.export)
 	r.POST(PortalPath+"/:id/attachments", p.upload)
+	r.POST(PortalPath+"/:id/typing", p.form(p.typing))
 	r.GET(PortalPath+"/attachments/:id", p.attachment)
 	for _, name := range []string{"portal.js", "portal.css", "widget-app.js"} {
 		r.GET(PortalAssets+"/"+name, asset(name))
@@ -507,6 +508,20 @@ func (p *Portal) threadPage(c *gin.Context, a models.Actor, id int64, before str
 
 // reply is POST /dashboard/messages/{id}: a reply; a refusal shows in
 // place with the draft kept.
+// typing is POST /dashboard/messages/{id}/typing (portal.js, as the
+// customer writes): the conversation's staff are told; 204.
+func (p *Portal) typing(c *gin.Context) {
+	a, id, ok := p.conversationRequest(c)
+	if !ok {
+		return
+	}
+	if _, err := p.svc.ReportTyping(c.Request.Context(), a, id, false); err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 func (p *Portal) reply(c *gin.Context) {
 	a, id, ok := p.conversationRequest(c)
 	if !ok {

@@ -366,6 +366,7 @@ func browserFlow(t *testing.T, base string, env map[string]string) {
 	t.Run("read", func(t *testing.T) { flowRead(t, s, tab(t, root)) })
 	t.Run("thread", func(t *testing.T) { flowThread(t, s, tab(t, root)) })
 	t.Run("list-search", func(t *testing.T) { flowListSearch(t, s, tab(t, root)) })
+	t.Run("live", func(t *testing.T) { flowLive(t, s, root) })
 	portalFlows(t, s, root, env)
 }
 
