@@ -13,6 +13,7 @@ import (
 // simultaneous takes one wins; the other gets a conflict.
 func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Conversation, error) {
 	var out models.Conversation
+	before := s.snapshot(ctx, []int64{id})
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
 		out, err = s.take(ctx, tx, a, id)
 		return err
@@ -20,7 +21,7 @@ func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Co
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("take %d: %w", id, err)
 	}
-	s.publish(ctx, conversationEvent(EventConversationUpdated, out))
+	s.publishChanges(ctx, before, []int64{id})
 	return out, nil
 }
 
@@ -88,6 +89,7 @@ func (s *Service) lostTake(ctx context.Context, tx *models.Tx, a models.Actor, c
 // conversation takes it.
 func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int64) (models.Conversation, error) {
 	var out models.Conversation
+	before := s.snapshot(ctx, []int64{id})
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
 		out, err = s.assign(ctx, tx, a, id, to)
 		return err
@@ -95,7 +97,7 @@ func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int6
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("assign %d: %w", id, err)
 	}
-	s.publish(ctx, conversationEvent(EventConversationUpdated, out))
+	s.publishChanges(ctx, before, []int64{id})
 	return out, nil
 }
 

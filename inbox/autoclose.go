@@ -84,6 +84,7 @@ func (s *Service) AutoClose(ctx context.Context, dryRun bool) (AutoCloseResult, 
 
 func (s *Service) autoCloseOne(ctx context.Context, id int64, r autoCloseRule, before time.Time, reason string) (bool, error) {
 	closed := false
+	var out models.Conversation
 	err := s.store.InTx(ctx, func(tx *models.Tx) error {
 		closed = false
 		c, err := tx.LockConversation(ctx, id)
@@ -104,11 +105,14 @@ func (s *Service) autoCloseOne(ctx context.Context, id int64, r autoCloseRule, b
 		} else if ok && !m.CreatedAt.Before(before) {
 			return nil
 		}
-		if _, err := s.changeStatus(ctx, tx, models.System, c, models.StatusClosed, reason); err != nil {
+		if out, err = s.changeStatus(ctx, tx, models.System, c, models.StatusClosed, reason); err != nil {
 			return err
 		}
 		closed = true
 		return nil
 	})
+	if closed && err == nil {
+		s.publish(ctx, conversationEvent(EventConversationUpdated, out))
+	}
 	return closed, err
 }

@@ -43,6 +43,7 @@ func checkBulkAction(action string, withAssignee bool) error {
 // transaction, then removes the files of deleted rows.
 func (s *Service) bulkCommit(ctx context.Context, a models.Actor, action string, ids []int64, to *int64) error {
 	var files []string
+	before := s.snapshot(ctx, ids)
 	err := s.store.InTx(ctx, func(tx *models.Tx) error {
 		var err error
 		files, err = s.bulkTx(ctx, tx, a, action, ids, to)
@@ -55,6 +56,7 @@ func (s *Service) bulkCommit(ctx context.Context, a models.Actor, action string,
 		return fmt.Errorf("bulk %s: %w", action, err)
 	}
 	s.removeFiles(ctx, files) // R12: the files go with their rows
+	s.publishChanges(ctx, before, ids)
 	return nil
 }
 

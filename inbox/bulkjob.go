@@ -399,6 +399,7 @@ func (s *Service) bulkJobBatch(ctx context.Context, a models.Actor, id int64) (d
 	}
 	var files []string
 	var refused *models.Error
+	before := s.snapshot(ctx, ids)
 	err = s.store.InTx(ctx, func(tx *models.Tx) error {
 		if err := record(tx, true); err != nil {
 			return err
@@ -424,6 +425,7 @@ func (s *Service) bulkJobBatch(ctx context.Context, a models.Actor, id int64) (d
 		return false, fmt.Errorf("bulk job %d batch %d: %w", id, batch.Batch, err)
 	}
 	s.removeFiles(ctx, files) // R12: the files go with their rows
+	s.publishChanges(ctx, before, ids)
 	return false, nil
 }
 

@@ -17,6 +17,7 @@ func (s *Service) Delete(ctx context.Context, a models.Actor, ids ...int64) erro
 		return err
 	}
 	var files []string
+	before := s.snapshot(ctx, ids)
 	err = s.store.InTx(ctx, func(tx *models.Tx) error {
 		var err error
 		files, err = s.deleteTx(ctx, tx, a, ids)
@@ -26,6 +27,7 @@ func (s *Service) Delete(ctx context.Context, a models.Actor, ids ...int64) erro
 		return fmt.Errorf("delete: %w", err)
 	}
 	s.removeFiles(ctx, files) // R12: the files go with their rows
+	s.publishChanges(ctx, before, ids)
 	return nil
 }
 

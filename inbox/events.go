@@ -126,3 +126,63 @@ func sent(c models.Conversation, m models.Message) []Event {
 func conversationEvent(typ string, c models.Conversation) Event {
 	return Event{Type: typ, ConversationID: c.ID, CustomerID: c.CustomerID, AssignedTo: c.AssignedTo, Status: c.Status}
 }
+
+// changed is what a change of conversation before publishes, after being
+// the conversation now (nil: deleted): the conversation as it is now, and
+// — when someone may have lost sight of it (its assignee changed, or it is
+// gone) — as it was, so the pages of those who could read it learn it
+// left them.
+func changed(before models.Conversation, after *models.Conversation) []Event {
+	if after == nil {
+		e := conversationEvent(EventConversationUpdated, before)
+		e.Data = map[string]any{"deleted": true}
+		return []Event{e}
+	}
+	out := []Event{conversationEvent(EventConversationUpdated, *after)}
+	if !sameAssignee(before.AssignedTo, after.AssignedTo) {
+		out = append(out, conversationEvent(EventConversationUpdated, before))
+	}
+	return out
+}
+
+// snapshot reads conversations before a change that publishes
+// (publishChanges); nothing without a publisher, and nothing on an error
+// (the events then carry only what is known after).
+func (s *Service) snapshot(ctx context.Context, ids []int64) map[int64]models.Conversation {
+	if s.publisher == nil || len(ids) == 0 {
+		return nil
+	}
+	cs, err := s.store.ConversationsByID(ctx, ids)
+	if err != nil {
+		slog.WarnContext(ctx, "live events: conversations before a change", "err", err)
+		return nil
+	}
+	out := make(map[int64]models.Conversation, len(cs))
+	for _, c := range cs {
+		out[c.ID] = c
+	}
+	return out
+}
+
+// publishChanges publishes the changes of ids after a commit, against
+// their snapshot from before.
+func (s *Service) publishChanges(ctx context.Context, before map[int64]models.Conversation, ids []int64) {
+	if s.publisher == nil {
+		return
+	}
+	after := s.snapshot(ctx, ids)
+	var events []Event
+	for _, id := range ids {
+		b, had := before[id]
+		a, has := after[id]
+		switch {
+		case has && had:
+			events = append(events, changed(b, &a)...)
+		case has:
+			events = append(events, conversationEvent(EventConversationUpdated, a))
+		case had:
+			events = append(events, changed(b, nil)...)
+		}
+	}
+	s.publish(ctx, events...)
+}

@@ -190,3 +190,41 @@ func TestCustomerPresenceEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveLeftScope: a take, a bulk action and a delete tell everyone who
+// could read the conversation before, so a list drops a thread that left
+// its reader's scope.
+func TestLiveLeftScope(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		rec := &recorder{}
+		svc := inbox.New(e.st, e.pol, e.clock, nil, inbox.WithPublisher(rec))
+		_, c := e.MustCustomerConv()
+		mayAny := func(a models.Actor, events []inbox.Event) bool {
+			for _, ev := range events {
+				if svc.MaySee(a, ev) {
+					return true
+				}
+			}
+			return false
+		}
+		if _, err := svc.Take(e.ctx, e.agent, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.take(); !mayAny(e.agent2, got) || !mayAny(e.agent, got) {
+			t.Fatalf("take: %+v; agent2 (who saw it unassigned) and agent1 must both hear", got)
+		}
+		if _, err := svc.Bulk(e.ctx, e.chatAdmin, inbox.BulkClose, []int64{c.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.take(); len(got) == 0 || got[0].Status != models.StatusClosed || !mayAny(e.agent, got) || mayAny(e.agent2, got) {
+			t.Fatalf("bulk close: %+v", got)
+		}
+		if err := svc.Delete(e.ctx, e.chatAdmin, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		got := rec.take()
+		if len(got) != 1 || got[0].Data["deleted"] != true || !mayAny(e.agent, got) {
+			t.Fatalf("delete: %+v", got)
+		}
+	})
+}
