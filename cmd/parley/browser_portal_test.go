@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -181,8 +182,40 @@ func flowWidgetGuest(t *testing.T, s *site, ctx context.Context) {
 	if err := s.st.DB.QueryRow(`SELECT COUNT(*) FROM conversations WHERE subject = ? AND channel = 'widget'`, subject).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("widget conversation rows: %d %v", n, err)
 	}
+	widgetLiveReply(t, s, ctx, in, subject)
 	widgetUploads(t, s, ctx, in)
 	widgetListPaging(t, s, ctx, in, subject)
+}
+
+// widgetLiveReply (issue 9): a staff reply through the staff API reaches
+// the open widget without a reload, over the stream its ticket opened.
+func widgetLiveReply(t *testing.T, s *site, ctx context.Context, in func() chromedp.QueryOption, subject string) {
+	var id int64
+	if err := s.st.DB.QueryRow(`SELECT id FROM conversations WHERE subject = ?`, subject).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	login, _ := json.Marshal(map[string]string{"username": "chatadmin", "password": "demo-pass-123"})
+	res, err := http.Post(s.base+"/api/v1/staff/auth/login", "application/json", bytes.NewReader(login))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sess struct {
+		Token string `json:"token"`
+	}
+	json.NewDecoder(res.Body).Decode(&sess)
+	res.Body.Close()
+	reply := "We are on it " + portalXSS
+	body, _ := json.Marshal(map[string]string{"body": reply, "kind": "reply"})
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/staff/conversations/%d/messages", s.base, id), bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+sess.Token)
+	req.Header.Set("Content-Type", "application/json")
+	if res, err = http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("staff reply: %v %v", res, err)
+	}
+	res.Body.Close()
+	if err := browse(ctx, waitLive(`document.querySelector('iframe').contentDocument.querySelector('#w-timeline').innerText.includes(`+js(reply)+`)`)); err != nil {
+		t.Fatalf("the widget shows the staff reply without a reload: %v", err)
+	}
 }
 
 // widgetListPaging: a guest with more conversations than the widget's page
