@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -64,11 +65,8 @@ func (g *guard) events(c *gin.Context) {
 // typing is POST /admin/conversation/typing: the staff member is writing a
 // reply (kind=reply) or a note (kind=note) in conversation id.
 func (g *guard) typing(c *gin.Context) {
-	a, _ := tables.ActorFrom(c.Request.Context())
-	f := c.Request.PostForm
-	id, ok := rowID(f["id"])
+	a, f, id, ok := g.conversationPost(c)
 	if !ok {
-		g.fail(c, http.StatusBadRequest, "invalid conversation id")
 		return
 	}
 	kind := f.Get("kind")
@@ -87,11 +85,8 @@ func (g *guard) typing(c *gin.Context) {
 // viewing is POST /admin/conversation/viewing: the staff member has
 // conversation id open (state=viewing, repeated) or left it (state=left).
 func (g *guard) viewing(c *gin.Context) {
-	a, _ := tables.ActorFrom(c.Request.Context())
-	f := c.Request.PostForm
-	id, ok := rowID(f["id"])
+	a, f, id, ok := g.conversationPost(c)
 	if !ok {
-		g.fail(c, http.StatusBadRequest, "invalid conversation id")
 		return
 	}
 	if len(f["state"]) != 1 {
@@ -104,6 +99,18 @@ func (g *guard) viewing(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 	c.Abort()
+}
+
+// conversationPost reads a conversation page's POST: the caller, the
+// form, and its conversation id (a refusal is answered).
+func (g *guard) conversationPost(c *gin.Context) (models.Actor, url.Values, int64, bool) {
+	a, _ := tables.ActorFrom(c.Request.Context())
+	f := c.Request.PostForm
+	id, ok := rowID(f["id"])
+	if !ok {
+		g.fail(c, http.StatusBadRequest, "invalid conversation id")
+	}
+	return a, f, id, ok
 }
 
 // liveJS is GET /admin/live.js: the live layer of every back-office page.

@@ -31,11 +31,8 @@ const (
 // origin and the route). Each is one inbox call, which checks the rest;
 // the answer is JSON {code, msg[, data.url]} the page shows.
 func (g *guard) threadAction(c *gin.Context) {
-	a, _ := tables.ActorFrom(c.Request.Context())
-	f := c.Request.PostForm
-	id, ok := rowID(f["id"])
+	a, f, id, ok := g.conversationPost(c)
 	if !ok {
-		g.fail(c, http.StatusBadRequest, "invalid conversation id")
 		return
 	}
 	ctx := c.Request.Context()
