@@ -56,24 +56,32 @@ func (s *Accounts) StreamTicket(ctx context.Context, token string) (string, time
 // RedeemStreamTicket resolves a ticket to its session's actor, once:
 // every failure (malformed, forged, expired, used, the session ended) is
 // the same unauthorized. Single use is kept by the rate limiter's record
-// of the nonce (Redis; a node's memory while Redis is down).
-func (s *Accounts) RedeemStreamTicket(ctx context.Context, ticket, ip string) (models.Actor, error) {
+// of the nonce (Redis; a node's memory while Redis is down). alive answers
+// later whether the session still holds (the stream's keep-alive asks).
+func (s *Accounts) RedeemStreamTicket(ctx context.Context, ticket, ip string) (a models.Actor, alive func(context.Context) bool, err error) {
 	fail := models.Errorf(models.EUNAUTHORIZED, models.MsgUnauthorized)
 	body, ok := s.parseTicket(ticket)
 	if !ok {
-		return models.Actor{}, fail
+		return models.Actor{}, nil, fail
 	}
 	exp := time.Unix(int64(binary.BigEndian.Uint64(body[ticketHashLen:])), 0)
 	if !s.clock.Now().Before(exp) {
-		return models.Actor{}, fail
+		return models.Actor{}, nil, fail
 	}
 	nonce := hex.EncodeToString(body[ticketHashLen+8:])
 	if _, fresh, _, err := s.throttle.Take(ctx, "stream-ticket:"+nonce, 1, StreamTicketTTL+time.Minute); err != nil {
-		return models.Actor{}, err
+		return models.Actor{}, nil, err
 	} else if !fresh {
-		return models.Actor{}, fail
+		return models.Actor{}, nil, fail
 	}
-	return s.subject(ctx, hex.EncodeToString(body[:ticketHashLen]), ip)
+	hash := hex.EncodeToString(body[:ticketHashLen])
+	if a, err = s.subject(ctx, hash, ip); err != nil {
+		return models.Actor{}, nil, err
+	}
+	return a, func(ctx context.Context) bool {
+		_, err := s.subject(ctx, hash, ip)
+		return models.ErrorCode(err) != models.EUNAUTHORIZED
+	}, nil
 }
 
 // parseTicket checks a ticket's form and signature and returns its body.

@@ -31,7 +31,7 @@ func (a *API) streamAuth(want side) gin.HandlerFunc {
 				writeError(c, errf("the only query parameter of a stream is ticket"))
 				return
 			}
-			who, err := a.acc.RedeemStreamTicket(c.Request.Context(), q.Get("ticket"), c.ClientIP())
+			who, alive, err := a.acc.RedeemStreamTicket(c.Request.Context(), q.Get("ticket"), c.ClientIP())
 			if err == nil && !who.IsCustomer() {
 				err = unauthorized()
 			}
@@ -41,6 +41,7 @@ func (a *API) streamAuth(want side) gin.HandlerFunc {
 			}
 			who.IP = c.ClientIP()
 			c.Set(actorKey, who)
+			c.Set(aliveKey, alive)
 			c.Next()
 			return
 		}
@@ -61,6 +62,9 @@ func (a *API) streamAuth(want side) gin.HandlerFunc {
 	}
 }
 
+// aliveKey holds a ticket stream's session check (streamAuth).
+const aliveKey = "parley.stream.alive"
+
 // events is GET /api/v1/events and /api/v1/staff/events: one Server-Sent
 // Events stream of what the caller may read (inbox.Service.MaySee; see
 // live.Bus.Serve for resuming and keep-alives). An open stream keeps its
@@ -78,6 +82,8 @@ func (a *API) events(c *gin.Context) {
 			_, err := a.acc.Authenticate(context.Background(), token, ip)
 			return models.ErrorCode(err) != models.EUNAUTHORIZED // a database hiccup is not a sign-out
 		}
+	} else if alive, ok := c.Value(aliveKey).(func(context.Context) bool); ok {
+		rd.Alive = func() bool { return alive(context.Background()) }
 	}
 	err := a.bus.Serve(c.Writer, c.Request, rd)
 	if errors.Is(err, live.ErrBadLastEventID) {

@@ -404,7 +404,20 @@ func TestStreamTicket(t *testing.T) {
 		if res, _ := stream(t, srv, "/api/v1/staff/events?ticket="+two, nil); res.StatusCode != http.StatusBadRequest {
 			t.Fatalf("a ticket on the staff stream: %d; want 400", res.StatusCode)
 		}
+		e.bus.KeepAlive = 100 * time.Millisecond
+		_, open := stream(t, srv, "/api/v1/events?ticket="+ticket(aliceTok), nil)
 		e.do(t, "POST", "/api/v1/auth/logout", aliceTok, nil)
+		for ended := time.After(5 * time.Second); ; {
+			select {
+			case _, more := <-open:
+				if more {
+					continue
+				}
+			case <-ended:
+				t.Fatal("a ticket's stream outlived its session by 5 s")
+			}
+			break
+		}
 		if res, _ := stream(t, srv, "/api/v1/events?ticket="+two, nil); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("a ticket of an ended session: %d; want 401", res.StatusCode)
 		}
