@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models"
 )
 
 // DefaultWindow is how long the stream keeps events for resuming.
@@ -45,9 +46,14 @@ type Bus struct {
 	// their reader's presence and check their session.
 	KeepAlive time.Duration
 
-	mu   sync.Mutex
-	subs map[*Sub]struct{}
-	last string // the id this node has read up to
+	mu sync.Mutex
+	// Subscribers: a customer's are indexed by their customer id (a
+	// customer reads only their own conversations and notifications, R6,
+	// so an event is offered only to its customer's streams); the others
+	// (staff) are offered every event.
+	subs       map[*Sub]struct{}
+	byCustomer map[int64]map[*Sub]struct{}
+	last       string // the id this node has read up to
 
 	closing   chan struct{} // closed by CloseStreams
 	closeOnce sync.Once
@@ -56,7 +62,7 @@ type Bus struct {
 // New builds a bus on rdb; prefix is prepended to its key (empty in
 // production, a test's own prefix in tests).
 func New(rdb redis.UniversalClient, prefix string) *Bus {
-	return &Bus{rdb: rdb, key: prefix + "parley:events", Window: DefaultWindow, Now: time.Now, Buffer: 256, KeepAlive: DefaultKeepAlive, subs: map[*Sub]struct{}{}, closing: make(chan struct{})}
+	return &Bus{rdb: rdb, key: prefix + "parley:events", Window: DefaultWindow, Now: time.Now, Buffer: 64, KeepAlive: DefaultKeepAlive, subs: map[*Sub]struct{}{}, byCustomer: map[int64]map[*Sub]struct{}{}, closing: make(chan struct{})}
 }
 
 // Publish adds e to the stream and trims what is older than the window
@@ -75,11 +81,44 @@ func (b *Bus) Publish(ctx context.Context, e inbox.Event) error {
 
 // Sub is one stream's subscription.
 type Sub struct {
-	C      chan Delivery // events the filter accepted, in stream order
-	filter func(inbox.Event) bool
-	after  string // replayed up to here: live events at or before it are skipped
-	lagged chan struct{}
-	once   sync.Once
+	C        chan Delivery // events the filter accepted, in stream order
+	filter   func(inbox.Event) bool
+	after    string    // replayed up to here: live events at or before it are skipped
+	afterID  [2]uint64 // after, parsed (zero when after is "")
+	customer int64     // a customer's subscription (ForCustomer), else 0
+	lagged   chan struct{}
+	once     sync.Once
+}
+
+// SubOption narrows a subscription.
+type SubOption func(*Sub)
+
+// ForCustomer marks a customer's (or guest's) subscription: it is offered
+// only the events of that customer's conversations and notifications —
+// the only ones its filter could accept (R6) — instead of every event.
+func ForCustomer(id int64) SubOption { return func(s *Sub) { s.customer = id } }
+
+func (b *Bus) add(s *Sub) {
+	if s.customer == 0 {
+		b.subs[s] = struct{}{}
+		return
+	}
+	set := b.byCustomer[s.customer]
+	if set == nil {
+		set = map[*Sub]struct{}{}
+		b.byCustomer[s.customer] = set
+	}
+	set[s] = struct{}{}
+}
+
+func (b *Bus) remove(s *Sub) {
+	delete(b.subs, s)
+	if set := b.byCustomer[s.customer]; set != nil {
+		delete(set, s)
+		if len(set) == 0 {
+			delete(b.byCustomer, s.customer)
+		}
+	}
 }
 
 // Lagged is closed when the subscriber fell behind and was cut off.
@@ -89,37 +128,66 @@ func (s *Sub) Lagged() <-chan struct{} { return s.lagged }
 // the client refetches instead of resuming.
 var ErrReset = errors.New("live: the events after that id are no longer kept")
 
+// MaxReplay is the most stream entries a resume reads back (anyone's,
+// before filtering): a client further behind gets ErrReset and refetches,
+// which costs it less than the replay would cost the node.
+const MaxReplay = 2000
+
 // Subscribe registers a subscriber with filter. With lastID (a stream id
 // the client last received) it first answers the accepted events after it
-// — or ErrReset when the stream no longer holds all of them — and the
-// subscription continues from there without a gap or a repeat.
-func (b *Bus) Subscribe(ctx context.Context, lastID string, filter func(inbox.Event) bool) (*Sub, []Delivery, error) {
+// — or ErrReset when the stream no longer holds all of them, or holds more
+// than MaxReplay — and the subscription continues from there without a gap
+// or a repeat. The replay is read without holding up the node's reader:
+// the subscriber is registered at the reader's position first, so what the
+// reader hands out meanwhile queues behind the replay.
+func (b *Bus) Subscribe(ctx context.Context, lastID string, filter func(inbox.Event) bool, opts ...SubOption) (*Sub, []Delivery, error) {
 	if lastID != "" {
 		if _, err := ParseID(lastID); err != nil {
 			return nil, nil, err
 		}
 	}
 	s := &Sub{C: make(chan Delivery, b.Buffer), filter: filter, lagged: make(chan struct{})}
-	// The reader waits while a subscriber is added and replayed: what it
-	// handed out before is in the replay, what it reads after is newer
-	// than the replay's last entry.
+	for _, o := range opts {
+		o(s)
+	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	s.after = b.last
-	if lastID == "" {
-		b.subs[s] = struct{}{}
+	upTo := b.last // the replay ends here; the reader delivers what follows
+	s.after = upTo
+	if lastID != "" && less(s.after, lastID) {
+		s.after = lastID // another node's stream got ahead of this node's reader
+	}
+	s.afterID, _ = ParseID(s.after)
+	b.add(s)
+	b.mu.Unlock()
+	if lastID == "" || (upTo != "" && !less(lastID, upTo)) {
 		return s, nil, nil
 	}
+	if upTo == "" {
+		upTo = "+" // no reader yet (Start not called): everything is replay
+	}
+	out, err := b.replay(ctx, lastID, upTo, filter)
+	if err != nil {
+		b.Unsubscribe(s)
+		return nil, nil, err
+	}
+	return s, out, nil
+}
+
+// replay reads the accepted events after lastID up to upTo (inclusive).
+func (b *Bus) replay(ctx context.Context, lastID, upTo string, filter func(inbox.Event) bool) ([]Delivery, error) {
 	first, err := b.rdb.XRangeN(ctx, b.key, "-", "+", 1).Result()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(first) == 0 || less(lastID, first[0].ID) {
-		return nil, nil, ErrReset
+		return nil, ErrReset
 	}
-	msgs, err := b.rdb.XRange(ctx, b.key, "("+lastID, "+").Result()
+	msgs, err := b.rdb.XRangeN(ctx, b.key, "("+lastID, upTo, MaxReplay+1).Result()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	if len(msgs) > MaxReplay {
+		return nil, ErrReset
 	}
 	var out []Delivery
 	for _, m := range msgs {
@@ -128,17 +196,13 @@ func (b *Bus) Subscribe(ctx context.Context, lastID string, filter func(inbox.Ev
 			out = append(out, Delivery{ID: m.ID, Event: e})
 		}
 	}
-	if len(msgs) > 0 && less(s.after, msgs[len(msgs)-1].ID) {
-		s.after = msgs[len(msgs)-1].ID
-	}
-	b.subs[s] = struct{}{}
-	return s, out, nil
+	return out, nil
 }
 
 // Unsubscribe ends a subscription.
 func (b *Bus) Unsubscribe(s *Sub) {
 	b.mu.Lock()
-	delete(b.subs, s)
+	b.remove(s)
 	b.mu.Unlock()
 }
 
@@ -203,18 +267,32 @@ func (b *Bus) deliver(m redis.XMessage) {
 	if !ok {
 		return
 	}
-	for s := range b.subs {
-		if s.after != "" && !less(s.after, m.ID) {
-			continue // already replayed
+	id, _ := ParseID(m.ID)
+	offer := func(s *Sub) {
+		if s.afterID[0] > id[0] || (s.afterID[0] == id[0] && s.afterID[1] >= id[1]) {
+			return // already replayed
 		}
 		if !s.filter(e) {
-			continue
+			return
 		}
 		select {
 		case s.C <- Delivery{ID: m.ID, Event: e}:
 		default:
-			delete(b.subs, s)
+			b.remove(s)
 			s.once.Do(func() { close(s.lagged) })
+		}
+	}
+	for s := range b.subs {
+		offer(s)
+	}
+	if e.CustomerID != 0 {
+		for s := range b.byCustomer[e.CustomerID] {
+			offer(s)
+		}
+	}
+	if (e.RecipientKind == models.ActorCustomer || e.RecipientKind == models.ActorGuest) && e.RecipientID != e.CustomerID {
+		for s := range b.byCustomer[e.RecipientID] {
+			offer(s)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/models"
 	"github.com/parleyhq/parley/models/storetest"
 )
 
@@ -235,4 +237,128 @@ func FuzzParseID(f *testing.F) {
 			t.Fatalf("ParseID(%q) = %v, which prints as %q", s, p, back)
 		}
 	})
+}
+
+// TestReplayDoesNotHoldUpTheNode: a client resuming from far back has its
+// replay read and filtered while the node's reader goes on handing live
+// events to everyone else; a replay longer than MaxReplay is a reset.
+func TestReplayDoesNotHoldUpTheNode(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	bus := New(rdb, prefix)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := bus.Publish(ctx, msg(1)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := rdb.XRangeN(ctx, prefix+"parley:events", "-", "+", 1).Result()
+	if err != nil || len(first) != 1 {
+		t.Fatal(first, err)
+	}
+	if err := bus.Publish(ctx, msg(2)); err != nil {
+		t.Fatal(err)
+	}
+	wait, err := bus.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wait()
+	defer cancel()
+	live, _, err := bus.Subscribe(ctx, "", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inReplay, release := make(chan struct{}), make(chan struct{})
+	slow := func(e inbox.Event) bool {
+		if e.MessageID == 2 { // the replayed event: the filter takes its time
+			close(inReplay)
+			<-release
+		}
+		return true
+	}
+	done := make(chan []Delivery)
+	go func() {
+		_, replay, err := bus.Subscribe(ctx, first[0].ID, slow)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- replay
+	}()
+	<-inReplay
+	if err := bus.Publish(ctx, msg(99)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case d := <-live.C:
+		if d.Event.MessageID != 99 {
+			t.Fatalf("live subscriber got %+v", d.Event)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("a replay in progress held up live delivery for 3 s")
+	}
+	close(release)
+	if replay := <-done; len(replay) != 1 || replay[0].Event.MessageID != 2 {
+		t.Fatalf("replay %+v; want message 2", replay)
+	}
+
+	for i := 0; i < MaxReplay+1; i++ {
+		if err := bus.Publish(ctx, msg(int64(1000+i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // the reader catches up
+	if _, _, err := bus.Subscribe(ctx, first[0].ID, all); !errors.Is(err, ErrReset) {
+		t.Fatalf("a resume %d entries back: %v; want ErrReset", MaxReplay+2, err)
+	}
+}
+
+// TestCustomerIndex: a customer's subscription is offered only the events
+// of its customer's conversations and notifications; staff's every event.
+func TestCustomerIndex(t *testing.T) {
+	rdb, prefix := testRedis(t)
+	bus := New(rdb, prefix)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait, err := bus.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wait()
+	defer cancel()
+	alice, _, _ := bus.Subscribe(ctx, "", all, ForCustomer(10))
+	staff, _, _ := bus.Subscribe(ctx, "", all)
+	events := []inbox.Event{
+		{Type: inbox.EventMessageCreated, ConversationID: 1, MessageID: 1, CustomerID: 10},
+		{Type: inbox.EventMessageCreated, ConversationID: 2, MessageID: 2, CustomerID: 11},
+		{Type: inbox.EventNotificationCreated, ConversationID: 3, MessageID: 3, CustomerID: 12, RecipientKind: models.ActorGuest, RecipientID: 10},
+		{Type: inbox.EventNotificationCreated, ConversationID: 4, MessageID: 4, CustomerID: 10, RecipientKind: models.ActorStaff, RecipientID: 7},
+		{Type: inbox.EventPresence, MessageID: 5, CustomerID: 11, Private: true},
+	}
+	for _, e := range events {
+		if err := bus.Publish(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := func(s *Sub, n int) []int64 {
+		var ids []int64
+		for len(ids) < n {
+			select {
+			case d := <-s.C:
+				ids = append(ids, d.Event.MessageID)
+			case <-time.After(3 * time.Second):
+				t.Fatalf("got %v; want %d events", ids, n)
+			}
+		}
+		select {
+		case d := <-s.C:
+			t.Fatalf("after %v also %d", ids, d.Event.MessageID)
+		case <-time.After(200 * time.Millisecond):
+		}
+		return ids
+	}
+	if ids := got(alice, 3); !slices.Equal(ids, []int64{1, 3, 4}) {
+		t.Fatalf("customer 10 was offered %v; want 1, 3, 4", ids)
+	}
+	if ids := got(staff, 5); len(ids) != 5 {
+		t.Fatalf("staff was offered %v", ids)
+	}
 }

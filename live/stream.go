@@ -26,6 +26,8 @@ type Reader struct {
 	MaySee func(inbox.Event) bool
 	// Staff readers receive the staff-only part of an event's data.
 	Staff bool
+	// Customer is a customer's or guest's id (ForCustomer), else 0.
+	Customer int64
 	// Beat keeps the reader's presence alive: called when the stream
 	// opens and at every keep-alive.
 	Beat func()
@@ -53,10 +55,14 @@ func (b *Bus) Serve(w http.ResponseWriter, r *http.Request, rd Reader) error {
 		}
 	}
 	ctx := r.Context()
-	sub, replay, err := b.Subscribe(ctx, last, rd.MaySee)
+	var opts []SubOption
+	if rd.Customer != 0 {
+		opts = append(opts, ForCustomer(rd.Customer))
+	}
+	sub, replay, err := b.Subscribe(ctx, last, rd.MaySee, opts...)
 	reset := errors.Is(err, ErrReset)
 	if reset {
-		sub, replay, err = b.Subscribe(ctx, "", rd.MaySee)
+		sub, replay, err = b.Subscribe(ctx, "", rd.MaySee, opts...)
 	}
 	if err != nil {
 		return err
@@ -142,9 +148,14 @@ func writeEvent(w http.ResponseWriter, d Delivery, staff bool) error {
 func ReaderOf(svc *inbox.Service, who models.Actor) Reader {
 	ctx := context.Background()
 	first := true
+	var customer int64
+	if who.IsCustomer() {
+		customer = who.ID
+	}
 	return Reader{
-		MaySee: func(e inbox.Event) bool { return svc.MaySee(who, e) },
-		Staff:  who.IsStaff(),
+		Customer: customer,
+		MaySee:   func(e inbox.Event) bool { return svc.MaySee(who, e) },
+		Staff:    who.IsStaff(),
 		Beat: func() {
 			if first {
 				first = false
