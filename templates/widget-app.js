@@ -263,6 +263,14 @@
   $("w-reply").addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); send(); }
   });
+  // The store sees "The customer is typing…": one report per 3 s at most.
+  var lastTyping = 0;
+  $("w-reply").addEventListener("input", function () {
+    var now = Date.now();
+    if (current === null || now - lastTyping < 3000 || $("w-reply").value.trim() === "") return;
+    lastTyping = now;
+    call("POST", "/conversations/" + current + "/typing", {}).catch(function () {});
+  });
   // The shop signs its customer in: {type: "parley:identity", token} from
   // an allowed origin, sent by the page that framed us.
   window.addEventListener("message", function (ev) {

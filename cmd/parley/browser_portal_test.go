@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -204,6 +205,47 @@ func widgetLiveReply(t *testing.T, s *site, ctx context.Context, in func() chrom
 	}
 	json.NewDecoder(res.Body).Decode(&sess)
 	res.Body.Close()
+
+	// The guest writes: the store's stream hears a customer typing in it.
+	sreq, _ := http.NewRequest("GET", s.base+"/api/v1/staff/events", nil)
+	sreq.Header.Set("Authorization", "Bearer "+sess.Token)
+	sres, err := http.DefaultClient.Do(sreq)
+	if err != nil || sres.StatusCode != http.StatusOK {
+		t.Fatalf("staff stream: %v %v", sres, err)
+	}
+	defer sres.Body.Close()
+	typing := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(sres.Body)
+		event := ""
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				event = v
+			}
+			if v, ok := strings.CutPrefix(line, "data: "); ok && event == "typing" &&
+				strings.Contains(v, fmt.Sprintf(`"conversation_id":%d`, id)) && strings.Contains(v, `"side":"customer"`) {
+				typing <- true
+				return
+			}
+		}
+	}()
+	// The widget reports typing at most every 3 s: the guest just typed.
+	time.Sleep(3 * time.Second)
+	if err := browse(ctx, chromedp.SendKeys(`#w-reply`, "typing a question", chromedp.ByQuery, in())); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-typing:
+	case <-time.After(10 * time.Second):
+		var names string
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('iframe').contentWindow.performance.getEntriesByType('resource').map(e => e.name + ' ' + e.responseStatus).join('\n')`, &names))
+		t.Fatalf("the store's stream heard no customer typing in the widget within 10 s\n%s", names)
+	}
+	if err := browse(ctx, chromedp.SetValue(`#w-reply`, "", chromedp.ByQuery, in())); err != nil {
+		t.Fatal(err)
+	}
+
 	reply := "We are on it " + portalXSS
 	body, _ := json.Marshal(map[string]string{"body": reply, "kind": "reply"})
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/staff/conversations/%d/messages", s.base, id), bytes.NewReader(body))

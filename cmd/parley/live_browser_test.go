@@ -129,14 +129,22 @@ func flowLive(t *testing.T, s *site, root context.Context) {
 	err = browse(chat,
 		waitLive(`Array.from(document.querySelectorAll('.conv-history .conv-body')).some(e => e.innerText === 'Is it shipped yet?')`),
 		waitLive(noReload),
+		// alice has the customer page open: her online dot is on.
+		waitLive(`!document.querySelector('.customer-panel .customer-online').hidden`),
 	)
 	if err != nil {
 		t.Fatalf("chatadmin's open thread: %v", err)
 	}
 
-	// chatadmin replies; alice sees it, and that the store has seen hers.
+	// chatadmin writes: alice sees "The store is typing…"; chatadmin sends:
+	// alice sees the reply.
+	if err := browse(chat, chromedp.SendKeys(`textarea[name="reply_body"]`, "It ships today.", chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if err := browse(alice, waitLive(`(document.querySelector('p.typing') || {hidden: true}).hidden === false && document.querySelector('p.typing').innerText === 'The store is typing…'`)); err != nil {
+		t.Fatalf("alice sees the store typing: %v", err)
+	}
 	err = browse(chat,
-		chromedp.SendKeys(`textarea[name="reply_body"]`, "It ships today.", chromedp.ByQuery),
 		chromedp.Click(`form button.submit`, chromedp.ByQuery),
 		waitJS(`Array.from(document.querySelectorAll('.conv-history .conv-body')).some(e => e.innerText === 'It ships today.')`),
 	)
@@ -185,6 +193,7 @@ func flowLive(t *testing.T, s *site, root context.Context) {
 	}
 	const stale = `document.body.innerText.includes('chatadmin wrote in this conversation after the message you last saw')`
 	var draft, button string
+	var guarded bool
 	err = browse(agent,
 		waitLive(`Array.from(document.querySelectorAll('.conv-history .conv-body')).some(e => e.innerText === 'Tracking number sent by e-mail.')`),
 		waitLive(`(document.querySelector('.thread-live-notice') || {}).innerText.includes('chatadmin wrote in this conversation while you were writing')`),
@@ -193,10 +202,16 @@ func flowLive(t *testing.T, s *site, root context.Context) {
 		chromedp.Value(`textarea[name="reply_body"]`, &draft, chromedp.ByQuery),
 		waitJS(`(document.querySelector('.thread-reply .reply-refused') || {innerText: ''}).innerText.includes('chatadmin wrote in this conversation')`),
 		chromedp.Text(`form button.submit`, &button, chromedp.ByQuery),
+		// The refused page's form carries the newest reply it shows: it
+		// guards the next send again.
+		chromedp.Evaluate(`(function(){var f=document.querySelector('form input[name=last_seen_message_id]'); var r=Array.from(document.querySelectorAll('.conv-history .conv-reply[data-msg]')).pop(); return !!f && !!r && f.value === r.getAttribute('data-msg');})()`, &guarded),
 		screenshots("live-stale-reply"),
 	)
 	if err != nil {
 		t.Fatalf("agent1's stale reply: %v", err)
+	}
+	if !guarded {
+		t.Error("the refused page's form carries no last_seen_message_id of the newest reply it shows")
 	}
 	if draft != "Let me check that for you." || button != "Send anyway" || s.count(t, id, "reply", "Let me check that for you.") != 0 {
 		t.Fatalf("after the refusal: draft %q, button %q, %d copies sent", draft, button, s.count(t, id, "reply", "Let me check that for you."))
