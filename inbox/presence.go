@@ -45,6 +45,31 @@ func (s *Service) Online(ctx context.Context, kind models.ActorKind, id int64) (
 	return s.presence.Online(ctx, presenceKind(kind), id)
 }
 
+// OnlineCustomers answers which of the customers are online (the list's
+// dots), in one round trip when the store can (mail.Presence); best
+// effort: on an error nobody is.
+func (s *Service) OnlineCustomers(ctx context.Context, ids []int64) map[int64]bool {
+	out := make(map[int64]bool, len(ids))
+	if s.presence == nil || len(ids) == 0 {
+		return out
+	}
+	if many, ok := s.presence.(interface {
+		OnlineMany(ctx context.Context, kind models.ActorKind, ids []int64) (map[int64]bool, error)
+	}); ok {
+		on, err := many.OnlineMany(ctx, models.ActorCustomer, ids)
+		if err != nil {
+			return out
+		}
+		return on
+	}
+	for _, id := range ids {
+		if on, err := s.presence.Online(ctx, models.ActorCustomer, id); err == nil && on {
+			out[id] = true
+		}
+	}
+	return out
+}
+
 // presenceKind: guests are customers' rows, so they share the customer key.
 func presenceKind(k models.ActorKind) models.ActorKind {
 	if k == models.ActorGuest {

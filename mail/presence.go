@@ -36,6 +36,25 @@ func (p *Presence) Touch(ctx context.Context, kind models.ActorKind, id int64) e
 	return p.rdb.Set(ctx, p.Key(kind, id), "1", p.TTL).Err()
 }
 
+// OnlineMany answers which of the people are online, in one pipeline.
+func (p *Presence) OnlineMany(ctx context.Context, kind models.ActorKind, ids []int64) (map[int64]bool, error) {
+	pipe := p.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.Exists(ctx, p.Key(kind, id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for i, c := range cmds {
+		if c.Val() > 0 {
+			out[ids[i]] = true
+		}
+	}
+	return out, nil
+}
+
 // Online answers whether the person's key is live.
 func (p *Presence) Online(ctx context.Context, kind models.ActorKind, id int64) (bool, error) {
 	n, err := p.rdb.Exists(ctx, p.Key(kind, id)).Result()

@@ -15,7 +15,7 @@ import (
 func TestListCellsEscape(t *testing.T) {
 	ref := map[string]*template.Template{
 		"customer": template.Must(template.New("customer").Parse(
-			`<span class="conv-customer">{{.CustomerName}}</span><br><small class="text-muted conv-email">{{.CustomerEmail}}</small>`)),
+			`<span class="conv-customer">{{.CustomerName}}</span> <span class="conv-online text-success" data-customer="{{.CustomerID}}" title="Has a page of the store open" aria-label="online" hidden><i class="fa fa-circle" aria-hidden="true"></i></span><br><small class="text-muted conv-email">{{.CustomerEmail}}</small>`)),
 		"subject": template.Must(template.New("subject").Parse(
 			`{{if not .IsReadByAdmin}}<span class="badge bg-red unread" title="Unread">new</span> {{end}}` +
 				`<a class="conv-subject{{if not .IsReadByAdmin}} conv-unread{{end}}" href="/admin/info/conversation/edit?__goadmin_edit_pk={{.ID}}">{{.Subject}}</a>` +
@@ -23,7 +23,11 @@ func TestListCellsEscape(t *testing.T) {
 		"activity": template.Must(template.New("activity").Parse(
 			`<span class="conv-activity" title="{{.LastMessageAt.Format "2006-01-02 15:04:05 MST"}}">{{.LastMessageAt.Format "2006-01-02 15:04"}}</span>`)),
 	}
-	cells := map[string]func(models.Conversation) template.HTML{"customer": customerCell, "subject": subjectCell, "activity": activityCell}
+	offline := func(c models.Conversation) template.HTML { return customerCell(c, false) }
+	cells := map[string]func(models.Conversation) template.HTML{"customer": offline, "subject": subjectCell, "activity": activityCell}
+	if on := customerCell(models.Conversation{CustomerID: 7}, true); strings.Contains(string(on), " hidden>") || !strings.Contains(string(on), `data-customer="7"`) {
+		t.Errorf("an online customer's cell: %s", on)
+	}
 	nasty := []string{"", "plain", `<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `' onmouseover='x`, "a & b", "Käthe <Novak>", "\x00nul", "</small></span>"}
 	label := template.Must(template.New("label").Parse(`<span class="label label-{{.Class}} conv-status">{{.Text}}</span>`))
 	for _, st := range append(models.Statuses, "BOGUS") {

@@ -79,9 +79,15 @@ func parseList(ctx *context.Context, me int64) (models.ConversationFilter, strin
 // goes through template.HTMLEscapeString, in text or in a double-quoted
 // attribute. TestListCellsEscape holds them to the html/template snippets
 // they replace.
-func customerCell(c models.Conversation) template.HTML {
-	return template.HTML(`<span class="conv-customer">` + template.HTMLEscapeString(c.CustomerName) +
-		`</span><br><small class="text-muted conv-email">` + template.HTMLEscapeString(c.CustomerEmail) + `</small>`)
+func customerCell(c models.Conversation, online bool) template.HTML {
+	dot := ` hidden`
+	if online {
+		dot = ``
+	}
+	return template.HTML(`<span class="conv-customer">` + template.HTMLEscapeString(c.CustomerName) + `</span> ` +
+		`<span class="conv-online text-success" data-customer="` + strconv.FormatInt(c.CustomerID, 10) +
+		`" title="Has a page of the store open" aria-label="online"` + dot + `><i class="fa fa-circle" aria-hidden="true"></i></span>` +
+		`<br><small class="text-muted conv-email">` + template.HTMLEscapeString(c.CustomerEmail) + `</small>`)
 }
 
 func subjectCell(c models.Conversation) template.HTML {
@@ -170,7 +176,8 @@ func (c *conversationTable) info(ctx *context.Context, info *types.InfoPanel) {
 		FieldFilterable(types.FilterType{FormType: form.Text, Head: "Customer", Placeholder: "name or e-mail"}).
 		FieldDisplay(func(v types.FieldModel) interface{} {
 			conv, _ := v.Row["conv"].(models.Conversation)
-			return customerCell(conv)
+			online, _ := v.Row["online"].(bool)
+			return customerCell(conv, online)
 		})
 	info.AddField("Subject", "subject", db.Varchar).FieldDisplay(func(v types.FieldModel) interface{} {
 		conv, _ := v.Row["conv"].(models.Conversation)
@@ -261,10 +268,16 @@ func (c *conversationTable) listData(a models.Actor, p parameter.Parameters) ([]
 		c.infoPanel.SetHeaderHtml(render(listErrorTmpl, msg))
 		return nil, 0
 	}
+	customers := make([]int64, 0, len(page.Items))
+	for _, conv := range page.Items {
+		customers = append(customers, conv.CustomerID)
+	}
+	online := c.svc.OnlineCustomers(c.ctx.Request.Context(), customers) // the rows' online dots (live.js keeps them current)
 	rows := make([]map[string]interface{}, 0, len(page.Items))
 	for _, conv := range page.Items {
 		row := c.row(conv, c.names)
 		row[models.ParamOrderNumber] = page.OrderNumbers[idOrZero(conv.OrderID)]
+		row["online"] = online[conv.CustomerID]
 		rows = append(rows, row)
 	}
 	c.infoPanel.SetFooterHtml(c.pager(page, len(rows)))

@@ -252,7 +252,8 @@
   viewing();
 
   function online(customer, on) {
-    $$('.customer-panel[data-customer="' + customer + '"] .customer-online').forEach(function (dot) {
+    var c = '"' + String(parseInt(customer, 10)) + '"';
+    $$('.customer-panel[data-customer=' + c + '] .customer-online, .conv-online[data-customer=' + c + ']').forEach(function (dot) {
       dot.hidden = !on;
     });
   }

@@ -99,6 +99,11 @@ func flowLive(t *testing.T, s *site, root context.Context) {
 		waitLive(`!!document.querySelector(`+js(row)+`)`),
 		chromedp.Text(row, &listed, chromedp.ByQuery),
 		waitLive(`!!document.querySelector('#parley-toasts .parley-toast-subject')`),
+		// alice has the customer page open: her row's online dot shows,
+		// and only hers (the others have no page open).
+		waitLive(`(function(){var a=document.querySelector(`+js(row)+`); var d=a && a.closest('tr').querySelector('.conv-online');
+			var others=Array.from(document.querySelectorAll('.conv-online')).filter(function(o){return !d || o.getAttribute('data-customer') !== d.getAttribute('data-customer')});
+			return !!d && d.offsetWidth > 0 && others.length > 0 && others.some(function(o){return o.offsetWidth === 0})})()`),
 		chromedp.Text(`#parley-toasts .parley-toast-subject`, &toast, chromedp.ByQuery),
 		screenshots("live-list-popup"),
 	)
