@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/parleyhq/parley/bench/internal/benchapi"
 	"github.com/parleyhq/parley/bench/internal/proccpu"
 )
 
@@ -128,7 +129,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	tokens := make([]string, len(cfg.Staff))
 	for i, u := range cfg.Staff {
-		if tokens[i], err = staffToken(ctx, cl, cfg.Base, u, cfg.StaffPassword); err != nil {
+		if tokens[i], err = benchapi.StaffToken(ctx, cl, cfg.Base, u, cfg.StaffPassword); err != nil {
 			return err
 		}
 	}
@@ -139,7 +140,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// The streams, and the server's memory before and after.
 	convs := make([]int64, cfg.Streams)
 	for i, c := range custs[:cfg.Streams] {
-		convs[i] = c.conv
+		convs[i] = c.Conv
 	}
 	tr := newTracker(convs)
 	rss0, _ := procStatus(cfg.ServerPID)
@@ -193,8 +194,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 }
 
 // setupCustomers creates the customers and their conversations.
-func setupCustomers(ctx context.Context, cl *http.Client, cfg config) ([]customer, error) {
-	custs := make([]customer, cfg.Customers)
+func setupCustomers(ctx context.Context, cl *http.Client, cfg config) ([]benchapi.Customer, error) {
+	custs := make([]benchapi.Customer, cfg.Customers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, cfg.SetupConns)
@@ -207,7 +208,7 @@ func setupCustomers(ctx context.Context, cl *http.Client, cfg config) ([]custome
 				if i >= len(custs) {
 					return
 				}
-				c, err := newCustomer(ctx, cl, cfg.Base, cfg.Key, cfg.Secret, fmt.Sprintf("%s-%05d", cfg.Prefix, i))
+				c, err := benchapi.NewCustomer(ctx, cl, cfg.Base, cfg.Key, cfg.Secret, fmt.Sprintf("%s-%05d", cfg.Prefix, i))
 				if err != nil {
 					errs[w] = err
 					next.Store(int64(len(custs))) // stop the others too
@@ -227,7 +228,7 @@ func setupCustomers(ctx context.Context, cl *http.Client, cfg config) ([]custome
 // openStreams opens customer i's stream for every i and reads each in its
 // own goroutine until ctx ends. It returns once every stream has answered
 // 200 (the server subscribes before it answers, so no event is missed).
-func openStreams(ctx context.Context, cl *http.Client, cfg config, custs []customer, tr *tracker, readers *sync.WaitGroup) error {
+func openStreams(ctx context.Context, cl *http.Client, cfg config, custs []benchapi.Customer, tr *tracker, readers *sync.WaitGroup) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, cfg.OpenConns)
@@ -240,7 +241,7 @@ func openStreams(ctx context.Context, cl *http.Client, cfg config, custs []custo
 				if i >= len(custs) {
 					return
 				}
-				body, err := openStream(ctx, cl, cfg.Base, custs[i].token)
+				body, err := openStream(ctx, cl, cfg.Base, custs[i].Token)
 				if err != nil {
 					errs[w] = fmt.Errorf("stream %d: %w", i, err)
 					next.Store(int64(len(custs)))
@@ -302,7 +303,7 @@ type sendResult struct {
 // sendReplies runs the senders for cfg.Duration: each replies as one of
 // the staff tokens to a random customer's conversation, at cfg.Rate
 // overall when it is set.
-func sendReplies(ctx context.Context, cl *http.Client, cfg config, custs []customer, tokens []string, tr *tracker) sendResult {
+func sendReplies(ctx context.Context, cl *http.Client, cfg config, custs []benchapi.Customer, tokens []string, tr *tracker) sendResult {
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	var interval time.Duration
@@ -342,7 +343,7 @@ func sendReplies(ctx context.Context, cl *http.Client, cfg config, custs []custo
 					} `json:"message"`
 				}
 				t := time.Now()
-				code, err := request(ctx, cl, http.MethodPost, cfg.Base+"/api/v1/staff/conversations/"+strconv.FormatInt(custs[i].conv, 10)+"/messages", token, body, &posted)
+				code, err := benchapi.Request(ctx, cl, http.MethodPost, cfg.Base+"/api/v1/staff/conversations/"+strconv.FormatInt(custs[i].Conv, 10)+"/messages", token, body, &posted)
 				answered := time.Now()
 				if err != nil {
 					codes[-1]++

@@ -16,18 +16,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"os"
@@ -40,13 +34,9 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 
+	"github.com/parleyhq/parley/bench/internal/benchapi"
 	"github.com/parleyhq/parley/bench/internal/proccpu"
 )
-
-type customer struct {
-	token string
-	conv  int64
-}
 
 func main() {
 	base := flag.String("base", "http://127.0.0.1:8141", "the web node")
@@ -98,7 +88,7 @@ func main() {
 	// Setup: customers through the integration API, identity sign-in, one
 	// conversation each.
 	t0 := time.Now()
-	custs := make([]customer, *n)
+	custs := make([]benchapi.Customer, *n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var setupErr atomic.Value
@@ -111,7 +101,7 @@ func main() {
 				if i >= *n || setupErr.Load() != nil {
 					return
 				}
-				c, err := setup(cl, *base, *key, *secret, fmt.Sprintf("%s-%05d", *prefix, i))
+				c, err := benchapi.NewCustomer(context.Background(), cl, *base, *key, *secret, fmt.Sprintf("%s-%05d", *prefix, i))
 				if err != nil {
 					setupErr.Store(err)
 					return
@@ -149,7 +139,7 @@ func main() {
 				c := custs[i]
 				body := fmt.Sprintf(`{"body":"benchmark message %d from worker %d"}`, k, w)
 				t := time.Now()
-				code, err := post(cl, *base+"/api/v1/conversations/"+strconv.FormatInt(c.conv, 10)+"/messages", c.token, body, nil)
+				code, err := benchapi.Request(context.Background(), cl, http.MethodPost, *base+"/api/v1/conversations/"+strconv.FormatInt(c.Conv, 10)+"/messages", c.Token, body, nil)
 				if err != nil {
 					codes[w][-1]++
 					continue
@@ -279,72 +269,6 @@ func drain(db *sql.DB, wait time.Duration, pids ...int) {
 	if len(parts) > 0 {
 		fmt.Printf("CPU per drained row: %.2f ms (%s)\n", float64(sum.Microseconds())/1000, strings.Join(parts, " + "))
 	}
-}
-
-func setup(cl *http.Client, base, key, secret, ext string) (customer, error) {
-	cust := fmt.Sprintf(`{"email":"%s@bench.example","name":"Bench %s"}`, ext, ext)
-	if code, err := put(cl, base+"/api/v1/integration/customers/"+ext, key, cust); err != nil || code != http.StatusOK {
-		return customer{}, fmt.Errorf("PUT customer %s: %d %v", ext, code, err)
-	}
-	jti := make([]byte, 12)
-	_, _ = rand.Read(jti)
-	tok := signIdentity(secret, map[string]any{"sub": ext, "exp": time.Now().Add(5 * time.Minute).Unix(), "jti": hex.EncodeToString(jti)})
-	var login struct {
-		Token string `json:"token"`
-	}
-	b, _ := json.Marshal(map[string]string{"token": tok})
-	if code, err := post(cl, base+"/api/v1/auth/identity", "", string(b), &login); err != nil || code != http.StatusOK || login.Token == "" {
-		return customer{}, fmt.Errorf("identity sign-in %s: %d %v", ext, code, err)
-	}
-	var started struct {
-		Conversation struct {
-			ID int64 `json:"id"`
-		} `json:"conversation"`
-	}
-	if code, err := post(cl, base+"/api/v1/conversations", login.Token, `{"subject":"Benchmark","body":"first message","accept_privacy_consent":true}`, &started); err != nil || code != http.StatusCreated {
-		return customer{}, fmt.Errorf("start %s: %d %v", ext, code, err)
-	}
-	return customer{token: login.Token, conv: started.Conversation.ID}, nil
-}
-
-func signIdentity(secret string, claims map[string]any) string {
-	enc := base64.RawURLEncoding
-	h := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	b, _ := json.Marshal(claims)
-	p := enc.EncodeToString(b)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(h + "." + p))
-	return h + "." + p + "." + enc.EncodeToString(mac.Sum(nil))
-}
-
-func request(cl *http.Client, method, url, token, body string, out any) (int, error) {
-	req, err := http.NewRequestWithContext(context.Background(), method, url, bytes.NewBufferString(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := cl.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	if out != nil && res.StatusCode < 300 {
-		return res.StatusCode, json.NewDecoder(res.Body).Decode(out)
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	return res.StatusCode, nil
-}
-
-func post(cl *http.Client, url, token, body string, out any) (int, error) {
-	return request(cl, http.MethodPost, url, token, body, out)
-}
-
-func put(cl *http.Client, url, token, body string) (int, error) {
-	return request(cl, http.MethodPut, url, token, body, nil)
 }
 
 // cpuOf is a process's user + system time so far (0 for pid 0 or less).
