@@ -177,6 +177,9 @@
     $("w-status").textContent = d.conversation.status.replace(/_/g, " ").toLowerCase();
     var ol = $("w-timeline");
     d.messages.forEach(function (m) { if (!$("w-m" + m.id)) ol.appendChild(messageItem(m)); });
+    // "Seen" under the guest's last message once the store has read it.
+    var last = d.messages.length ? d.messages[d.messages.length - 1] : null;
+    $("w-seen").hidden = !(d.conversation.seen_by_store && last && (last.author_type === "customer" || last.author_type === "guest"));
     if (older === null) { older = d.messages_next_cursor; $("w-older").hidden = !older; }
     if (!keepScroll && ol.lastElementChild) ol.lastElementChild.scrollIntoView({ block: "end" });
   }
@@ -255,6 +258,7 @@
       say(""); say("", true);
       if (d.conversation.id !== current) { openThread(d.conversation.id); return; }
       if (!$("w-m" + d.message.id)) $("w-timeline").appendChild(messageItem(d.message));
+      $("w-seen").hidden = true; // not read yet
       $("w-timeline").lastElementChild.scrollIntoView({ block: "end" });
     }).catch(function (e) { say(""); say(e.message, true); })
       .then(function () { button.disabled = false; });

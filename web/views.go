@@ -39,7 +39,8 @@ func staffView(c models.Conversation) staffConversation {
 // customerConversation is a conversation as its customer sees it. It is a
 // type of its own, not the staff one with fields blanked: assignment,
 // escalation and notes are staff-only (docs/design.md §3, R8), so it has no
-// assigned_to, is_read_by_admin or updated_at (which assignment moves), and
+// assigned_to or updated_at (which assignment moves) — only whether the
+// store has read what they wrote (seen_by_store, the pages' "Seen") — and
 // its activity, preview and count are the Public* values that only public
 // messages move. ESCALATED shows as AWAITING_ADMIN: to the customer the
 // thread is simply waiting on the store.
@@ -51,6 +52,7 @@ type customerConversation struct {
 	OrderID            *int64        `json:"order_id"`
 	FollowUpOf         *int64        `json:"follow_up_of"`
 	IsReadByUser       bool          `json:"is_read_by_user"`
+	SeenByStore        bool          `json:"seen_by_store"` // the store read all they wrote: "Seen"
 	CreatedAt          time.Time     `json:"created_at"`
 	LastMessageAt      time.Time     `json:"last_message_at"`
 	LastMessagePreview string        `json:"last_message_preview"`
@@ -63,7 +65,7 @@ type customerConversation struct {
 func customerView(c models.Conversation) customerConversation {
 	return customerConversation{
 		ID: c.ID, Subject: c.Subject, Status: c.PublicStatus(), CustomerID: c.CustomerID,
-		OrderID: c.OrderID, FollowUpOf: c.FollowUpOf, IsReadByUser: c.IsReadByUser,
+		OrderID: c.OrderID, FollowUpOf: c.FollowUpOf, IsReadByUser: c.IsReadByUser, SeenByStore: c.IsReadByAdmin,
 		CreatedAt: c.CreatedAt.UTC(), LastMessageAt: c.PublicLastAt.UTC(),
 		LastMessagePreview: c.PublicPreview, MessageCount: c.PublicMessages,
 	}

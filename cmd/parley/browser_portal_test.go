@@ -246,6 +246,17 @@ func widgetLiveReply(t *testing.T, s *site, ctx context.Context, in func() chrom
 		t.Fatal(err)
 	}
 
+	// The store opens the conversation: the widget says "Seen".
+	rreq, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/staff/conversations/%d", s.base, id), nil)
+	rreq.Header.Set("Authorization", "Bearer "+sess.Token)
+	if res, err = http.DefaultClient.Do(rreq); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("staff reads: %v %v", res, err)
+	}
+	res.Body.Close()
+	if err := browse(ctx, waitLive(`!document.querySelector('iframe').contentDocument.querySelector('#w-seen').hidden`)); err != nil {
+		t.Fatalf("the widget shows Seen once the store read it: %v", err)
+	}
+
 	reply := "We are on it " + portalXSS
 	body, _ := json.Marshal(map[string]string{"body": reply, "kind": "reply"})
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/staff/conversations/%d/messages", s.base, id), bytes.NewReader(body))
@@ -255,8 +266,9 @@ func widgetLiveReply(t *testing.T, s *site, ctx context.Context, in func() chrom
 		t.Fatalf("staff reply: %v %v", res, err)
 	}
 	res.Body.Close()
-	if err := browse(ctx, waitLive(`document.querySelector('iframe').contentDocument.querySelector('#w-timeline').innerText.includes(`+js(reply)+`)`)); err != nil {
-		t.Fatalf("the widget shows the staff reply without a reload: %v", err)
+	if err := browse(ctx, waitLive(`document.querySelector('iframe').contentDocument.querySelector('#w-timeline').innerText.includes(`+js(reply)+`)`),
+		waitLive(`document.querySelector('iframe').contentDocument.querySelector('#w-seen').hidden`)); err != nil {
+		t.Fatalf("the widget shows the staff reply without a reload, and no Seen under it: %v", err)
 	}
 }
 
