@@ -75,6 +75,11 @@
           stream.typing = setTimeout(function () { $("w-typing").hidden = true; }, 6000);
         }
         if (m.type === "message.created") $("w-typing").hidden = true;
+        // The list in view: its unread marks follow (one reload per burst).
+        if (current === null && !$("w-list").hidden && m.type !== "typing") {
+          clearTimeout(stream.list);
+          stream.list = setTimeout(function () { if (current === null) listPage(null).catch(function () {}); }, 300);
+        }
       };
       ["message.created", "conversation.updated", "reset", "typing"].forEach(function (t) { es.addEventListener(t, changed); });
       es.onerror = function () {

@@ -257,18 +257,35 @@ func widgetLiveReply(t *testing.T, s *site, ctx context.Context, in func() chrom
 		t.Fatalf("the widget shows Seen once the store read it: %v", err)
 	}
 
-	reply := "We are on it " + portalXSS
-	body, _ := json.Marshal(map[string]string{"body": reply, "kind": "reply"})
-	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/staff/conversations/%d/messages", s.base, id), bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+sess.Token)
-	req.Header.Set("Content-Type", "application/json")
-	if res, err = http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusCreated {
-		t.Fatalf("staff reply: %v %v", res, err)
+	staffReply := func(reply string) {
+		body, _ := json.Marshal(map[string]string{"body": reply, "kind": "reply"})
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/staff/conversations/%d/messages", s.base, id), bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+sess.Token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("staff reply: %v %v", res, err)
+		}
+		res.Body.Close()
 	}
-	res.Body.Close()
+	reply := "We are on it " + portalXSS
+	staffReply(reply)
 	if err := browse(ctx, waitLive(`document.querySelector('iframe').contentDocument.querySelector('#w-timeline').innerText.includes(`+js(reply)+`)`),
 		waitLive(`document.querySelector('iframe').contentDocument.querySelector('#w-seen').hidden`)); err != nil {
 		t.Fatalf("the widget shows the staff reply without a reload, and no Seen under it: %v", err)
+	}
+
+	// Back in the list, the next reply marks the conversation unread.
+	item := `Array.from(document.querySelector('iframe').contentDocument.querySelectorAll('#w-convs li')).find(li => li.innerText.includes(` + js(subject) + `))`
+	if err := browse(ctx, chromedp.Click(`#w-back`, chromedp.ByQuery, in()), waitLive(`!!(`+item+`) && !(`+item+`).classList.contains('unread')`)); err != nil {
+		t.Fatalf("back to the widget's list: %v", err)
+	}
+	staffReply("One more thing.")
+	if err := browse(ctx, waitLive(`(`+item+`).classList.contains('unread')`)); err != nil {
+		t.Fatalf("the widget's list marks the new reply without a reload: %v", err)
+	}
+	if err := browse(ctx, chromedp.Evaluate(`(`+item+`).querySelector('a').click()`, nil), chromedp.WaitVisible(`#w-reply`, chromedp.ByQuery, in())); err != nil {
+		t.Fatalf("back to the thread: %v", err)
 	}
 }
 
