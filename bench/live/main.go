@@ -395,14 +395,14 @@ func report(out io.Writer, cfg config, tr *tracker, res sendResult, cpu0, cpu1 [
 	if acc == 0 {
 		return errors.New("no reply was accepted")
 	}
-	fmt.Fprintf(out, "POST latency: p50 %s  p95 %s  p99 %s  max %s\n", pct(res.posts, 50), pct(res.posts, 95), pct(res.posts, 99), pct(res.posts, 100))
+	fmt.Fprintf(out, "POST latency: p50 %s  p95 %s  p99 %s  max %s\n", benchapi.Percentile(res.posts, 50), benchapi.Percentile(res.posts, 95), benchapi.Percentile(res.posts, 99), benchapi.Percentile(res.posts, 100))
 	if len(lat) > 0 {
 		fmt.Fprintf(out, "delivery (POST start → message.created on the customer's stream; replies to customers with a stream): %d events  p50 %s  p95 %s  p99 %s  max %s\n",
-			len(lat), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 100))
+			len(lat), benchapi.Percentile(lat, 50), benchapi.Percentile(lat, 95), benchapi.Percentile(lat, 99), benchapi.Percentile(lat, 100))
 	}
 	if len(afterAnswer) > 0 {
 		fmt.Fprintf(out, "  %d events (%.1f %%) arrived before the POST's answer; the others after it by p50 %s  p99 %s\n",
-			before, 100*float64(before)/float64(len(lat)), pct(afterAnswer, 50), pct(afterAnswer, 99))
+			before, 100*float64(before)/float64(len(lat)), benchapi.Percentile(afterAnswer, 50), benchapi.Percentile(afterAnswer, 99))
 	}
 	fmt.Fprintf(out, "missed (no event %s after the sends): %d; delivered to the wrong stream: %d; duplicates: %d; malformed: %d; events of no accepted reply: %d\n",
 		cfg.Grace, missed, tr.wrong, tr.dup, tr.malformed, len(tr.early))
@@ -427,14 +427,14 @@ func report(out io.Writer, cfg config, tr *tracker, res sendResult, cpu0, cpu1 [
 		return nil
 	}
 	verdict := "met"
-	if len(lat) == 0 || pct(lat, 99) >= 100*time.Millisecond || missed > 0 || tr.wrong > 0 {
+	if len(lat) == 0 || benchapi.Percentile(lat, 99) >= 100*time.Millisecond || missed > 0 || tr.wrong > 0 {
 		verdict = "NOT met"
 	}
 	fmt.Fprintf(out, "goal (delivery p99 < 100 ms, nothing missed, nothing to the wrong stream): %s\n", verdict)
 	fmt.Fprintln(out, "| streams | senders | replies/s | delivery p50 | p95 | p99 | max | POST p50 | POST p99 | missed | wrong stream | KiB per stream | server CPU ms/reply |")
 	if len(lat) > 0 {
 		fmt.Fprintf(out, "| %d | %d | %.0f | %s | %s | %s | %s | %s | %s | %d | %d | %.0f | %s |\n", cfg.Streams, cfg.Senders, rate,
-			ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 99)), ms(pct(lat, 100)), ms(pct(res.posts, 50)), ms(pct(res.posts, 99)),
+			ms(benchapi.Percentile(lat, 50)), ms(benchapi.Percentile(lat, 95)), ms(benchapi.Percentile(lat, 99)), ms(benchapi.Percentile(lat, 100)), ms(benchapi.Percentile(res.posts, 50)), ms(benchapi.Percentile(res.posts, 99)),
 			missed, tr.wrong, perStream, cpuPer)
 	}
 	if tr.wrong > 0 {
@@ -502,14 +502,6 @@ func cpuOf(pids ...int) [4]time.Duration {
 		out[i] = d
 	}
 	return out
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	i := (len(d)*p + 99) / 100
-	if i > 0 {
-		i--
-	}
-	return d[i].Round(10 * time.Microsecond)
 }
 
 func perSecond(from, to, over time.Duration) float64 {

@@ -169,7 +169,7 @@ func main() {
 	acc := len(all)
 	fmt.Printf("sends: %d accepted in %s at %d connections: %.0f accepted/s; answers %v\n", acc, elapsed.Round(time.Millisecond), *conns, float64(acc)/elapsed.Seconds(), total)
 	if acc > 0 {
-		fmt.Printf("latency: p50 %s  p99 %s  max %s\n", pct(all, 50), pct(all, 99), all[len(all)-1])
+		fmt.Printf("latency: p50 %s  p99 %s  max %s\n", benchapi.Percentile(all, 50), benchapi.Percentile(all, 99), all[len(all)-1])
 	}
 	if acc > 0 && *serverPID > 0 {
 		s := float64((cpu1s - cpu0s).Microseconds()) / 1000 / float64(acc)
@@ -312,12 +312,4 @@ func pendingOutbox(db *sql.DB) int {
 		log.Fatal(err)
 	}
 	return n
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	i := (len(d)*p + 99) / 100
-	if i > 0 {
-		i--
-	}
-	return d[i].Round(10 * time.Microsecond)
 }

@@ -1,6 +1,6 @@
 // Package benchapi is what the HTTP benchmarks share: customers created
 // through the integration API and signed in with identity tokens, staff
-// signed in, and JSON requests.
+// signed in, JSON requests, and percentiles of latencies.
 package benchapi
 
 import (
@@ -98,4 +98,14 @@ func Request(ctx context.Context, cl *http.Client, method, url, token, body stri
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
 	return res.StatusCode, nil
+}
+
+// Percentile is the p-th percentile of sorted durations (nearest rank),
+// rounded to 10 µs.
+func Percentile(d []time.Duration, p int) time.Duration {
+	i := (len(d)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return d[i].Round(10 * time.Microsecond)
 }
