@@ -12,42 +12,50 @@ import (
 // Take self-assigns an unassigned conversation ("Take it", R6). Of two
 // simultaneous takes one wins; the other gets a conflict.
 func (s *Service) Take(ctx context.Context, a models.Actor, id int64) (models.Conversation, error) {
-	var out models.Conversation
-	before := s.snapshot(ctx, []int64{id})
+	var ch change
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
-		out, err = s.take(ctx, tx, a, id)
+		ch, err = s.take(ctx, tx, a, id)
 		return err
 	})
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("take %d: %w", id, err)
 	}
-	s.publishChanges(ctx, before, []int64{id})
-	return out, nil
+	s.publish(ctx, ch.events()...)
+	return ch.after, nil
 }
 
-func (s *Service) take(ctx context.Context, tx *models.Tx, a models.Actor, id int64) (models.Conversation, error) {
+// change is a conversation before and after an assignment, as take and
+// assign found and left it under its lock.
+type change struct{ before, after models.Conversation }
+
+// events are what the assignment publishes (changed: who can read it now,
+// and who could before when the assignee moved).
+func (ch change) events() []Event { return changed(ch.before, &ch.after) }
+
+func (s *Service) take(ctx context.Context, tx *models.Tx, a models.Actor, id int64) (change, error) {
 	c, err := s.load(ctx, tx.Queries, a, id, true)
 	if err != nil {
 		if lost, lerr := s.lostTake(ctx, tx, a, c, id); lerr != nil {
-			return c, lerr
+			return change{}, lerr
 		} else if lost {
-			return c, models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
+			return change{}, models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
 		}
-		return c, err
+		return change{}, err
 	}
 	if !a.IsStaff() {
-		return c, models.Errorf(models.EFORBIDDEN, "only staff take conversations")
+		return change{}, models.Errorf(models.EFORBIDDEN, "only staff take conversations")
 	}
 	if c.AssignedTo != nil {
 		if *c.AssignedTo == a.ID {
-			return c, models.Errorf(models.ECONFLICT, "conversation %d is already yours", id)
+			return change{}, models.Errorf(models.ECONFLICT, "conversation %d is already yours", id)
 		}
-		return c, models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
+		return change{}, models.Errorf(models.ECONFLICT, "conversation %d was already taken by someone else", id)
 	}
 	if !s.can(a, policies.Take, &c) {
-		return c, models.Errorf(models.EFORBIDDEN, "you may not take conversation %d", id)
+		return change{}, models.Errorf(models.EFORBIDDEN, "you may not take conversation %d", id)
 	}
-	return s.reassign(ctx, tx, a, c, &a.ID)
+	after, err := s.reassign(ctx, tx, a, c, &a.ID)
+	return change{c, after}, err
 }
 
 // LostTakeWindow is how long after an unassigned conversation was assigned
@@ -88,42 +96,42 @@ func (s *Service) lostTake(ctx context.Context, tx *models.Tx, a models.Actor, c
 // it", chat admins, R6). An agent naming themselves on an unassigned
 // conversation takes it.
 func (s *Service) Assign(ctx context.Context, a models.Actor, id int64, to *int64) (models.Conversation, error) {
-	var out models.Conversation
-	before := s.snapshot(ctx, []int64{id})
+	var ch change
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
-		out, err = s.assign(ctx, tx, a, id, to)
+		ch, err = s.assign(ctx, tx, a, id, to)
 		return err
 	})
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("assign %d: %w", id, err)
 	}
-	s.publishChanges(ctx, before, []int64{id})
-	return out, nil
+	s.publish(ctx, ch.events()...)
+	return ch.after, nil
 }
 
-func (s *Service) assign(ctx context.Context, tx *models.Tx, a models.Actor, id int64, to *int64) (models.Conversation, error) {
+func (s *Service) assign(ctx context.Context, tx *models.Tx, a models.Actor, id int64, to *int64) (change, error) {
 	if to != nil && *to == a.ID && a.IsStaff() && !s.can(a, policies.Assign, nil) {
 		return s.take(ctx, tx, a, id)
 	}
 	c, err := s.load(ctx, tx.Queries, a, id, true)
 	if err != nil {
-		return c, err
+		return change{}, err
 	}
 	if !a.IsStaff() && a.Kind != models.ActorSystem {
-		return c, models.Errorf(models.EFORBIDDEN, "only staff assign conversations")
+		return change{}, models.Errorf(models.EFORBIDDEN, "only staff assign conversations")
 	}
 	if !s.can(a, policies.Assign, &c) {
-		return c, models.Errorf(models.EFORBIDDEN, "you may not assign conversation %d", id)
+		return change{}, models.Errorf(models.EFORBIDDEN, "you may not assign conversation %d", id)
 	}
 	if sameAssignee(c.AssignedTo, to) {
-		return c, nil
+		return change{c, c}, nil
 	}
 	if to != nil {
 		if err := s.assignable(ctx, tx, *to); err != nil {
-			return c, err
+			return change{}, err
 		}
 	}
-	return s.reassign(ctx, tx, a, c, to)
+	after, err := s.reassign(ctx, tx, a, c, to)
+	return change{c, after}, err
 }
 
 func sameAssignee(a, b *int64) bool {

@@ -185,7 +185,7 @@ func (s *Service) assignableStaff(ctx context.Context, id int64) error {
 // pointer in the same transaction.
 func (s *Service) distributeOne(ctx context.Context, id, to int64, pointer bool) (bool, error) {
 	assigned := false
-	var before, after models.Conversation
+	var ch change
 	err := s.store.InTx(ctx, func(tx *models.Tx) error {
 		assigned = false
 		c, err := tx.LockConversation(ctx, id)
@@ -198,8 +198,8 @@ func (s *Service) distributeOne(ctx context.Context, id, to int64, pointer bool)
 		if c.AssignedTo != nil || (c.Status != models.StatusOpen && c.Status != models.StatusAwaitingAdmin) {
 			return nil
 		}
-		before = c
-		if after, err = s.reassign(ctx, tx, models.System, c, &to); err != nil {
+		ch.before = c
+		if ch.after, err = s.reassign(ctx, tx, models.System, c, &to); err != nil {
 			if models.ErrorCode(err) == models.ECONFLICT {
 				return nil
 			}
@@ -217,7 +217,7 @@ func (s *Service) distributeOne(ctx context.Context, id, to int64, pointer bool)
 		return false, fmt.Errorf("distribute %d: %w", id, err)
 	}
 	if assigned {
-		s.publish(ctx, changed(before, &after)...)
+		s.publish(ctx, ch.events()...)
 	}
 	return assigned, nil
 }

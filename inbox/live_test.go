@@ -213,17 +213,26 @@ func TestLiveLeftScope(t *testing.T) {
 		if got := rec.take(); !mayAny(e.agent2, got) || !mayAny(e.agent, got) {
 			t.Fatalf("take: %+v; agent2 (who saw it unassigned) and agent1 must both hear", got)
 		}
+		// A chat admin hands it to agent2 with an update (the staff API's
+		// PATCH): agent1, who held it, hears too.
+		to := e.agent2.ID
+		if _, err := svc.Update(e.ctx, e.chatAdmin, c.ID, inbox.Update{SetAssignee: true, AssignTo: &to}); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.take(); !mayAny(e.agent, got) || !mayAny(e.agent2, got) {
+			t.Fatalf("update's assignment: %+v; agent1 (who held it) and agent2 must both hear", got)
+		}
 		if _, err := svc.Bulk(e.ctx, e.chatAdmin, inbox.BulkClose, []int64{c.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if got := rec.take(); len(got) == 0 || got[0].Status != models.StatusClosed || !mayAny(e.agent, got) || mayAny(e.agent2, got) {
+		if got := rec.take(); len(got) == 0 || got[0].Status != models.StatusClosed || !mayAny(e.agent2, got) || mayAny(e.agent, got) {
 			t.Fatalf("bulk close: %+v", got)
 		}
 		if err := svc.Delete(e.ctx, e.chatAdmin, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		got := rec.take()
-		if len(got) != 1 || got[0].Data["deleted"] != true || !mayAny(e.agent, got) {
+		if len(got) != 1 || got[0].Data["deleted"] != true || !mayAny(e.agent2, got) {
 			t.Fatalf("delete: %+v", got)
 		}
 	})

@@ -79,6 +79,7 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 	}
 	var out models.Conversation
 	var reply *models.Message
+	var assigned change
 	err := s.store.InTx(ctx, func(tx *models.Tx) (err error) {
 		// An assignment alone loads the conversation itself: a take of one
 		// someone else just took must answer as Take does (R6), not as a
@@ -105,9 +106,10 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 			reply = &m
 		}
 		if u.SetAssignee {
-			if out, err = s.assign(ctx, tx, a, id, u.AssignTo); err != nil {
+			if assigned, err = s.assign(ctx, tx, a, id, u.AssignTo); err != nil {
 				return err
 			}
+			out = assigned.after
 		}
 		if u.Status != "" && (u.Status != out.Status || u.Reply == nil) {
 			out, err = s.changeStatus(ctx, tx, a, out, u.Status, u.Reason)
@@ -117,13 +119,16 @@ func (s *Service) Update(ctx context.Context, a models.Actor, id int64, u Update
 	if err != nil {
 		return models.Conversation{}, fmt.Errorf("update %d: %w", id, err)
 	}
-	changed := conversationEvent(EventConversationUpdated, out)
+	updated := conversationEvent(EventConversationUpdated, out)
 	if reply != nil {
 		s.publish(ctx, messageEvent(out, *reply))
 		// A note alone changes nothing a customer may know of (R8).
-		changed.Private = !reply.Public && u.Status == "" && !u.SetAssignee
+		updated.Private = !reply.Public && u.Status == "" && !u.SetAssignee
 	}
-	s.publish(ctx, changed)
+	s.publish(ctx, updated)
+	if u.SetAssignee && !sameAssignee(assigned.before.AssignedTo, out.AssignedTo) {
+		s.publish(ctx, conversationEvent(EventConversationUpdated, assigned.before)) // who could read it before learn it left them
+	}
 	return out, nil
 }
 
