@@ -47,8 +47,8 @@ func (g *guard) events(c *gin.Context) {
 	a, _ := tables.ActorFrom(c.Request.Context())
 	rd := live.ReaderOf(g.svc, a)
 	sid := c.GetString(ctxSession)
-	rd.Alive = func() bool {
-		_, err := g.acc.AdminSession(context.Background(), sid, g.ttl)
+	rd.Alive = func(ctx context.Context) bool {
+		_, err := g.acc.AdminSession(ctx, sid, g.ttl)
 		return models.ErrorCode(err) != models.EUNAUTHORIZED
 	}
 	err := g.bus.Serve(c.Writer, c.Request, rd)

@@ -83,8 +83,7 @@ func (b *Bus) Publish(ctx context.Context, e inbox.Event) error {
 type Sub struct {
 	C        chan Delivery // events the filter accepted, in stream order
 	filter   func(inbox.Event) bool
-	after    string    // replayed up to here: live events at or before it are skipped
-	afterID  [2]uint64 // after, parsed (zero when after is "")
+	after    [2]uint64 // replayed up to here: live events at or before it are skipped (zero: none)
 	customer int64     // a customer's subscription (ForCustomer), else 0
 	lagged   chan struct{}
 	once     sync.Once
@@ -152,11 +151,11 @@ func (b *Bus) Subscribe(ctx context.Context, lastID string, filter func(inbox.Ev
 	}
 	b.mu.Lock()
 	upTo := b.last // the replay ends here; the reader delivers what follows
-	s.after = upTo
-	if lastID != "" && less(s.after, lastID) {
-		s.after = lastID // another node's stream got ahead of this node's reader
+	after := upTo
+	if lastID != "" && less(after, lastID) {
+		after = lastID // another node's stream got ahead of this node's reader
 	}
-	s.afterID, _ = ParseID(s.after)
+	s.after, _ = ParseID(after)
 	b.add(s)
 	b.mu.Unlock()
 	if lastID == "" || (upTo != "" && !less(lastID, upTo)) {
@@ -269,7 +268,7 @@ func (b *Bus) deliver(m redis.XMessage) {
 	}
 	id, _ := ParseID(m.ID)
 	offer := func(s *Sub) {
-		if s.afterID[0] > id[0] || (s.afterID[0] == id[0] && s.afterID[1] >= id[1]) {
+		if !lessID(s.after, id) {
 			return // already replayed
 		}
 		if !s.filter(e) {
@@ -351,5 +350,10 @@ func less(a, b string) bool {
 	case eb != nil:
 		return false
 	}
-	return pa[0] < pb[0] || (pa[0] == pb[0] && pa[1] < pb[1])
+	return lessID(pa, pb)
+}
+
+// lessID orders two parsed stream ids.
+func lessID(a, b [2]uint64) bool {
+	return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1])
 }

@@ -36,7 +36,7 @@ type Reader struct {
 	// Alive, when set, is asked at every keep-alive whether the session
 	// that opened the stream still holds (signed out, revoked, expired:
 	// the stream ends within KeepAlive).
-	Alive func() bool
+	Alive func(context.Context) bool
 }
 
 // Serve answers r with the Server-Sent Events stream of what rd may see:
@@ -106,7 +106,7 @@ func (b *Bus) Serve(w http.ResponseWriter, r *http.Request, rd Reader) error {
 			}
 			flush()
 		case <-tick.C:
-			if rd.Alive != nil && !rd.Alive() {
+			if rd.Alive != nil && !rd.Alive(context.WithoutCancel(ctx)) {
 				return nil
 			}
 			beat()
@@ -148,14 +148,9 @@ func writeEvent(w http.ResponseWriter, d Delivery, staff bool) error {
 func ReaderOf(svc *inbox.Service, who models.Actor) Reader {
 	ctx := context.Background()
 	first := true
-	var customer int64
-	if who.IsCustomer() {
-		customer = who.ID
-	}
-	return Reader{
-		Customer: customer,
-		MaySee:   func(e inbox.Event) bool { return svc.MaySee(who, e) },
-		Staff:    who.IsStaff(),
+	rd := Reader{
+		MaySee: func(e inbox.Event) bool { return svc.MaySee(who, e) },
+		Staff:  who.IsStaff(),
 		Beat: func() {
 			if first {
 				first = false
@@ -165,8 +160,12 @@ func ReaderOf(svc *inbox.Service, who models.Actor) Reader {
 			}
 			_ = svc.Heartbeat(ctx, who) // best effort, as the heartbeat route
 		},
-		Closed: func() {
-			time.AfterFunc(inbox.PresenceTTL+5*time.Second, func() { svc.WentOffline(ctx, who) })
-		},
 	}
+	if who.IsCustomer() { // staff's own presence is not published
+		rd.Customer = who.ID
+		rd.Closed = func() {
+			time.AfterFunc(inbox.PresenceTTL+5*time.Second, func() { svc.WentOffline(ctx, who) })
+		}
+	}
+	return rd
 }

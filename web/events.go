@@ -56,13 +56,18 @@ func (a *API) streamAuth(want side) gin.HandlerFunc {
 			return
 		}
 		if a.admit(c, token, want) {
-			c.Set(tokenKey, token)
+			ip := c.ClientIP()
+			c.Set(aliveKey, func(ctx context.Context) bool {
+				_, err := a.acc.Authenticate(ctx, token, ip)
+				return models.ErrorCode(err) != models.EUNAUTHORIZED // a database hiccup is not a sign-out
+			})
 			c.Next()
 		}
 	}
 }
 
-// aliveKey holds a ticket stream's session check (streamAuth).
+// aliveKey holds the stream's session check, as streamAuth admitted it
+// (its token, or its ticket's session).
 const aliveKey = "parley.stream.alive"
 
 // events is GET /api/v1/events and /api/v1/staff/events: one Server-Sent
@@ -76,15 +81,7 @@ func (a *API) events(c *gin.Context) {
 		return
 	}
 	rd := live.ReaderOf(a.svc, actor(c))
-	if token := c.GetString(tokenKey); token != "" {
-		ip := c.ClientIP()
-		rd.Alive = func() bool {
-			_, err := a.acc.Authenticate(context.Background(), token, ip)
-			return models.ErrorCode(err) != models.EUNAUTHORIZED // a database hiccup is not a sign-out
-		}
-	} else if alive, ok := c.Value(aliveKey).(func(context.Context) bool); ok {
-		rd.Alive = func() bool { return alive(context.Background()) }
-	}
+	rd.Alive, _ = c.Value(aliveKey).(func(context.Context) bool)
 	err := a.bus.Serve(c.Writer, c.Request, rd)
 	if errors.Is(err, live.ErrBadLastEventID) {
 		writeError(c, models.Errorf(models.EINVALID, "%s", err.Error()))
