@@ -38,7 +38,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -123,7 +122,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	streamCl := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 
 	t0 := time.Now()
-	custs, err := setupCustomers(ctx, cl, cfg)
+	custs, err := benchapi.NewCustomers(ctx, cl, cfg.Base, cfg.Key, cfg.Secret, cfg.Prefix, cfg.Customers, cfg.SetupConns)
 	if err != nil {
 		return err
 	}
@@ -193,71 +192,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return report(out, cfg, tr, res, cpu0, cpu1, perStream, rss2)
 }
 
-// setupCustomers creates the customers and their conversations.
-func setupCustomers(ctx context.Context, cl *http.Client, cfg config) ([]benchapi.Customer, error) {
-	custs := make([]benchapi.Customer, cfg.Customers)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, cfg.SetupConns)
-	for w := range cfg.SetupConns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(custs) {
-					return
-				}
-				c, err := benchapi.NewCustomer(ctx, cl, cfg.Base, cfg.Key, cfg.Secret, fmt.Sprintf("%s-%05d", cfg.Prefix, i))
-				if err != nil {
-					errs[w] = err
-					next.Store(int64(len(custs))) // stop the others too
-					return
-				}
-				custs[i] = c
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("setup: %w", err)
-	}
-	return custs, nil
-}
-
 // openStreams opens customer i's stream for every i and reads each in its
 // own goroutine until ctx ends. It returns once every stream has answered
 // 200 (the server subscribes before it answers, so no event is missed).
 func openStreams(ctx context.Context, cl *http.Client, cfg config, custs []benchapi.Customer, tr *tracker, readers *sync.WaitGroup) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, cfg.OpenConns)
-	for w := range cfg.OpenConns {
-		wg.Add(1)
+	return benchapi.Each(len(custs), cfg.OpenConns, func(i int) error {
+		body, err := openStream(ctx, cl, cfg.Base, custs[i].Token)
+		if err != nil {
+			return fmt.Errorf("stream %d: %w", i, err)
+		}
+		readers.Add(1)
 		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(custs) {
-					return
-				}
-				body, err := openStream(ctx, cl, cfg.Base, custs[i].Token)
-				if err != nil {
-					errs[w] = fmt.Errorf("stream %d: %w", i, err)
-					next.Store(int64(len(custs)))
-					return
-				}
-				readers.Add(1)
-				go func() {
-					defer readers.Done()
-					defer body.Close()
-					readStream(ctx, i, body, tr)
-				}()
-			}
+			defer readers.Done()
+			defer body.Close()
+			readStream(ctx, i, body, tr)
 		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+		return nil
+	})
 }
 
 func openStream(ctx context.Context, cl *http.Client, base, token string) (io.ReadCloser, error) {

@@ -29,7 +29,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql"
@@ -88,34 +87,13 @@ func main() {
 	// Setup: customers through the integration API, identity sign-in, one
 	// conversation each.
 	t0 := time.Now()
-	custs := make([]benchapi.Customer, *n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var setupErr atomic.Value
-	for w := 0; w < *setupConns; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= *n || setupErr.Load() != nil {
-					return
-				}
-				c, err := benchapi.NewCustomer(context.Background(), cl, *base, *key, *secret, fmt.Sprintf("%s-%05d", *prefix, i))
-				if err != nil {
-					setupErr.Store(err)
-					return
-				}
-				custs[i] = c
-			}
-		}()
-	}
-	wg.Wait()
-	if err := setupErr.Load(); err != nil {
-		log.Fatalf("setup: %v", err)
+	custs, err := benchapi.NewCustomers(context.Background(), cl, *base, *key, *secret, *prefix, *n, *setupConns)
+	if err != nil {
+		log.Fatal(err)
 	}
 	fmt.Printf("setup: %d customers (integration API + identity sign-in + a conversation each) in %s\n", *n, time.Since(t0).Round(time.Millisecond))
 	time.Sleep(2 * time.Second) // let the setup's writes settle
+	var wg sync.WaitGroup
 
 	// The run.
 	cpu0s, cpu0d := cpuOf(*serverPID), cpuOf(*dbPID)

@@ -12,9 +12,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -108,4 +111,46 @@ func Percentile(d []time.Duration, p int) time.Duration {
 		i--
 	}
 	return d[i].Round(10 * time.Microsecond)
+}
+
+// Each runs f(0) … f(n-1) on workers goroutines; the first error stops
+// the others from starting more, and the errors are answered joined.
+func Each(n, workers int, f func(i int) error) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := f(i); err != nil {
+					errs[w] = err
+					next.Store(int64(n)) // stop the others too
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// NewCustomers makes n customers (external ids prefix-00000 …) with
+// NewCustomer on conns connections.
+func NewCustomers(ctx context.Context, cl *http.Client, base, key, secret, prefix string, n, conns int) ([]Customer, error) {
+	custs := make([]Customer, n)
+	err := Each(n, conns, func(i int) error {
+		c, err := NewCustomer(ctx, cl, base, key, secret, fmt.Sprintf("%s-%05d", prefix, i))
+		custs[i] = c
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("setup: %w", err)
+	}
+	return custs, nil
 }
