@@ -449,7 +449,7 @@ func afterPurge(c *models.Conversation, p *convPurge, r *models.PurgeRemains) {
 			if m.Kind != models.KindSystem {
 				staffMsg = m
 			}
-			if m.Kind == models.KindReply && m.Public {
+			if m.PublicReply() {
 				publicReply = m
 			}
 		}

@@ -194,6 +194,11 @@ type Message struct {
 	IP string
 }
 
+// PublicReply reports whether m is a reply the customer sees: what the
+// activity shown to customers and the stale-reply guard count
+// (LatestMessage's publicReply is the same in SQL).
+func (m Message) PublicReply() bool { return m.Kind == KindReply && m.Public }
+
 // Block refuses a customer's sends by customer, e-mail or IP (R13).
 type Block struct {
 	ID         int64

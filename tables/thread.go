@@ -160,7 +160,7 @@ func ThreadView(a models.Actor, p inbox.ThreadPage, assignees []inbox.Assignee, 
 func LastSeen(msgs []models.Message) int64 {
 	var id int64
 	for _, m := range msgs {
-		if m.Public && m.Kind == models.KindReply && m.ID > id {
+		if m.PublicReply() && m.ID > id {
 			id = m.ID
 		}
 	}
